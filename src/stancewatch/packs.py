@@ -1,0 +1,316 @@
+"""Knowledge packs: actors, positions (the codebook) and facts for one debate.
+
+A pack is a folder with ``pack.yaml``, ``actors.yaml``, ``positions.yaml`` and ``facts.csv``
+(or ``facts.yaml``). Each file is checked against a JSON Schema in ``stancewatch/schemas``;
+errors name the file, the entry (and line, for CSV) and what was expected. See
+docs/packs.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from .records import Actor, Fact, Position, Role
+
+DEFAULT_PACK = "default"
+FACT_COLUMNS = (
+    "id",
+    "measure",
+    "subject",
+    "value",
+    "value_high",
+    "unit",
+    "currency",
+    "period",
+    "period_start",
+    "period_end",
+    "source",
+    "url",
+    "retrieved",
+    "keywords",
+    "notes",
+)
+
+
+class PackError(ValueError):
+    """A pack file is missing or invalid. The message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A loaded, validated pack."""
+
+    name: str
+    version: str
+    description: str
+    path: Path
+    actors: tuple[Actor, ...]
+    positions: tuple[Position, ...]
+    facts: tuple[Fact, ...]
+
+    def actor(self, actor_id: str) -> Actor:
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        known = ", ".join(sorted(a.id for a in self.actors))
+        raise KeyError(f"Unknown actor {actor_id!r} in pack {self.name!r}. Known actors: {known}")
+
+    def position(self, position_id: str) -> Position:
+        for position in self.positions:
+            if position.id == position_id:
+                return position
+        known = ", ".join(sorted(p.id for p in self.positions))
+        raise KeyError(
+            f"Unknown position {position_id!r} in pack {self.name!r}. Known positions: {known}"
+        )
+
+
+def default_pack_path() -> Path:
+    """The folder of the pack bundled with stancewatch."""
+    return Path(str(resources.files("stancewatch") / "packs" / DEFAULT_PACK))
+
+
+def _schema(name: str) -> Draft202012Validator:
+    text = (resources.files("stancewatch") / "schemas" / f"{name}.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML turns 2025-01-20 into a date; the schemas speak JSON, so dates become strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _where(path: Any, data: Any) -> str:
+    """Render a JSON path like ``actors[3] (id 'vance'): roles[0].start``."""
+    parts: list[str] = []
+    node = data
+    for i, step in enumerate(path):
+        if isinstance(step, int):
+            label = f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            if i == 1 and isinstance(node, dict) and "id" in node:
+                label += f" (id {node['id']!r})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
+    errors = sorted(_schema(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise PackError(f"{file}: {prefix}{_where(first.absolute_path, data)}: {first.message}{more}")
+
+
+def _read_yaml(file: Path) -> Any:
+    if not file.is_file():
+        raise PackError(f"{file}: file not found (a pack needs {file.name}; see docs/packs.md)")
+    try:
+        return _jsonable(yaml.safe_load(file.read_text("utf-8")))
+    except UnicodeDecodeError as exc:
+        raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PackError(f"{file}: {where}invalid YAML: {problem}") from exc
+
+
+def _date(value: str | None, file: Path, where: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise PackError(f"{file}: {where}: {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _unique(ids: list[str], file: Path, what: str) -> None:
+    seen: set[str] = set()
+    for i, item_id in enumerate(ids):
+        if item_id in seen:
+            raise PackError(f"{file}: {what}[{i}]: duplicate id {item_id!r}")
+        seen.add(item_id)
+
+
+def load_actors(file: Path) -> tuple[Actor, ...]:
+    data = _read_yaml(file)
+    _validate(data, "actors", file)
+    actors = []
+    for i, item in enumerate(data["actors"]):
+        roles = []
+        for j, role in enumerate(item.get("roles") or []):
+            where = f"actors[{i}] (id {item['id']!r}): roles[{j}]"
+            start = _date(role.get("start"), file, where + ".start")
+            end = _date(role.get("end"), file, where + ".end")
+            if start and end and end < start:
+                raise PackError(f"{file}: {where}: end {end} is before start {start}")
+            roles.append(Role(role["title"], tuple(role.get("descriptions") or ()), start, end))
+        actors.append(
+            Actor(
+                id=item["id"],
+                name=item["name"],
+                kind=item.get("kind", "person"),
+                aliases=tuple(item.get("aliases") or ()),
+                roles=tuple(roles),
+                affiliation=item.get("affiliation"),
+                gender=item.get("gender"),
+                wikidata=item.get("wikidata"),
+            )
+        )
+    _unique([a.id for a in actors], file, "actors")
+    return tuple(actors)
+
+
+def load_positions(file: Path, actor_ids: set[str]) -> tuple[str, tuple[Position, ...]]:
+    data = _read_yaml(file)
+    _validate(data, "positions", file)
+    version = str(data.get("version", ""))
+    positions = []
+    for i, item in enumerate(data["positions"]):
+        for j, holder in enumerate(item.get("holders") or []):
+            if holder not in actor_ids:
+                raise PackError(
+                    f"{file}: positions[{i}] (id {item['id']!r}): holders[{j}]: unknown actor "
+                    f"{holder!r}; holders must be actor ids from actors.yaml"
+                )
+        positions.append(
+            Position(
+                id=item["id"],
+                topic=item["topic"],
+                proposition=item["proposition"],
+                holders=tuple(item.get("holders") or ()),
+                supports=tuple(item.get("supports") or ()),
+                opposes=tuple(item.get("opposes") or ()),
+                version=version,
+            )
+        )
+    _unique([p.id for p in positions], file, "positions")
+    return version, tuple(positions)
+
+
+def _fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
+    clean: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+    clean = {k: v for k, v in clean.items() if v not in ("", None)}
+    for key in ("value", "value_high"):
+        if key in clean and isinstance(clean[key], str):
+            try:
+                clean[key] = float(clean[key].replace(",", ""))
+            except ValueError:
+                raise PackError(
+                    f"{file}: {where}: {key}: {clean[key]!r} is not a number "
+                    "(write plain numbers: 114000000000, 57, 0.5)"
+                ) from None
+    _validate(clean, "facts", file, prefix=f"{where}: ")
+    if clean["unit"] == "money" and not clean.get("currency"):
+        raise PackError(f"{file}: {where}: currency is required when unit is money (e.g. USD)")
+    fact = Fact(
+        id=clean["id"],
+        measure=clean["measure"],
+        subject=clean["subject"],
+        value=float(clean["value"]),
+        value_high=float(clean["value_high"]) if "value_high" in clean else None,
+        unit=clean["unit"],
+        currency=clean.get("currency"),
+        period=clean["period"],
+        period_start=_date(clean.get("period_start"), file, where + ": period_start"),
+        period_end=_date(clean.get("period_end"), file, where + ": period_end"),
+        source=clean["source"],
+        url=clean["url"],
+        retrieved=_date(clean["retrieved"], file, where + ": retrieved") or date.min,
+        keywords=tuple(k.strip() for k in str(clean.get("keywords", "")).split(";") if k.strip()),
+        notes=clean.get("notes", ""),
+    )
+    if fact.value_high is not None and fact.value_high < fact.value:
+        raise PackError(f"{file}: {where}: value_high {fact.value_high} is below value {fact.value}")
+    return fact
+
+
+def parse_facts_csv(text: str, file: Path) -> tuple[Fact, ...]:
+    """Facts from CSV text. Errors name the file and the line."""
+    reader = csv.DictReader(io.StringIO(text))
+    columns = reader.fieldnames or []
+    missing = [c for c in ("id", "measure", "subject", "value", "unit") if c not in columns]
+    if missing:
+        raise PackError(
+            f"{file}: line 1: missing column(s) {', '.join(missing)}; found {', '.join(columns) or 'none'}; "
+            f"expected columns: {', '.join(FACT_COLUMNS)}"
+        )
+    unknown = [c for c in columns if c not in FACT_COLUMNS]
+    if unknown:
+        raise PackError(
+            f"{file}: line 1: unknown column(s) {', '.join(unknown)}; expected: {', '.join(FACT_COLUMNS)}"
+        )
+    facts = []
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise PackError(f"{file}: line {line}: more fields than the {len(columns)} columns")
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        facts.append(_fact_from_row(row, file, f"line {line} (id {row.get('id')!r})"))
+    _unique([f.id for f in facts], file, "facts")
+    return tuple(facts)
+
+
+def load_facts(file: Path) -> tuple[Fact, ...]:
+    if file.suffix.lower() in (".yaml", ".yml"):
+        data = _read_yaml(file)
+        if not isinstance(data, dict) or not isinstance(data.get("facts"), list):
+            raise PackError(f"{file}: expected a mapping with a 'facts' list")
+        facts = tuple(
+            _fact_from_row(item, file, f"facts[{i}]") for i, item in enumerate(data["facts"])
+        )
+        _unique([f.id for f in facts], file, "facts")
+        return facts
+    try:
+        text = file.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise PackError(f"{file}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return parse_facts_csv(text, file)
+
+
+def load_pack(path: str | Path | None = None) -> Pack:
+    """Load and validate a pack folder (default: the bundled pack)."""
+    folder = Path(path) if path is not None else default_pack_path()
+    if not folder.is_dir():
+        raise PackError(f"{folder}: not a folder; a pack is a folder with pack.yaml, actors.yaml, positions.yaml and facts.csv")
+    meta = _read_yaml(folder / "pack.yaml")
+    _validate(meta, "pack", folder / "pack.yaml")
+    actors = load_actors(folder / "actors.yaml")
+    _, positions = load_positions(folder / "positions.yaml", {a.id for a in actors})
+    facts_file = next(
+        (folder / n for n in ("facts.csv", "facts.yaml", "facts.yml") if (folder / n).is_file()),
+        None,
+    )
+    facts = load_facts(facts_file) if facts_file else ()
+    return Pack(
+        name=meta["name"],
+        version=str(meta["version"]),
+        description=meta.get("description", ""),
+        path=folder,
+        actors=actors,
+        positions=positions,
+        facts=facts,
+    )

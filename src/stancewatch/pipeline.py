@@ -1,0 +1,139 @@
+"""The analysis pipeline: parse → attribute → link actors → stance → claims → check.
+
+:class:`Analyzer` holds the loaded models and turns documents into results. It does no I/O:
+the store, CLI and distributed runner read documents and write results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from . import factcheck, stance
+from .actors import ActorLinker
+from .attribution import METHOD as ATTRIBUTION_METHOD
+from .attribution import attribute
+from .claims import extract_claims
+from .nlp import DEFAULT_EMBEDDING_MODEL, DEFAULT_SPACY_MODEL, Embedder, load_embedder, load_spacy
+from .packs import Pack
+from .records import Claim, Document, Stance, Statement, Verdict
+
+ENGLISH = {"en", "eng", None}
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    document_id: str
+    statements: tuple[Statement, ...] = ()
+    stances: tuple[Stance, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    notice: str | None = None  # set when the document was skipped, with the reason
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+class Analyzer:
+    """Analyse documents against one pack. Models load once, on first use."""
+
+    def __init__(
+        self,
+        pack: Pack,
+        *,
+        spacy_model: str = DEFAULT_SPACY_MODEL,
+        embedding_model: str = DEFAULT_EMBEDDING_MODEL,
+        backend: stance.StanceBackend | None = None,
+        shortlist_size: int = stance.SHORTLIST_SIZE,
+        min_similarity: float = stance.MIN_SIMILARITY,
+    ) -> None:
+        self.pack = pack
+        self.spacy_model = spacy_model
+        self.embedding_model = embedding_model
+        self._backend = backend
+        self.shortlist_size = shortlist_size
+        self.min_similarity = min_similarity
+        self.linker = ActorLinker(pack.actors)
+
+    @property
+    def nlp(self) -> Any:
+        return load_spacy(self.spacy_model)
+
+    @property
+    def embedder(self) -> Embedder:
+        return load_embedder(self.embedding_model)
+
+    @property
+    def backend(self) -> stance.StanceBackend:
+        if self._backend is None:
+            self._backend = stance.PrototypeStance(self.embedder)
+        return self._backend
+
+    def settings(self) -> dict[str, Any]:
+        """What produced the results: recorded with every run, printed in the report."""
+        return {
+            "pack": self.pack.name,
+            "pack_version": self.pack.version,
+            "spacy_model": self.spacy_model,
+            "embedding_model": self.embedder.name,
+            "attribution_method": ATTRIBUTION_METHOD,
+            "stance_method": self.backend.name,
+            "shortlist_size": self.shortlist_size,
+            "shortlist_min_similarity": self.min_similarity,
+            "factcheck_method": factcheck.METHOD,
+        }
+
+    def analyze(self, documents: Iterable[Document], batch_size: int = 16) -> Iterator[DocumentResult]:
+        """Results for each document, in order, streaming in batches."""
+        batch: list[Document] = []
+        for document in documents:
+            batch.append(document)
+            if len(batch) >= batch_size:
+                yield from self._analyze_batch(batch)
+                batch = []
+        if batch:
+            yield from self._analyze_batch(batch)
+
+    def _analyze_batch(self, documents: list[Document]) -> Iterator[DocumentResult]:
+        english = [d for d in documents if (d.language or None) in ENGLISH]
+        parsed = dict(zip((d.id for d in english), self.nlp.pipe(d.text for d in english), strict=True))
+        for document in documents:
+            doc = parsed.get(document.id)
+            if doc is None:
+                yield DocumentResult(
+                    document.id,
+                    notice=f"skipped: language {document.language!r} is not supported (English only)",
+                )
+                continue
+            yield self._analyze_parsed(document, doc)
+
+    def _analyze_parsed(self, document: Document, doc: Any) -> DocumentResult:
+        when: date | None = document.published
+        statements = attribute(doc, document_id=document.id, linker=self.linker, when=when)
+        stances = stance.code_stances(
+            statements,
+            self.pack.positions,
+            self.embedder,
+            self.backend,
+            size=self.shortlist_size,
+            min_similarity=self.min_similarity,
+        )
+        claims: list[Claim] = []
+        for statement in statements:
+            claims.extend(
+                extract_claims(
+                    statement,
+                    text=document.text,
+                    mentions=lambda t: self.linker.find_mentions(t, when),
+                    doc=doc,
+                )
+            )
+        verdicts = factcheck.check_claims(
+            claims,
+            self.pack.facts,
+            similarity=self.embedder.similarity,
+            claim_dates={c.id: when for c in claims if when is not None},
+        )
+        return DocumentResult(
+            document.id, tuple(statements), tuple(stances), tuple(claims), tuple(verdicts)
+        )
