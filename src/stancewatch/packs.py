@@ -85,6 +85,16 @@ def _schema(name: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
+class _PackLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text, so a bad date gets our error, not a crash."""
+
+
+_PackLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _jsonable(value: Any) -> Any:
     """YAML turns 2025-01-20 into a date; the schemas speak JSON, so dates become strings."""
     if isinstance(value, date):
@@ -125,7 +135,7 @@ def _read_yaml(file: Path) -> Any:
     if not file.is_file():
         raise PackError(f"{file}: file not found (a pack needs {file.name}; see docs/packs.md)")
     try:
-        return _jsonable(yaml.safe_load(file.read_text("utf-8")))
+        return _jsonable(yaml.load(file.read_text("utf-8"), Loader=_PackLoader))  # noqa: S506
     except UnicodeDecodeError as exc:
         raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:

@@ -238,16 +238,10 @@ class Store:
                 f"{self.path}: an SQLite file with other tables, not a stancewatch database"
             )
         for version in range(current, SCHEMA_VERSION):
-            conn = self.db.conn
-            try:
-                conn.execute("BEGIN")
+            with self.db.atomic():
                 for statement in _split_sql(MIGRATIONS[version]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {version + 1}")
-                conn.execute("COMMIT")
-            except Exception:
-                conn.execute("ROLLBACK")
-                raise
+                    self.db.conn.execute(statement)
+                self.db.conn.execute(f"PRAGMA user_version = {version + 1}")
 
     # -- documents ----------------------------------------------------------------------
     def add_documents(self, documents: Iterable[Document], batch_size: int = 200) -> AddResult:
@@ -273,7 +267,7 @@ class Store:
                 row["metadata"] = _json(doc.metadata)
                 row["ingested_at"] = _now()
                 rows[doc.id] = row
-            with self.db.conn:
+            with self.db.atomic():
                 self.db["documents"].insert_all(rows.values())
             added += len(rows)
             batch.clear()
@@ -310,7 +304,7 @@ class Store:
     # -- packs --------------------------------------------------------------------------
     def save_pack(self, pack: Pack) -> None:
         """Replace the stored actors, positions and facts with the pack's, atomically."""
-        with self.db.conn:
+        with self.db.atomic():
             for table in ("actors", "positions", "facts"):
                 self.db.execute(f"DELETE FROM {table}")
             self.db["actors"].insert_all(
@@ -329,7 +323,7 @@ class Store:
 
     # -- analysis results ---------------------------------------------------------------
     def start_run(self, pack: Pack, settings: dict[str, Any]) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             cursor = self.db.execute(
                 "INSERT INTO runs (started_at, pack, pack_version, settings, documents) "
                 "VALUES (?, ?, ?, ?, 0)",
@@ -338,7 +332,7 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, documents: int) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE runs SET finished_at = ?, documents = ? WHERE id = ?",
                 [_now(), documents, run_id],
@@ -359,7 +353,7 @@ class Store:
         Human codings (stances whose coder is not ``machine``) are kept.
         """
         now = _now()
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "DELETE FROM verdicts WHERE claim_id IN (SELECT id FROM claims WHERE document_id = ?)",
                 [document_id],
