@@ -77,7 +77,7 @@ def test_code_stances_records_method_and_only_shortlisted_pairs(embedder):
 
 @pytest.mark.models
 def test_prototype_probabilities_sum_to_one(embedder):
-    probs = PrototypeStance(embedder).score(["Ukraine belongs in NATO."], [NATO])
+    probs = PrototypeStance(embedder).score(["The alliance must keep its door open to Ukraine."], [NATO])
     assert probs.shape == (1, 3)
     assert np.isclose(probs.sum(), 1.0)
     assert int(np.argmax(probs[0])) == 1  # oppose

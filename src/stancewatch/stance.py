@@ -27,7 +27,7 @@ from .records import STANCE_LABELS, Position, Stance, Statement
 SHORTLIST_SIZE = 3
 MIN_SIMILARITY = 0.45
 PROTOTYPE_MARGIN = 0.04
-PROTOTYPE_TEMPERATURE = 20.0
+PROTOTYPE_TEMPERATURE = 40.0
 
 
 class StanceBackend(Protocol):
@@ -87,9 +87,9 @@ class PrototypeStance:
             oppose = self._side(position, "oppose")
             s = float((support @ vec).max()) if len(support) else 0.0
             o = float((oppose @ vec).max()) if len(oppose) else 0.0
-            # Neutral sits at the stronger side minus the margin: a side must beat the other
-            # by more than the margin to win.
-            logits = np.array([s, o, max(s, o) - self.margin]) * PROTOTYPE_TEMPERATURE
+            # A side wins only when it beats the other side by more than the margin;
+            # otherwise the statement is about the topic but takes no clear side.
+            logits = np.array([s - o, o - s, self.margin]) * PROTOTYPE_TEMPERATURE
             out[i] = _softmax(logits)
         return out
 

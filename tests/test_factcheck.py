@@ -1,0 +1,373 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pytest
+
+from stancewatch.factcheck import (
+    METHOD,
+    MIN_MATCH_KEYWORDS,
+    check_claims,
+    format_quantity,
+)
+from stancewatch.records import Claim, Fact
+
+KIIS = "Kyiv International Institute of Sociology"
+POLL_KEYWORDS = ("trust", "approval", "rating", "Zelensky", "poll")
+
+
+def fact(id: str, measure: str, value: float, unit: str = "percent", **kw) -> Fact:
+    defaults = dict(
+        subject="zelensky", source=KIIS, url="https://kiis.com.ua/", retrieved=date(2025, 3, 1)
+    )
+    return Fact(id=id, measure=measure, value=value, unit=unit, **{**defaults, **kw})  # type: ignore[arg-type]
+
+
+POLL_FEB = fact(
+    "kiis-2025-02",
+    "trust in Zelensky",
+    57,
+    period="KIIS poll of 4–9 February 2025",
+    period_start=date(2025, 2, 4),
+    period_end=date(2025, 2, 9),
+    keywords=POLL_KEYWORDS,
+)
+POLL_DEC = fact(
+    "kiis-2024-12",
+    "trust in Zelensky",
+    52,
+    period="KIIS poll of December 2024",
+    period_start=date(2024, 12, 1),
+    period_end=date(2024, 12, 10),
+    keywords=POLL_KEYWORDS,
+)
+US_AID = fact(
+    "kiel-us-aid",
+    "US aid allocated to Ukraine",
+    118e9,
+    unit="money",
+    value_high=120e9,
+    currency="USD",
+    subject="united_states",
+    source="Kiel Institute",
+    period="allocated 24 Jan 2022 – 31 Dec 2024",
+    period_start=date(2022, 1, 24),
+    period_end=date(2024, 12, 31),
+    keywords=("aid", "assistance", "military", "financial", "Ukraine"),
+)
+CIVILIANS = fact(
+    "un-civilians",
+    "civilians killed in Ukraine",
+    12_600,
+    unit="count",
+    subject="ukraine",
+    source="UN HRMMU",
+    keywords=("civilians", "killed", "deaths"),
+)
+
+
+def claim(id: str, value: float, unit: str, measure: str, context: str, **kw) -> Claim:
+    return Claim(
+        id=id,
+        document_id="doc",
+        statement_id="st",
+        text=context,
+        start=0,
+        end=len(context),
+        value=value,
+        unit=unit,  # type: ignore[arg-type]
+        measure=measure,
+        context=context,
+        **kw,
+    )
+
+
+APPROVAL_4 = claim(
+    "c-approval",
+    4,
+    "percent",
+    "approval rating",
+    "Zelensky has an approval rating of 4%.",
+    subject="zelensky",
+)
+AID_350 = claim(
+    "c-aid-350",
+    350e9,
+    "money",
+    "aid to Ukraine",
+    "We gave $350 billion in aid to Ukraine.",
+    currency="USD",
+    scale=1e9,
+)
+AID_120 = claim(
+    "c-aid-120",
+    120e9,
+    "money",
+    "aid to Ukraine",
+    "We gave $120 billion in aid to Ukraine.",
+    currency="USD",
+    scale=1e9,
+)
+
+
+def test_four_percent_against_the_poll_is_inaccurate() -> None:
+    [v] = check_claims([APPROVAL_4], [POLL_FEB, US_AID])
+    assert (v.claim_id, v.label, v.fact_id, v.method) == (
+        "c-approval",
+        "inaccurate",
+        "kiis-2025-02",
+        METHOD,
+    )
+    assert v.ratio == pytest.approx(4 / 57, abs=0.005)
+    assert v.explanation.startswith(
+        "Claimed 4% against 57% for trust in Zelensky, KIIS poll of 4–9 February 2025"
+    )
+    assert f"({KIIS})" in v.explanation and "0.07×" in v.explanation
+
+
+@pytest.mark.parametrize(
+    "aid_claim, label, ratio, shown",
+    [
+        (AID_350, "inaccurate", 350 / 119, "Claimed $350 billion against $118–120 billion"),
+        (AID_120, "accurate", 120 / 119, "Claimed $120 billion against $118–120 billion"),
+    ],
+)
+def test_aid_claims_against_a_range(aid_claim: Claim, label: str, ratio: float, shown: str) -> None:
+    [v] = check_claims([aid_claim], [POLL_FEB, US_AID])
+    assert (v.label, v.fact_id) == (label, "kiel-us-aid")
+    assert v.ratio == pytest.approx(ratio, abs=0.001)
+    assert v.explanation.startswith(shown) and "(Kiel Institute)" in v.explanation
+
+
+@pytest.mark.parametrize(
+    "value, high, approximation, unit, fact_value, fact_high, label",
+    [
+        (200, None, "more_than", "count", 250, None, "accurate"),
+        (200, None, "more_than", "count", 150, None, "exaggerated"),
+        (200, None, "more_than", "count", 90, None, "inaccurate"),
+        (200, None, "at_least", "count", 10_000, None, "accurate"),  # a true lower bound
+        (100, None, "at_most", "count", 150, None, "understated"),
+        (10, None, "less_than", "percent", 12, None, "accurate"),  # within 3 points
+        (5, None, "exact", "percent", 7.5, None, "accurate"),
+        (30, None, "exact", "percent", 40, None, "understated"),
+        (60, None, "exact", "percent", 40, None, "exaggerated"),
+        (4, None, "exact", "percent", 57, None, "inaccurate"),
+        (30, 40, "exact", "percent", 45, None, "understated"),
+        (30, 40, "exact", "percent", 42, None, "accurate"),
+        (2, None, "exact", "percentage_point", 3.5, None, "understated"),
+        (2, None, "exact", "percentage_point", 2.9, None, "accurate"),
+        (1100, None, "exact", "count", 1000, None, "accurate"),
+        (1300, None, "exact", "count", 1000, None, "exaggerated"),
+        (700, None, "exact", "count", 1000, None, "understated"),
+        (400, None, "exact", "count", 1000, None, "inaccurate"),
+        (119, None, "about", "count", 100, 110, "accurate"),
+        (3, None, "exact", "multiple", 2.9, None, "accurate"),
+    ],
+)
+def test_tolerances_and_labels(
+    value, high, approximation, unit, fact_value, fact_high, label
+) -> None:
+    c = claim(
+        "c",
+        value,
+        unit,
+        "civilians killed",
+        "civilians killed",
+        value_high=high,
+        approximation=approximation,
+    )
+    f = fact(
+        "f",
+        "civilians killed",
+        fact_value,
+        unit=unit,
+        value_high=fact_high,
+        keywords=("civilians",),
+    )
+    [v] = check_claims([c], [f])
+    assert v.label == label, v.explanation
+    assert label in v.explanation
+
+
+def test_percent_claim_without_percent_facts_names_the_nearest() -> None:
+    [v] = check_claims([APPROVAL_4], [US_AID, CIVILIANS])
+    assert (v.label, v.fact_id, v.ratio) == ("unverifiable", None, None)
+    assert "no sourced percentage figure" in v.explanation
+    assert "kiel-us-aid" in v.explanation and "un-civilians" in v.explanation
+
+
+def test_money_in_another_currency_is_unverifiable_and_says_so() -> None:
+    euro = claim(
+        "c-eur",
+        100e9,
+        "money",
+        "aid to Ukraine",
+        "Europe gave €100 billion in aid to Ukraine.",
+        currency="EUR",
+    )
+    [v] = check_claims([euro], [US_AID, POLL_FEB])
+    assert v.label == "unverifiable"
+    assert re.search(r"in EUR, but the money facts are in USD", v.explanation)
+    assert "kiel-us-aid" in v.explanation
+
+
+def test_unrelated_claim_is_unverifiable_with_the_threshold() -> None:
+    inflation = claim("c-infl", 9, "percent", "inflation", "Inflation in Russia reached 9%.")
+    [v] = check_claims([inflation], [POLL_FEB, POLL_DEC])
+    assert v.label == "unverifiable"
+    assert f"below the {MIN_MATCH_KEYWORDS:.2f} threshold" in v.explanation
+    assert "kiis-2025-02" in v.explanation and v.match_score is not None
+
+
+@pytest.mark.parametrize(
+    "said, chosen",
+    [(date(2025, 2, 19), "kiis-2025-02"), (date(2024, 12, 20), "kiis-2024-12")],
+)
+def test_two_polls_pick_the_closest_period(said: date, chosen: str) -> None:
+    [v] = check_claims([APPROVAL_4], [POLL_DEC, POLL_FEB], claim_dates={APPROVAL_4.id: said})
+    assert v.fact_id == chosen
+    assert (
+        f"used {chosen} because its period is closest to the claim date {said.isoformat()}"
+        in v.explanation
+    )
+
+
+def test_without_a_date_the_best_match_is_used_and_said() -> None:
+    weaker = fact("poll-weak", "trust in Zelensky", 52, keywords=("trust",))
+    [v] = check_claims([APPROVAL_4], [weaker, POLL_FEB])
+    assert v.fact_id == "kiis-2025-02" and "poll-weak" not in v.explanation  # not a near match
+    older = fact(
+        "poll-old", "trust in Zelensky", 52, keywords=POLL_KEYWORDS, period_end=date(2024, 5, 1)
+    )
+    [v] = check_claims([APPROVAL_4], [older, POLL_FEB])
+    assert v.fact_id == "kiis-2025-02"
+    assert (
+        "matches the claim best (ties go to the most recent period; the claim date is unknown)"
+        in v.explanation
+    )
+    assert "also matched: “trust in Zelensky” (poll-old: 52%" in v.explanation
+
+
+def test_one_verdict_per_claim_in_order() -> None:
+    claims = [APPROVAL_4, AID_350, AID_120]
+    verdicts = check_claims(claims, [])
+    assert [v.claim_id for v in verdicts] == [c.id for c in claims]
+    assert {v.label for v in verdicts} == {"unverifiable"}
+    assert check_claims([], [POLL_FEB]) == []
+
+
+def _word_similarity(a: list[str], b: list[str]) -> np.ndarray:
+    """Jaccard similarity of lower-cased word sets: a plain similarity function."""
+    sets_a = [set(re.findall(r"\w+", t.lower())) for t in a]
+    sets_b = [set(re.findall(r"\w+", t.lower())) for t in b]
+    return np.array([[len(x & y) / max(1, len(x | y)) for y in sets_b] for x in sets_a])
+
+
+def test_similarity_function_is_used() -> None:
+    [v] = check_claims([AID_350], [US_AID], similarity=_word_similarity, min_match=0.1)
+    assert v.label == "inaccurate"
+    [v] = check_claims([AID_350], [US_AID], similarity=_word_similarity, min_match=0.9)
+    assert v.label == "unverifiable"
+
+
+def test_similarity_with_the_wrong_shape_is_refused() -> None:
+    with pytest.raises(ValueError, match="expected \\(1, 2\\)"):
+        check_claims([APPROVAL_4], [POLL_FEB, US_AID], similarity=lambda a, b: np.zeros((1, 1)))
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, expected",
+    [
+        ((4, "percent"), {}, "4%"),
+        ((30, "percent"), {"value_high": 40}, "30–40%"),
+        ((118e9, "money"), {"value_high": 120e9, "currency": "USD"}, "$118–120 billion"),
+        ((114e9, "money"), {"currency": "EUR", "scale": 1e9}, "€114 billion"),
+        ((2.3e6, "money"), {"currency": "GBP"}, "£2.3 million"),
+        ((5e9, "money"), {"currency": "CHF"}, "CHF 5 billion"),
+        ((50e6, "money"), {"currency": "INR"}, "₹50 million"),
+        ((5e9, "money"), {"currency": "INR", "scale": 1e7}, "₹500 crore"),
+        ((200, "count"), {"approximation": "more_than"}, "more than 200"),
+        ((12_600, "count"), {}, "12,600"),
+        ((1.5, "percentage_point"), {}, "1.5 percentage points"),
+        ((3, "multiple"), {}, "3×"),
+    ],
+)
+def test_format_quantity(args: tuple, kwargs: dict, expected: str) -> None:
+    assert format_quantity(*args, **kwargs) == expected
+
+
+@pytest.mark.models
+def test_with_minilm_similarity(embedder) -> None:
+    inflation = claim("c-infl", 9, "percent", "inflation", "Inflation in Russia reached 9%.")
+    verdicts = check_claims(
+        [APPROVAL_4, AID_350, inflation],
+        [POLL_FEB, POLL_DEC, US_AID],
+        similarity=embedder.similarity,
+        claim_dates={APPROVAL_4.id: date(2025, 2, 19)},
+    )
+    assert [(v.label, v.fact_id) for v in verdicts] == [
+        ("inaccurate", "kiis-2025-02"),
+        ("inaccurate", "kiel-us-aid"),
+        ("unverifiable", None),
+    ]
+
+
+VOTES_FOR_GA = fact(
+    "ga-for",
+    "General Assembly votes in favour of the resolution",
+    93,
+    unit="count",
+    subject="un",
+    keywords=("votes", "favour"),
+)
+VOTES_FOR_SC = fact(
+    "sc-for",
+    "Security Council votes in favour of the resolution",
+    10,
+    unit="count",
+    subject="un",
+    keywords=("votes", "favour"),
+)
+VOTES_AGAINST_SC = fact(
+    "sc-against",
+    "Security Council votes against the resolution",
+    3,
+    unit="count",
+    subject="un",
+    keywords=("votes", "against"),
+)
+
+
+def test_equally_close_figures_are_read_the_way_the_claim_holds() -> None:
+    votes = claim(
+        "c-votes", 93, "count", "votes in favour", "The resolution passed with 93 votes in favour."
+    )
+    [v] = check_claims([votes], [VOTES_FOR_SC, VOTES_FOR_GA])
+    assert (v.label, v.fact_id) == ("accurate", "ga-for")
+    assert "the reading under which it holds" in v.explanation
+
+
+def test_equally_close_figures_with_different_results_are_unverifiable() -> None:
+    votes = claim("c-votes", 6, "count", "votes", "Six votes were cast on the resolution.")
+    [v] = check_claims([votes], [VOTES_FOR_SC, VOTES_AGAINST_SC], min_match=0.1)
+    assert v.label == "unverifiable"
+    assert "not clear which one the claim refers to" in v.explanation
+    assert "sc-for" in v.explanation and "sc-against" in v.explanation
+
+
+def test_facts_with_the_same_period_are_not_chosen_by_date() -> None:
+    twin = fact(
+        "kiis-2025-02-b",
+        "trust in Zelensky",
+        60,
+        keywords=POLL_KEYWORDS,
+        period_start=date(2025, 2, 4),
+        period_end=date(2025, 2, 9),
+    )
+    [v] = check_claims(
+        [APPROVAL_4], [twin, POLL_FEB], claim_dates={APPROVAL_4.id: date(2025, 2, 19)}
+    )
+    assert "Of 2 facts for this measure" in v.explanation
+    assert "matches the claim best" in v.explanation and "closest" not in v.explanation
