@@ -182,7 +182,7 @@ class Project:
         return self._frame(
             "SELECT c.id AS claim_id, c.text AS claim, c.value, c.value_high, c.unit, c.currency, "
             "c.approximation, c.measure, c.subject, c.claimant, a.name AS claimant_name, c.context, "
-            "c.document_id, c.start, c.\"end\", s.date, d.title AS document_title, "
+            'c.document_id, c.start, c."end", s.date, d.title AS document_title, '
             "d.url AS document_url, v.label AS verdict, v.ratio, v.explanation, v.fact_id, "
             "f.value AS fact_value, f.value_high AS fact_value_high, f.unit AS fact_unit, "
             "f.currency AS fact_currency, f.period AS fact_period, f.source AS fact_source, "
@@ -235,7 +235,12 @@ class Project:
         for actor in (a, b):
             self.pack.actor(actor)  # raises KeyError listing the known actors
         return _align.align(
-            self.stances(), a, b, holders=self.holders(), since=_as_date(since), until=_as_date(until)
+            self.stances(),
+            a,
+            b,
+            holders=self.holders(),
+            since=_as_date(since),
+            until=_as_date(until),
         )
 
     def alignment_matrix(

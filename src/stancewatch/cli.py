@@ -131,7 +131,9 @@ def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
         def on_item(item: Any) -> None:
             progress.advance(task)
             if isinstance(item, IngestProblem):
-                console.print(f"[yellow]Skipped[/yellow] {item.source}: {item.reason}", highlight=False)
+                console.print(
+                    f"[yellow]Skipped[/yellow] {item.source}: {item.reason}", highlight=False
+                )
 
         report = project.ingest(paths, text_column=text_column, on_item=on_item)
     console.print(
@@ -161,9 +163,7 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, URLs or RSS/Atom feeds.")],
     db: DbOption = Path("stancewatch.db"),
     pack: PackOption = None,
-    text_column: Annotated[
-        str, typer.Option(help="Text column in CSV/JSONL inputs.")
-    ] = "text",
+    text_column: Annotated[str, typer.Option(help="Text column in CSV/JSONL inputs.")] = "text",
 ) -> None:
     """Read articles into the database (the same article twice is stored once).
 

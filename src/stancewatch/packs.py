@@ -128,7 +128,9 @@ def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise PackError(f"{file}: {prefix}{_where(first.absolute_path, data)}: {first.message}{more}")
+        raise PackError(
+            f"{file}: {prefix}{_where(first.absolute_path, data)}: {first.message}{more}"
+        )
 
 
 def _read_yaml(file: Path) -> Any:
@@ -251,7 +253,9 @@ def _fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
         notes=clean.get("notes", ""),
     )
     if fact.value_high is not None and fact.value_high < fact.value:
-        raise PackError(f"{file}: {where}: value_high {fact.value_high} is below value {fact.value}")
+        raise PackError(
+            f"{file}: {where}: value_high {fact.value_high} is below value {fact.value}"
+        )
     return fact
 
 
@@ -305,7 +309,9 @@ def load_pack(path: str | Path | None = None) -> Pack:
     """Load and validate a pack folder (default: the bundled pack)."""
     folder = Path(path) if path is not None else default_pack_path()
     if not folder.is_dir():
-        raise PackError(f"{folder}: not a folder; a pack is a folder with pack.yaml, actors.yaml, positions.yaml and facts.csv")
+        raise PackError(
+            f"{folder}: not a folder; a pack is a folder with pack.yaml, actors.yaml, positions.yaml and facts.csv"
+        )
     meta = _read_yaml(folder / "pack.yaml")
     _validate(meta, "pack", folder / "pack.yaml")
     actors = load_actors(folder / "actors.yaml")

@@ -83,7 +83,9 @@ class Analyzer:
             "factcheck_method": factcheck.METHOD,
         }
 
-    def analyze(self, documents: Iterable[Document], batch_size: int = 16) -> Iterator[DocumentResult]:
+    def analyze(
+        self, documents: Iterable[Document], batch_size: int = 16
+    ) -> Iterator[DocumentResult]:
         """Results for each document, in order, streaming in batches."""
         batch: list[Document] = []
         for document in documents:
@@ -96,7 +98,9 @@ class Analyzer:
 
     def _analyze_batch(self, documents: list[Document]) -> Iterator[DocumentResult]:
         english = [d for d in documents if (d.language or None) in ENGLISH]
-        parsed = dict(zip((d.id for d in english), self.nlp.pipe(d.text for d in english), strict=True))
+        parsed = dict(
+            zip((d.id for d in english), self.nlp.pipe(d.text for d in english), strict=True)
+        )
         for document in documents:
             doc = parsed.get(document.id)
             if doc is None:

@@ -308,13 +308,20 @@ class Store:
             for table in ("actors", "positions", "facts"):
                 self.db.execute(f"DELETE FROM {table}")
             self.db["actors"].insert_all(
-                {**to_row(a), "aliases": _json(a.aliases), "roles": _json([to_row(r) for r in a.roles]),
-                 "pack": pack.name}
+                {
+                    **to_row(a),
+                    "aliases": _json(a.aliases),
+                    "roles": _json([to_row(r) for r in a.roles]),
+                    "pack": pack.name,
+                }
                 for a in pack.actors
             )
             self.db["positions"].insert_all(
-                {**to_row(p), **{k: _json(getattr(p, k)) for k in ("holders", "supports", "opposes")},
-                 "pack": pack.name}
+                {
+                    **to_row(p),
+                    **{k: _json(getattr(p, k)) for k in ("holders", "supports", "opposes")},
+                    "pack": pack.name,
+                }
                 for p in pack.positions
             )
             self.db["facts"].insert_all(
