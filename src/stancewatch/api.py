@@ -180,7 +180,7 @@ class Project:
     def claims(self) -> pd.DataFrame:
         """Numeric claims with their verdicts and the facts they were checked against."""
         return self._frame(
-            "SELECT c.id AS claim_id, c.text AS claim, c.value, c.value_high, c.unit, c.currency, "
+            "SELECT c.id AS claim_id, c.statement_id, c.text AS claim, c.value, c.value_high, c.unit, c.currency, "
             "c.approximation, c.measure, c.subject, c.claimant, a.name AS claimant_name, c.context, "
             'c.document_id, c.start, c."end", s.date, d.title AS document_title, '
             "d.url AS document_url, v.label AS verdict, v.ratio, v.explanation, v.fact_id, "

@@ -309,6 +309,42 @@ def align(
             emit(pd.DataFrame(rows), fmt)
 
 
+def print_overview(project: Any) -> None:
+    """A short terminal summary: positions taken by the most active actors, false claims."""
+    from .report_format import format_figure, format_ratio
+
+    taken = project.actor_positions()
+    if not taken.empty:
+        per_actor = (
+            taken.groupby("actor")[["support", "oppose"]].sum().sort_values("support", ascending=False)
+        )
+        positions = taken.groupby("actor")["position_id"].nunique()
+        frame = per_actor.assign(positions=positions).head(12).reset_index()
+        emit(frame, Format.table, title="Most active actors (statements supporting / opposing positions)")
+    false_claims = project.false_claims()
+    if not false_claims.empty:
+        frame = pd.DataFrame(
+            {
+                "claimant": false_claims["claimant_name"].fillna("unknown"),
+                "claim": false_claims["claim"],
+                "verdict": false_claims["verdict"],
+                "sourced figure": [
+                    format_figure(v, h, u, c)
+                    for v, h, u, c in zip(
+                        false_claims["fact_value"],
+                        false_claims["fact_value_high"],
+                        false_claims["fact_unit"],
+                        false_claims["fact_currency"],
+                        strict=True,
+                    )
+                ],
+                "ratio": [format_ratio(r) for r in false_claims["ratio"]],
+                "source": false_claims["fact_source"],
+            }
+        )
+        emit(frame, Format.table, title="Numeric claims contradicted by sourced figures")
+
+
 def _pack_only(pack: Path | None) -> Any:
     from .packs import load_pack
 
@@ -433,19 +469,7 @@ def demo(
         (output / "report.html").write_text(render_report(project), encoding="utf-8")
         (output / "summary.md").write_text(render_summary_markdown(project), encoding="utf-8")
         write_export(export_tables(project), output / "export.json", "json")
-        false_claims = project.false_claims()
-        top = project.actor_positions()
-    emit(
-        top[["actor", "position_id", "support", "oppose"]] if not top.empty else top,
-        Format.table,
-        title="Positions taken (support / oppose statements)",
-    )
-    if not false_claims.empty:
-        emit(
-            false_claims[["claimant", "claim", "verdict", "fact_value", "ratio", "fact_source"]],
-            Format.table,
-            title="False numeric claims",
-        )
+        print_overview(project)
     console.print(
         f"Database: {db}\nReport: {output / 'report.html'}\nSummary: {output / 'summary.md'}"
     )

@@ -136,8 +136,14 @@ class Analyzer:
             claims,
             self.pack.facts,
             similarity=self.embedder.similarity,
-            claim_dates={c.id: when for c in claims if when is not None},
+            claim_dates=_claim_dates(statements, claims),
         )
         return DocumentResult(
             document.id, tuple(statements), tuple(stances), tuple(claims), tuple(verdicts)
         )
+
+
+def _claim_dates(statements: list[Statement], claims: list[Claim]) -> dict[str, date]:
+    """Each claim is dated by its statement (the date it was said)."""
+    said = {s.id: s.date for s in statements if s.date is not None}
+    return {c.id: said[c.statement_id] for c in claims if c.statement_id in said}

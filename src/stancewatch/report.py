@@ -422,10 +422,6 @@ def _claims(
     frame = project.claims()
     if frame.empty:
         return {"false": [], "other": []}
-    statement_of = {
-        r["id"]: r["statement_id"]
-        for r in project.store.query("SELECT id, statement_id FROM claims")
-    }
     documents = project.documents()
     published = dict(zip(documents["id"], documents["published"], strict=True))
     frame = frame.assign(
@@ -439,7 +435,7 @@ def _claims(
     false: list[dict[str, Any]] = []
     other: list[dict[str, Any]] = []
     for row in _records(frame):
-        statement_id = statement_of.get(row["claim_id"])
+        statement_id = row.get("statement_id")
         claim = {
             **row,
             "ref": evidence.ref(statement_id) if statement_id else None,

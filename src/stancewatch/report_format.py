@@ -66,6 +66,11 @@ def _number(value: float) -> str:
     return f"{value:,.3g}" if abs(value) >= 1 else f"{value:.3g}"
 
 
+def _missing(value: float | None) -> bool:
+    """None, or the NaN pandas uses for a missing number."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def format_figure(
     value: float | None,
     value_high: float | None = None,
@@ -73,10 +78,12 @@ def format_figure(
     currency: str | None = None,
 ) -> str:
     """A sourced figure for people: ``57%``, ``USD 114 billion``, ``3–5 percentage points``."""
-    if value is None:
+    if _missing(value):
         return ""
+    assert value is not None
     text = _number(value)
-    if value_high is not None and value_high != value:
+    if not _missing(value_high) and value_high != value:
+        assert value_high is not None
         text += "–" + _number(value_high)
     if unit == "percent":
         return text + "%"
