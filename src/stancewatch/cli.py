@@ -28,7 +28,7 @@ app = typer.Typer(
 pack_app = typer.Typer(help="Check and inspect knowledge packs.", no_args_is_help=True)
 app.add_typer(pack_app, name="pack")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 DbOption = Annotated[
@@ -87,7 +87,7 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         console=console,
         transient=False,
-        disable=not console.is_terminal and "PYTEST_CURRENT_TEST" in __import__("os").environ,
+        disable=not console.is_terminal,
     )
 
 

@@ -192,6 +192,8 @@ def _read_items(
             yield from _read_items(file, text_column, client, max_bytes)
         return
     kind = FORMATS.get(path.suffix.lower())
+    if not path.exists():
+        raise IngestError(source, "no such file or folder")
     if kind is None:
         raise IngestError(
             source,
