@@ -113,6 +113,17 @@ def _isna(value: Any) -> bool:
         return False
 
 
+def _date_option(value: str | None) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
 @app.callback(invoke_without_command=True)
 def main(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
@@ -201,6 +212,8 @@ def report(
         Path | None, typer.Option(help="Also write a Markdown summary to this file.")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    since: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
     pack: PackOption = None,
 ) -> None:
     """Write a self-contained HTML report (works offline).
@@ -210,9 +223,12 @@ def report(
     from .report import render_report, render_summary_markdown
 
     with _project(db, pack) as project:
-        output.write_text(render_report(project, title=title), encoding="utf-8")
+        window = {"since": _date_option(since), "until": _date_option(until)}
+        output.write_text(render_report(project, title=title, **window), encoding="utf-8")
         if summary is not None:
-            summary.write_text(render_summary_markdown(project, title=title), encoding="utf-8")
+            summary.write_text(
+                render_summary_markdown(project, title=title, **window), encoding="utf-8"
+            )
     console.print(f"Wrote {output}" + (f" and {summary}" if summary else ""))
 
 
@@ -223,7 +239,7 @@ def export(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="JSON file, or folder for CSV files.")
     ] = Path("export"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or parquet.")] = "json",
     pack: PackOption = None,
 ) -> None:
     """Export documents, statements, stances, claims and verdicts (schema: docs/exports.md).
@@ -254,7 +270,7 @@ def align(
     Example: `stancewatch align trump putin --since 2025-01-20 --db corpus.db`
     """
     with _project(db, pack) as project:
-        result = project.align(a, b, since=since, until=until)
+        result = project.align(a, b, since=_date_option(since), until=_date_option(until))
         statements = project.statements().set_index("id") if result.positions else None
     rows = [
         {
@@ -316,11 +332,17 @@ def print_overview(project: Any) -> None:
     taken = project.actor_positions()
     if not taken.empty:
         per_actor = (
-            taken.groupby("actor")[["support", "oppose"]].sum().sort_values("support", ascending=False)
+            taken.groupby("actor")[["support", "oppose"]]
+            .sum()
+            .sort_values("support", ascending=False)
         )
         positions = taken.groupby("actor")["position_id"].nunique()
         frame = per_actor.assign(positions=positions).head(12).reset_index()
-        emit(frame, Format.table, title="Most active actors (statements supporting / opposing positions)")
+        emit(
+            frame,
+            Format.table,
+            title="Most active actors (statements supporting / opposing positions)",
+        )
     false_claims = project.false_claims()
     if not false_claims.empty:
         frame = pd.DataFrame(
