@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -89,7 +88,9 @@ def test_pack_validate_default_pack():
 
     result = invoke("pack", "validate", default_pack_path())
     assert result.exit_code == 0
-    assert re.search(r"valid pack ukraine-peace-2025 .*: \d+ actors, \d+ positions, \d+ facts", result.output)
+    assert re.search(
+        r"valid pack ukraine-peace-2025 .*: \d+ actors, \d+ positions, \d+ facts", result.output
+    )
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,9 @@ def test_demo_end_to_end(demo_run):
 def test_demo_database_commands(demo_run):
     out, _ = demo_run
     db = out / "demo.db"
-    result = invoke("align", "trump", "putin", "--db", db, "--since", "2025-01-20", "--format", "json")
+    result = invoke(
+        "align", "trump", "putin", "--db", db, "--since", "2025-01-20", "--format", "json"
+    )
     payload = json.loads(result.output)
     assert payload["a"] == "trump" and payload["b"] == "putin"
     assert payload["supports_b_positions"] == len(payload["support_statements"])

@@ -32,8 +32,12 @@ SANCTIONS = Position(
 
 def statement(i: int, content: str) -> Statement:
     return Statement(
-        id=f"s{i}", document_id="d", kind="indirect", content=content,
-        content_start=0, content_end=len(content),
+        id=f"s{i}",
+        document_id="d",
+        kind="indirect",
+        content=content,
+        content_start=0,
+        content_end=len(content),
     )
 
 
@@ -77,7 +81,9 @@ def test_code_stances_records_method_and_only_shortlisted_pairs(embedder):
 
 @pytest.mark.models
 def test_prototype_probabilities_sum_to_one(embedder):
-    probs = PrototypeStance(embedder).score(["The alliance must keep its door open to Ukraine."], [NATO])
+    probs = PrototypeStance(embedder).score(
+        ["The alliance must keep its door open to Ukraine."], [NATO]
+    )
     assert probs.shape == (1, 3)
     assert np.isclose(probs.sum(), 1.0)
     assert int(np.argmax(probs[0])) == 1  # oppose

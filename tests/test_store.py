@@ -83,16 +83,33 @@ def test_foreign_database_is_refused(tmp_path):
 
 def _analysis(document_id: str):
     statement = Statement(
-        id="s1", document_id=document_id, kind="indirect", content="elections must be held",
-        content_start=0, content_end=22, speaker="Trump", actor="trump",
-        date=date(2025, 2, 19), confidence=0.9, method="attribution.rules.v1",
+        id="s1",
+        document_id=document_id,
+        kind="indirect",
+        content="elections must be held",
+        content_start=0,
+        content_end=22,
+        speaker="Trump",
+        actor="trump",
+        date=date(2025, 2, 19),
+        confidence=0.9,
+        method="attribution.rules.v1",
     )
     stance = Stance("s1", "zelensky-illegitimate", "support", 0.8, 0.7, "stance.prototype.v1")
     claim = Claim(
-        id="c1", document_id=document_id, statement_id="s1", text="4%", start=5, end=7,
-        value=4.0, unit="percent", claimant="trump",
+        id="c1",
+        document_id=document_id,
+        statement_id="s1",
+        text="4%",
+        start=5,
+        end=7,
+        value=4.0,
+        unit="percent",
+        claimant="trump",
     )
-    verdict = Verdict("c1", "inaccurate", "Claimed 4% against 57%.", "factcheck.rules.v1", None, 0.07)
+    verdict = Verdict(
+        "c1", "inaccurate", "Claimed 4% against 57%.", "factcheck.rules.v1", None, 0.07
+    )
     return [statement], [stance], [claim], [verdict]
 
 
@@ -101,16 +118,35 @@ def test_reanalysis_replaces_machine_results_and_keeps_human_codings(tmp_path):
         d = doc("elections must be held, Trump said.")
         store.add_document(d)
         statements, stances, claims, verdicts = _analysis(d.id)
-        store.save_analysis(d.id, run_id=None, statements=statements, stances=stances,
-                            claims=claims, verdicts=verdicts)
+        store.save_analysis(
+            d.id,
+            run_id=None,
+            statements=statements,
+            stances=stances,
+            claims=claims,
+            verdicts=verdicts,
+        )
         with store.db.conn:
             store.db["stances"].insert(
-                {"statement_id": "s1", "position_id": "zelensky-illegitimate", "label": "oppose",
-                 "score": 1.0, "similarity": None, "method": "human", "coder": "ana",
-                 "coded_at": "2025-03-01T00:00:00+00:00"}
+                {
+                    "statement_id": "s1",
+                    "position_id": "zelensky-illegitimate",
+                    "label": "oppose",
+                    "score": 1.0,
+                    "similarity": None,
+                    "method": "human",
+                    "coder": "ana",
+                    "coded_at": "2025-03-01T00:00:00+00:00",
+                }
             )
-        store.save_analysis(d.id, run_id=None, statements=statements, stances=stances,
-                            claims=claims, verdicts=verdicts)
+        store.save_analysis(
+            d.id,
+            run_id=None,
+            statements=statements,
+            stances=stances,
+            claims=claims,
+            verdicts=verdicts,
+        )
         assert store.count("statements") == 1
         assert store.count("claims") == 1 and store.count("verdicts") == 1
         coders = sorted(r["coder"] for r in store.query("SELECT coder FROM stances"))
@@ -122,12 +158,24 @@ def test_failed_write_leaves_earlier_results(tmp_path):
         d = doc("elections must be held, Trump said.")
         store.add_document(d)
         statements, stances, claims, verdicts = _analysis(d.id)
-        store.save_analysis(d.id, run_id=None, statements=statements, stances=stances,
-                            claims=claims, verdicts=verdicts)
+        store.save_analysis(
+            d.id,
+            run_id=None,
+            statements=statements,
+            stances=stances,
+            claims=claims,
+            verdicts=verdicts,
+        )
         broken = Stance("missing-statement", "p", "support", 1.0, 1.0, "m")  # violates the FK
         with pytest.raises(sqlite3.IntegrityError):
-            store.save_analysis(d.id, run_id=None, statements=statements, stances=[broken],
-                                claims=claims, verdicts=verdicts)
+            store.save_analysis(
+                d.id,
+                run_id=None,
+                statements=statements,
+                stances=[broken],
+                claims=claims,
+                verdicts=verdicts,
+            )
         assert store.count("stances") == 1
         assert store.query("SELECT statement_id FROM stances")[0]["statement_id"] == "s1"
 
