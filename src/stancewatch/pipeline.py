@@ -113,7 +113,7 @@ class Analyzer:
 
     def _analyze_parsed(self, document: Document, doc: Any) -> DocumentResult:
         when: date | None = document.published
-        statements = attribute(doc, document_id=document.id, linker=self.linker, when=when)
+        statements = _unique(attribute(doc, document_id=document.id, linker=self.linker, when=when))
         stances = stance.code_stances(
             statements,
             self.pack.positions,
@@ -132,6 +132,7 @@ class Analyzer:
                     doc=doc,
                 )
             )
+        claims = _unique(claims)
         verdicts = factcheck.check_claims(
             claims,
             self.pack.facts,
@@ -141,6 +142,21 @@ class Analyzer:
         return DocumentResult(
             document.id, tuple(statements), tuple(stances), tuple(claims), tuple(verdicts)
         )
+
+
+def _unique(records: list[Any]) -> list[Any]:
+    """One record per id: the same span found twice (say, a quotation inside a reported
+    statement) is kept once, with the more confident attribution."""
+    best: dict[str, Any] = {}
+    for record in records:
+        kept = best.get(record.id)
+        if kept is None or _confidence(record) > _confidence(kept):
+            best[record.id] = record
+    return [r for r in records if best[r.id] is r]
+
+
+def _confidence(record: Any) -> float:
+    return float(getattr(record, "confidence", 0.0) or 0.0)
 
 
 def _claim_dates(statements: list[Statement], claims: list[Claim]) -> dict[str, date]:
