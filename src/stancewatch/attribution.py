@@ -1,0 +1,454 @@
+"""Attribution: who said what, from a parsed spaCy ``Doc``.
+
+``attribute(doc)`` returns a :class:`~stancewatch.records.Statement` for every quotation,
+piece of reported speech and reported belief it can tie to a cue, using the dependency parse
+(a reporting verb from ``data/reporting_verbs.txt``; its subject is the speaker, its clausal
+complement or an adjacent quotation the content) and quotation-mark pairing
+(:mod:`stancewatch.quotes`). Pronoun and role-description speakers are resolved through the
+actors mentioned earlier (:mod:`stancewatch.coref`); anything that cannot be resolved keeps
+``actor=None``. The function is pure: it reads the ``Doc`` and packaged word lists only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .coref import Resolver
+from .cues import CueWord, complement, cue_of, lexicon, open_question, subject
+from .quotes import Quote, find_quotes, paragraphs
+from .records import Statement, StatementKind, stable_id
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from .actors import ActorLinker
+
+METHOD = "attribution.rules.v1"
+
+_SPEAKER_CUT = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis", "ccomp", "case"})
+_EDGE_PUNCT = frozenset(",;:—–-()[]")
+_ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
+_INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
+_SENTENCE_END = (".", "!", "?", ":", "…")
+_COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
+
+
+@dataclass
+class _Found:
+    """A statement under construction: its content range and the cue it hangs on."""
+
+    kind: StatementKind
+    content: tuple[int, int]
+    cue: _Cue | None
+    confidence: float
+    inherited: bool = False
+    actor: str | None = None
+
+
+class _Attributor:
+    def __init__(self, doc: Doc, linker: ActorLinker | None, when: date | None) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lex = lexicon()
+        self.quotes = find_quotes(self.text)
+        self._q_starts = [q.start for q in self.quotes]
+        self.paras = paragraphs(self.text)
+        self._p_starts = [s for s, _ in self.paras]
+        self.sents = list(doc.sents)
+        self.sent_of = [0] * len(doc)
+        for i, sent in enumerate(self.sents):
+            for t in range(sent.start, sent.end):
+                self.sent_of[t] = i
+        self.quote_of = [self._quote_at(t.idx) for t in doc]
+        self.resolver = Resolver(doc, linker, when, self.quote_of)
+
+    # ------------------------------------------------------------------ helpers
+    def _quote_at(self, char: int) -> int:
+        i = bisect.bisect_right(self._q_starts, char) - 1
+        return i if i >= 0 and char < self.quotes[i].end else -1
+
+    def para_of(self, char: int) -> int:
+        return bisect.bisect_right(self._p_starts, char) - 1
+
+    def speaker_span(self, head: Token) -> Span:
+        """The noun phrase a speaker token heads, without relative clauses or appositions."""
+        start = end = head.i
+        for child in head.children:
+            if child.dep_ in _SPEAKER_CUT:
+                continue
+            if child.i < head.i and all(t.i < head.i for t in child.subtree):
+                start = min(start, child.left_edge.i)
+            elif child.i > head.i and child.dep_ in ("prep", "case", "compound", "flat"):
+                end = max(end, child.right_edge.i)
+        for i in range(head.i - 1, start - 1, -1):
+            if "\n" in self.doc[i].text or self.sent_of[i] != self.sent_of[head.i]:
+                start = i + 1  # a speaker never runs over a line or sentence break
+                break
+        for i in range(head.i + 1, end + 1):
+            if "\n" in self.doc[i].text or self.sent_of[i] != self.sent_of[head.i]:
+                end = i - 1
+                break
+        while start < end and (
+            _edge(self.doc[start]) or self.doc[start].is_punct or self.quote_of[start] >= 0
+        ):
+            start += 1
+        while end > start and (
+            _edge(self.doc[end]) or self.doc[end].is_punct or self.quote_of[end] >= 0
+        ):
+            end -= 1
+        return self.doc[start : end + 1]
+
+    def char_range(self, tokens: Iterable[Token]) -> tuple[int, int]:
+        """Character range of tokens, trimmed of edge punctuation, widened to whole quotes."""
+        toks = sorted(tokens, key=lambda t: t.i)
+        while toks and (_edge(toks[0]) or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")):
+            toks = toks[1:]
+        while toks and (_edge(toks[-1]) or toks[-1].text == "."):
+            toks = toks[:-1]
+        if not toks:
+            return (0, 0)
+        start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
+        first, last = self._quote_at(start), self._quote_at(end - 1)
+        if first >= 0:
+            start = self.quotes[first].start
+        if last >= 0:
+            end = max(end, self.quotes[last].end)
+        return start, end
+
+    def outside_words(self, tokens: Iterable[Token]) -> int:
+        """Words of a token list that are not inside quotation marks."""
+        return sum(
+            1
+            for t in tokens
+            if not (t.is_punct or t.is_space) and self.quote_of[t.i] < 0 and t.dep_ != "mark"
+        )
+
+    def quote_tokens(self, q: Quote) -> tuple[int, int]:
+        """First and last token index inside a quotation."""
+        span = self.doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return -1, -1
+        return span.start, span.end - 1
+
+    # ------------------------------------------------------------------ cues
+    def cues(self) -> list[_Cue]:
+        """Every reporting verb outside quotations that has a speaker."""
+        found = []
+        for token in self.doc:
+            hit = cue_of(token, self.quote_of)
+            if hit is None:
+                continue
+            subj = subject(token, self.quote_of)
+            if subj is None or subj.ent_type_ in ("TIME", "DATE"):
+                continue
+            comp = complement(token, hit[0])
+            if comp is not None and self.outside_words(comp) <= 1:
+                comp = None  # the complement is the quotation itself
+            if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
+                continue  # "did not know whether ...": no belief is reported
+            found.append(_Cue(token, hit[0], hit[1], self.speaker_span(subj), comp))
+        return found
+
+    # ------------------------------------------------------------------ quotations
+    def attach(self, qi: int, cues: Sequence[_Cue]) -> _Cue | None | bool:
+        """The cue a quotation belongs to; True when it sits inside reported speech."""
+        q = self.quotes[qi]
+        qs, qe = self.quote_tokens(q)
+        if qs < 0:
+            return None
+        first, last = self.sent_of[qs], self.sent_of[qe]
+        best: tuple[int, _Cue | bool] | None = None
+        for cue in cues:
+            v = cue.verb
+            sent = self.sent_of[v.i]
+            if not first - 1 <= sent <= last + 1:
+                continue
+            if cue.comp is not None and cue.comp[0].i <= min(qs + 1, qe) <= cue.comp[-1].i:
+                if first <= sent <= last and (best is None or best[0] > 0):
+                    best = (0, True)
+                continue
+            score = self._adjacency(cue, qs, qe, first, last)
+            if score is not None and (best is None or score < best[0]):
+                best = (score, cue)
+        return None if best is None else best[1]
+
+    def _adjacency(self, cue: _Cue, qs: int, qe: int, first: int, last: int) -> int | None:
+        """How far a cue is from a quotation it may introduce or follow; None if unrelated."""
+        if cue.word.oprd:
+            return None  # "called the plan a disaster" takes no quotation beside it
+        frame = [t.i for t in cue.tokens] + [t.i for t in cue.speaker]
+        lo, hi = min(frame), max(frame)
+        if qs <= hi and lo <= qe:
+            return None  # a quotation inside the speaker phrase
+        between = range(qe + 1, lo) if qe < lo else range(hi + 1, qs)
+        if any(self.quote_of[i] >= 0 for i in between):
+            return None
+        words = [self.doc[i] for i in between if not (self.doc[i].is_punct or self.doc[i].is_space)]
+        if cue.comp is not None and any(cue.comp[0].i <= t.i <= cue.comp[-1].i for t in words):
+            return None  # the cue's own reported clause stands between them
+        sent = self.sent_of[cue.verb.i]
+        score = len(between) + (100 if cue.comp is not None else 0)
+        if first <= sent <= last:
+            own = {t.i for t in cue.verb.subtree}
+            if len(words) > _ADJACENT_MAX or any(t.i not in own for t in words):
+                return None
+            return score
+        if cue.comp is not None or words:
+            return None
+        if self.para_of(self.doc[qs].idx) - self.para_of(cue.verb.idx) > 1:
+            return None
+        # "X said:" or "X said on Tuesday." before the quotation is likelier than "X said." after
+        return score + (50 if cue.verb.i < qs else 60)
+
+    def standalone(self, q: Quote) -> bool:
+        """Whether a quotation is a sentence of its own: nothing but sentence breaks around it."""
+        p_start, p_end = self.paras[self.para_of(q.start)]
+        before = self.text[p_start : q.start].rstrip()
+        if before and not (
+            before.endswith(_SENTENCE_END)
+            or before[-1] in "”\"'"
+            and before[:-1].endswith(_SENTENCE_END)
+        ):
+            return False
+        after = self.text[q.end : p_end].lstrip()
+        if not after:
+            return True
+        inner = self.text[q.start : q.end].rstrip("”\"' ")
+        return inner.endswith(_SENTENCE_END) and (after[0].isupper() or after[0] in '“"')
+
+    # ------------------------------------------------------------------ passes
+    def run(self) -> list[_Found]:
+        cues = self.cues()
+        found: list[_Found] = []
+        used: set[int] = set()
+        unresolved: list[list[int]] = []
+        for group in self._groups():
+            targets = {qi: self.attach(qi, cues) for qi in group}
+            pieces = [qi for qi in group if targets[qi] is not True]  # True: inside reported speech
+            cue = next((t for t in targets.values() if isinstance(t, _Cue)), None)
+            if cue is None:
+                if pieces:
+                    unresolved.append(pieces)
+                continue
+            used.add(cue.verb.i)
+            for qi in pieces:
+                own = targets[qi]
+                if isinstance(own, _Cue):
+                    used.add(own.verb.i)
+                else:
+                    own = cue  # a piece with no cue of its own: the quotation's cue
+                if self._short_scare(qi):
+                    continue
+                q = self.quotes[qi]
+                found.append(_Found("direct", (q.start, q.end), own, 0.9))
+        direct = [f.content for f in found]
+        for cue in cues:
+            if cue.verb.i in used or cue.word.quote_only or cue.comp is None:
+                continue
+            content = self.char_range(cue.comp)
+            if content[1] - content[0] < 2 or _overlaps(content, direct):
+                continue
+            found.append(_Found(cue.word.kind, content, cue, _INDIRECT[cue.word.kind]))
+        found.extend(self._according_to(direct))
+        found.extend(self._colon_lines(direct))
+        found.extend(self._nouns(direct))
+        found.extend(self._continuations(unresolved, found))
+        return found
+
+    def _groups(self) -> list[list[int]]:
+        groups: dict[int, list[int]] = {}
+        for i, q in enumerate(self.quotes):
+            groups.setdefault(q.group, []).append(i)
+        return list(groups.values())
+
+    def _short_scare(self, qi: int) -> bool:
+        """A quotation of three words or fewer inside a sentence: scare quotes, not speech.
+
+        Short quotations count only where an utterance can stand: opening the sentence
+        (\u201cNo,\u201d he said) or after a colon.
+        """
+        q = self.quotes[qi]
+        if q.words(self.text) > 3:
+            return False
+        qs, _ = self.quote_tokens(q)
+        before = self.doc[self.sents[self.sent_of[qs]].start : qs]
+        if all(t.is_punct or t.is_space for t in before):
+            return False
+        return not (qs > 0 and self.doc[qs - 1].text == ":")
+
+    def _continuations(self, groups: list[list[int]], found: list[_Found]) -> list[_Found]:
+        """Quotation paragraphs with no cue of their own: the previous speaker's, or unknown."""
+        out: list[_Found] = []
+        for group in groups:
+            q = self.quotes[group[0]]
+            if not self.standalone(q):
+                continue
+            previous = [f for f in found + out if f.cue is not None and f.content[0] < q.start]
+            previous.sort(key=lambda f: f.content[0])
+            para = self.para_of(q.start)
+            source = previous[-1] if previous else None
+            if source is not None and para - self.para_of(source.content[1] - 1) <= 1:
+                for qi in group:
+                    piece = self.quotes[qi]
+                    out.append(
+                        _Found("direct", (piece.start, piece.end), source.cue, 0.6, inherited=True)
+                    )
+            elif q.words(self.text) >= 4:
+                for qi in group:
+                    piece = self.quotes[qi]
+                    out.append(_Found("direct", (piece.start, piece.end), None, 0.3))
+        return out
+
+    def _according_to(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
+        for token in self.doc[:-1]:
+            nxt = self.doc[token.i + 1]
+            if token.lower_ != "according" or nxt.lower_ != "to" or self.quote_of[token.i] >= 0:
+                continue
+            pobj = [c for c in nxt.children if c.dep_ == "pobj"]
+            if not pobj:
+                continue
+            phrase = {t.i for t in token.subtree} | {t.i for t in nxt.subtree}
+            clause = [t for t in token.head.subtree if t.i not in phrase]
+            if not clause:
+                continue
+            after = [t for t in clause if t.i > token.i]
+            if token.i < clause[0].i:
+                clause = after  # "According to X, ..."
+            elif all(t.is_punct for t in after):
+                clause = [t for t in clause if t.i < token.i]  # "..., according to X."
+            content = self.char_range(clause)
+            if content[1] - content[0] < 2 or _overlaps(content, taken):
+                continue
+            cue = _Cue(token, CueWord("other"), [token, nxt], self.speaker_span(pobj[0]), clause)
+            yield _Found("other", content, cue, 0.7)
+
+    def _colon_lines(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
+        """Headline-style lines that name a speaker before a colon: "Zelensky: No deal"."""
+        for p_start, p_end in self.paras:
+            span = self.doc.char_span(p_start, p_end, alignment_mode="expand")
+            if span is None:
+                continue
+            colon = next((t for t in span[: _COLON_SPEAKER_MAX + 1] if t.text == ":"), None)
+            if colon is None or colon.i == span.start:
+                continue
+            speaker = self.doc[span.start : colon.i]
+            named = any(t.ent_type_ in ("PERSON", "ORG") for t in speaker)
+            if not named or any(not (t.is_title or t.is_upper or t.is_punct) for t in speaker):
+                continue
+            rest = self.doc[colon.i + 1 : span.end]
+            content = self.char_range(rest)
+            if self.outside_words(rest) + sum(1 for t in rest if self.quote_of[t.i] >= 0) < 3:
+                continue
+            if content[1] - content[0] < 2 or _overlaps(content, taken):
+                continue
+            cue = _Cue(colon, CueWord("indirect"), [colon], speaker, list(rest))
+            yield _Found("indirect", content, cue, 0.6)
+
+    def _nouns(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
+        for token in self.doc:
+            word = self.lex.nouns.get(token.lemma_.lower())
+            if word is None or token.pos_ != "NOUN" or self.quote_of[token.i] >= 0:
+                continue
+            speaker = None
+            content = None
+            for child in token.children:
+                if child.dep_ == "poss":
+                    speaker = child
+                elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                    speaker = next((c for c in child.children if c.dep_ == "pobj"), speaker)
+                elif child.dep_ in ("acl", "ccomp") and any(
+                    c.dep_ == "mark" and c.lower_ == "that" or c.dep_ == "aux" and c.lower_ == "to"
+                    for c in child.children
+                ):
+                    content = list(child.subtree)
+            if speaker is None or content is None:
+                continue
+            span = self.char_range(content)
+            if span[1] - span[0] < 2 or _overlaps(span, taken):
+                continue
+            cue = _Cue(token, word, [token], self.speaker_span(speaker), content)
+            yield _Found(word.kind, span, cue, 0.65)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    verb: Token
+    word: CueWord
+    tokens: list[Token]
+    speaker: Span
+    comp: list[Token] | None
+
+
+def _edge(token: Token) -> bool:
+    """Punctuation or white space that a content span should not start or end with."""
+    return token.is_space or token.text in _EDGE_PUNCT
+
+
+def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in others)
+
+
+def attribute(
+    doc: Doc,
+    *,
+    document_id: str,
+    linker: ActorLinker | None = None,
+    when: date | None = None,
+) -> list[Statement]:
+    """Statements (who said what) in a parsed document, sorted by where their content starts.
+
+    ``doc`` is the whole document parsed by spaCy (``doc.text`` is the document text, so every
+    offset is a character offset into it). ``linker`` links speakers to pack actors; without it
+    every ``actor`` is None. ``when`` is the date the statements were made (usually the
+    publication date); it decides which role descriptions are valid and becomes
+    ``Statement.date``.
+    """
+    if not doc.text.strip() or len(doc) == 0:
+        return []
+    work = _Attributor(doc, linker, when)
+    found = work.run()
+    found.sort(key=lambda f: f.cue.speaker.start_char if f.cue else f.content[0])
+    actors: dict[int, str | None] = {}
+    for f in found:
+        if f.cue is None:
+            continue
+        key = f.cue.speaker.start_char
+        if key not in actors:
+            actors[key] = work.resolver.resolve(f.cue.speaker)
+        f.actor = actors[key]
+    text = doc.text
+    best: dict[tuple[int, int], Statement] = {}
+    for f in found:
+        start, end = f.content
+        speaker = f.cue.speaker if f.cue else None
+        cue_start = f.cue.tokens[0].idx if f.cue else None
+        cue_end = f.cue.tokens[-1].idx + len(f.cue.tokens[-1]) if f.cue else None
+        confidence = f.confidence
+        if speaker is not None and f.actor is None and speaker.root.pos_ == "PRON":
+            confidence *= 0.8
+        statement = Statement(
+            id=stable_id(document_id, start, end),
+            document_id=document_id,
+            kind=f.kind,
+            content=text[start:end],
+            content_start=start,
+            content_end=end,
+            speaker=speaker.text if speaker is not None else None,
+            speaker_start=speaker.start_char if speaker is not None else None,
+            speaker_end=speaker.end_char if speaker is not None else None,
+            cue=text[cue_start:cue_end] if cue_start is not None else None,
+            cue_start=cue_start,
+            cue_end=cue_end,
+            actor=f.actor,
+            date=when,
+            confidence=round(confidence, 3),
+            method=METHOD,
+        )
+        kept = best.get((start, end))
+        if kept is None or kept.confidence < statement.confidence:
+            best[(start, end)] = statement
+    return sorted(best.values(), key=lambda s: (s.content_start, s.content_end))

@@ -1,0 +1,361 @@
+"""Attribution: quotation pairing (fast) and who-said-what on real parses (models)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stancewatch.actors import ActorLinker
+from stancewatch.attribution import METHOD, attribute, lexicon
+from stancewatch.quotes import find_quotes, paragraphs
+from stancewatch.records import Actor, Role, stable_id
+
+WHEN = date(2025, 2, 14)
+
+ACTORS = [
+    Actor(
+        "trump",
+        "Donald Trump",
+        aliases=("Trump",),
+        gender="male",
+        affiliation="United States",
+        roles=(Role("President of the United States", ("president",), date(2025, 1, 20)),),
+    ),
+    Actor(
+        "zelensky",
+        "Volodymyr Zelensky",
+        aliases=("Zelensky", "Zelenskyy", "Zelenskiy"),
+        gender="male",
+        affiliation="Ukraine",
+        roles=(Role("President of Ukraine", ("president",), date(2019, 5, 20)),),
+    ),
+    Actor(
+        "hegseth",
+        "Pete Hegseth",
+        aliases=("Hegseth",),
+        gender="male",
+        affiliation="United States",
+        roles=(
+            Role(
+                "US Secretary of Defense",
+                ("defense secretary", "defence secretary"),
+                date(2025, 1, 25),
+            ),
+        ),
+    ),
+    Actor("putin", "Vladimir Putin", aliases=("Putin",), gender="male", affiliation="Russia"),
+    Actor("peskov", "Dmitry Peskov", aliases=("Peskov",), gender="male", affiliation="Russia"),
+    Actor("lavrov", "Sergei Lavrov", aliases=("Lavrov",), gender="male", affiliation="Russia"),
+    Actor("kallas", "Kaja Kallas", aliases=("Kallas",), gender="female"),
+    Actor("rubio", "Marco Rubio", aliases=("Rubio",), gender="male"),
+    Actor("macron", "Emmanuel Macron", aliases=("Macron",), gender="male"),
+    Actor("kremlin", "Kremlin", kind="institution", aliases=("the Kremlin",)),
+]
+LINKER = ActorLinker(ACTORS)
+
+
+# ---------------------------------------------------------------- quotation marks (no models)
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('He said "no way" today.', ['"no way"']),
+        ("“Yes,” she said, “really.”", ["“Yes,”", "“really.”"]),
+        ('Nested: "a “b” c" end', ['"a “b” c"']),
+        ("Plain-text feed: ''We will win,'' he said.", ["''We will win,''"]),
+        ("It’s Zelensky’s plan; the 5' wall.", []),  # apostrophes are no quotes
+        ('An unclosed " mark', []),
+        ("“Unclosed, and the next line is narration.\nNarration.", []),
+        ("A closing mark only”", []),
+        (
+            "“First paragraph\n“Second paragraph.”\nNarration.",
+            ["“First paragraph", "“Second paragraph.”"],
+        ),
+        ('""', ['""']),
+        ("", []),
+    ],
+)
+def test_find_quotes(text, expected):
+    quotes = find_quotes(text)
+    assert [text[q.start : q.end] for q in quotes] == expected
+
+
+def test_multi_paragraph_quote_is_one_group():
+    text = "“One.\n“Two.\n“Three.”\n“Other.”"
+    groups = [q.group for q in find_quotes(text)]
+    assert groups[0] == groups[1] == groups[2] != groups[3]
+    assert [q.closed for q in find_quotes(text)] == [False, False, True, True]
+
+
+def test_paragraphs_are_lines():
+    text = "One.\n\nTwo.\r\nThree."
+    assert [text[s:e] for s, e in paragraphs(text)] == ["One.", "Two.", "Three."]
+
+
+def test_lexicon_loads():
+    lex = lexicon()
+    assert lex.verbs["say"].kind == "indirect"
+    assert lex.verbs["believe"].kind == "other"
+    assert ("call", "for") in lex.phrasal
+    assert lex.nouns["claim"].kind == "indirect"
+
+
+# ---------------------------------------------------------------- who said what (models)
+CASES = [
+    # direct quotations: split, after, before, inverted, several sentences
+    (
+        "“We will not cede territory,” Zelensky said, “not now, not ever.”",
+        [
+            ("direct", "We will not cede territory", "Zelensky", "zelensky"),
+            ("direct", "not now, not ever", "Zelensky", "zelensky"),
+        ],
+    ),
+    (
+        '"The talks were useful," said Dmitry Peskov.',
+        [("direct", "The talks were useful", "Dmitry Peskov", "peskov")],
+    ),
+    (
+        "Kaja Kallas said: “Europe will not be bypassed in these talks.”",
+        [("direct", "Europe will not be bypassed", "Kaja Kallas", "kallas")],
+    ),
+    (
+        "“The war must end. It has cost too many lives,” Trump told reporters.",
+        [("direct", "The war must end. It has cost too many lives", "Trump", "trump")],
+    ),
+    # the speaker named in an earlier sentence; a quotation paragraph continuing
+    (
+        "Dmitry Peskov spoke to reporters on Tuesday.\n"
+        "“We are ready for talks,” he said. “But not at any price.”",
+        [
+            ("direct", "We are ready for talks", "he", "peskov"),
+            ("direct", "But not at any price", "he", "peskov"),
+        ],
+    ),
+    (
+        "Sergei Lavrov said on Tuesday:\n“The proposal is unacceptable. Kyiv must accept reality.”",
+        [("direct", "The proposal is unacceptable. Kyiv must", "Sergei Lavrov", "lavrov")],
+    ),
+    (
+        "“We will keep fighting,” Zelensky said.\n“Ukraine will not give up its land.”",
+        [
+            ("direct", "We will keep fighting", "Zelensky", "zelensky"),
+            ("direct", "Ukraine will not give up its land", "Zelensky", "zelensky"),
+        ],
+    ),
+    # indirect speech, titles, institutions, unnamed sources
+    (
+        "US Defense Secretary Pete Hegseth told reporters on Wednesday that a return to "
+        "Ukraine's pre-2014 borders is unrealistic.",
+        [
+            (
+                "indirect",
+                "a return to Ukraine's pre-2014 borders is unrealistic",
+                "US Defense Secretary Pete Hegseth",
+                "hegseth",
+            )
+        ],
+    ),
+    (
+        "A return to the old borders is unrealistic, the defence secretary said.",
+        [
+            (
+                "indirect",
+                "A return to the old borders is unrealistic",
+                "the defence secretary",
+                "hegseth",
+            )
+        ],
+    ),
+    (
+        "Zelensky warned that Russia was preparing a new offensive.",
+        [("indirect", "Russia was preparing a new offensive", "Zelensky", "zelensky")],
+    ),
+    (
+        "Marco Rubio insisted the deal was close.",
+        [("indirect", "the deal was close", "Marco Rubio", "rubio")],
+    ),
+    (
+        "The Kremlin said it was ready for talks.",
+        [("indirect", "it was ready for talks", "The Kremlin", "kremlin")],
+    ),
+    (
+        "A senior official said the talks had stalled.",
+        [("indirect", "the talks had stalled", "A senior official", None)],
+    ),
+    (
+        "Russian Foreign Minister Sergei Lavrov said the proposal was unacceptable.",
+        [
+            (
+                "indirect",
+                "the proposal was unacceptable",
+                "Russian Foreign Minister Sergei Lavrov",
+                "lavrov",
+            )
+        ],
+    ),
+    (
+        "The plan, Peskov said, would not be discussed.",
+        [("indirect", "The plan, Peskov said, would not be discussed", "Peskov", "peskov")],
+    ),
+    (
+        "Putin's claim that Ukraine started the war is false.",
+        [("indirect", "Ukraine started the war", "Putin", "putin")],
+    ),
+    # according to, beliefs
+    (
+        "According to Peskov, the talks will resume in Riyadh.",
+        [("other", "the talks will resume in Riyadh", "Peskov", "peskov")],
+    ),
+    (
+        "The talks will resume in Riyadh, according to the Kremlin.",
+        [("other", "The talks will resume in Riyadh", "the Kremlin", "kremlin")],
+    ),
+    (
+        "Emmanuel Macron believes Europe must rearm.",
+        [("other", "Europe must rearm", "Emmanuel Macron", "macron")],
+    ),
+    # pronouns: gender from the pack; ambiguity and no antecedent stay unknown
+    (
+        "Kaja Kallas met Marco Rubio in Munich. She said Europe must have a seat at the table.",
+        [("indirect", "Europe must have a seat at the table", "She", "kallas")],
+    ),
+    (
+        "Trump and Putin spoke by phone on Wednesday. He said the war must end.",
+        [("indirect", "the war must end", "He", None)],
+    ),
+    (
+        "He said the war must end.",
+        [("indirect", "the war must end", "He", None)],
+    ),
+    # a role description several actors hold: the most recently mentioned one
+    (
+        "Zelensky arrived in Washington on Friday. The president said the meeting was constructive.",
+        [("indirect", "the meeting was constructive", "The president", "zelensky")],
+    ),
+    (
+        "The president said the meeting was constructive.",
+        [("indirect", "the meeting was constructive", "The president", None)],
+    ),
+    # headline convention
+    (
+        "Zelensky: Ukraine will never accept the occupation",
+        [("indirect", "Ukraine will never accept the occupation", "Zelensky", "zelensky")],
+    ),
+    # nothing to attribute
+    ("The talks will resume on Monday.", []),
+    ("Peace talks stall as winter approaches", []),
+    ("Ukraine and Russia exchanged 150 prisoners of war on Saturday.", []),
+    ("The so-called “peace plan” was published on Monday.", []),
+    ("The peace plan was said to be ready.", []),
+    ("Zelensky did not say whether he would attend.", []),
+    ("Trump said.", []),
+    ("", []),
+    ("   \n  ", []),
+]
+
+
+def _check_offsets(text, statements):
+    for s in statements:
+        assert text[s.content_start : s.content_end] == s.content
+        assert s.content.strip() == s.content and s.content
+        if s.speaker is not None:
+            assert text[s.speaker_start : s.speaker_end] == s.speaker
+        if s.cue is not None:
+            assert text[s.cue_start : s.cue_end] == s.cue
+        assert 0.0 <= s.confidence <= 1.0
+    starts = [s.content_start for s in statements]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("text, expected", CASES)
+def test_attribute(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="doc", linker=LINKER, when=WHEN)
+    _check_offsets(text, statements)
+    got = [(s.kind, s.content, s.speaker, s.actor) for s in statements]
+    assert len(statements) == len(expected), got
+    for (kind, content, speaker, actor), s in zip(expected, statements, strict=True):
+        assert (s.kind, s.speaker, s.actor) == (kind, speaker, actor), got
+        assert content in s.content, got
+
+
+@pytest.mark.models
+def test_statement_fields(nlp):
+    text = "“We are ready,” Peskov said."
+    [s] = attribute(nlp(text), document_id="d1", linker=LINKER, when=WHEN)
+    assert s.id == stable_id("d1", s.content_start, s.content_end)
+    assert (s.document_id, s.method, s.date, s.cue) == ("d1", METHOD, WHEN, "said")
+    assert s.content == "“We are ready,”"
+    assert s.confidence >= 0.8
+
+
+@pytest.mark.models
+def test_without_linker_actors_are_unknown(nlp):
+    statements = attribute(nlp("Zelensky said the war must end."), document_id="d")
+    assert [(s.speaker, s.actor, s.date) for s in statements] == [("Zelensky", None, None)]
+
+
+@pytest.mark.models
+def test_long_document(nlp):
+    paragraph = (
+        "“We will not cede territory,” Zelensky said. “Not now.”\n"
+        "The talks will resume on Monday, according to the Kremlin.\n"
+        'He added that "nothing" was agreed.\n'
+    )
+    text = paragraph * 60
+    statements = attribute(nlp(text), document_id="long", linker=LINKER, when=WHEN)
+    _check_offsets(text, statements)
+    assert len({s.id for s in statements}) == len(statements)
+    assert sum(s.actor == "zelensky" for s in statements) >= 120
+
+
+_PIECES = st.sampled_from(
+    [
+        " ",
+        "\n",
+        '"',
+        "“",
+        "”",
+        "''",
+        "‘",
+        "’",
+        ",",
+        ".",
+        ":",
+        "Zelensky",
+        "he",
+        "she",
+        "said",
+        "told reporters",
+        "according to",
+        "the Kremlin",
+        "that",
+        "peace",
+        "war",
+        "—",
+        "(",
+        ")",
+        "'s",
+        "claim",
+        "believes",
+        "x" * 30,
+    ]
+)
+
+
+@pytest.mark.models
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=60).map("".join)))
+def test_any_text_is_safe(nlp, text):
+    statements = attribute(nlp(text), document_id="h", linker=LINKER, when=WHEN)
+    for s in statements:
+        assert 0 <= s.content_start < s.content_end <= len(text)
+        assert text[s.content_start : s.content_end] == s.content
+        if s.speaker_start is not None:
+            assert 0 <= s.speaker_start < s.speaker_end <= len(text)
+            assert text[s.speaker_start : s.speaker_end] == s.speaker
+        if s.cue_start is not None:
+            assert 0 <= s.cue_start < s.cue_end <= len(text)
+        assert s.actor is None or s.actor in LINKER.actors
