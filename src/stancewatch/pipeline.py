@@ -80,6 +80,8 @@ class Analyzer:
             "stance_method": self.backend.name,
             "shortlist_size": self.shortlist_size,
             "shortlist_min_similarity": self.min_similarity,
+            "shortlist_window": stance.RELATIVE_WINDOW,
+            "prototype_margin": stance.PROTOTYPE_MARGIN,
             "factcheck_method": factcheck.METHOD,
         }
 

@@ -25,7 +25,10 @@ from .nlp import Embedder
 from .records import STANCE_LABELS, Position, Stance, Statement
 
 SHORTLIST_SIZE = 3
-MIN_SIMILARITY = 0.45
+MIN_SIMILARITY = 0.65
+# A position stays on a statement's shortlist only while it is nearly as close as the best
+# one: statements usually address one position, and the runners-up are mostly noise.
+RELATIVE_WINDOW = 0.08
 PROTOTYPE_MARGIN = 0.04
 PROTOTYPE_TEMPERATURE = 40.0
 
@@ -112,8 +115,10 @@ def shortlist(
     *,
     size: int = SHORTLIST_SIZE,
     min_similarity: float = MIN_SIMILARITY,
+    window: float = RELATIVE_WINDOW,
 ) -> list[Candidate]:
-    """The closest ``size`` positions per statement whose codebook is similar enough.
+    """The closest ``size`` positions per statement whose codebook is similar enough
+    (at least ``min_similarity``, and within ``window`` of the closest position).
 
     A position's similarity to a statement is the highest cosine similarity between the
     statement and any of its codebook texts. One matrix product covers all pairs.
@@ -134,8 +139,9 @@ def shortlist(
         per_position[:, j] = sims[:, owners == j].max(axis=1)
     candidates = []
     for i, row in enumerate(per_position):
+        best = float(row.max())
         for j in np.argsort(-row)[:size]:
-            if row[j] >= min_similarity:
+            if row[j] >= min_similarity and row[j] >= best - window:
                 candidates.append(Candidate(i, int(j), float(row[j])))
     return candidates
 
