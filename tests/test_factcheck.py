@@ -9,6 +9,8 @@ import pytest
 from stancewatch.factcheck import (
     METHOD,
     MIN_MATCH_KEYWORDS,
+    SUBJECT_BONUS,
+    SUBJECT_PENALTY,
     check_claims,
     format_quantity,
 )
@@ -147,7 +149,7 @@ def test_aid_claims_against_a_range(aid_claim: Claim, label: str, ratio: float, 
         (200, None, "more_than", "count", 250, None, "accurate"),
         (200, None, "more_than", "count", 150, None, "exaggerated"),
         (200, None, "more_than", "count", 90, None, "inaccurate"),
-        (200, None, "at_least", "count", 10_000, None, "accurate"),  # a true lower bound
+        (200, None, "at_least", "count", 10_000, None, "unverifiable"),  # a lower bound 50× off
         (100, None, "at_most", "count", 150, None, "understated"),
         (10, None, "less_than", "percent", 12, None, "accurate"),  # within 3 points
         (5, None, "exact", "percent", 7.5, None, "accurate"),
@@ -371,3 +373,296 @@ def test_facts_with_the_same_period_are_not_chosen_by_date() -> None:
     )
     assert "Of 2 facts for this measure" in v.explanation
     assert "matches the claim best" in v.explanation and "closest" not in v.explanation
+
+
+# --- v2: measures must fit, subjects must agree, bounds must say something --------------
+
+
+def test_a_fact_whose_measure_does_not_fit_is_not_used() -> None:
+    # The sentence shares words with the fact, but what is measured (defence) does not.
+    defence = claim(
+        "c-defence",
+        500e9,
+        "money",
+        "Europe defence",
+        "Unlike European military aid to Ukraine, the €500 billion is for Europe's defence.",
+        currency="EUR",
+        approximation="at_most",
+    )
+    aid = fact(
+        "eu-military-aid",
+        "European military aid allocated to Ukraine",
+        62e9,
+        unit="money",
+        currency="EUR",
+        subject="europe",
+        keywords=("European arms for Kyiv",),
+    )
+    [v] = check_claims([defence], [aid])
+    assert v.label == "unverifiable" and v.fact_id is None
+    assert "measures something else" in v.explanation and "eu-military-aid" in v.explanation
+
+
+@pytest.mark.parametrize(
+    "claim_subject, fact_subject, kinds, delta",
+    [
+        (None, "zelensky", None, 0.0),
+        ("zelensky", "zelensky", None, SUBJECT_BONUS),
+        ("trump", "zelensky", None, -SUBJECT_PENALTY),  # two actors
+        ("europe", "united-states", None, -SUBJECT_PENALTY),  # two places
+        ("trump", "united-states", None, 0.0),  # an actor and a place: neither
+        ("trump", "white-house", {"trump": "person", "white-house": "institution"}, 0.0),
+        ("trump", "zelensky", {"trump": "person", "zelensky": "person"}, -SUBJECT_PENALTY),
+    ],
+)
+def test_subject_bonus_and_penalty(claim_subject, fact_subject, kinds, delta) -> None:
+    def scored(subject: str | None) -> float:
+        c = claim("c", 52, "percent", "trust", "trust in the leader", subject=subject)
+        f = fact("f", "trust in the leader", 52, subject=fact_subject, keywords=("trust",))
+        [v] = check_claims([c], [f], min_match=0.0, subject_kinds=kinds)
+        assert v.match_score is not None
+        return v.match_score
+
+    assert scored(claim_subject) - scored(None) == pytest.approx(delta)
+
+
+@pytest.mark.parametrize(
+    "value, approximation, unit, fact_value, label",
+    [
+        (800, "at_most", "count", 62, "unverifiable"),  # true, but 13× the figure
+        (100, "at_most", "count", 62, "accurate"),  # within a factor of 2
+        (10, "more_than", "count", 200, "unverifiable"),  # true, but 1/20 of the figure
+        (150, "at_least", "count", 200, "accurate"),
+        (50, "less_than", "percent", 20, "unverifiable"),
+        (30, "less_than", "percent", 20, "accurate"),
+        (50, "at_most", "count", 62, "understated"),  # a false bound stays false
+    ],
+)
+def test_a_bound_far_from_the_figure_says_nothing(value, approximation, unit, fact_value, label):
+    c = claim("c", value, unit, "drones", "drones", approximation=approximation)
+    f = fact("f", "drones", fact_value, unit=unit, keywords=("drones",))
+    [v] = check_claims([c], [f])
+    assert v.label == label, v.explanation
+    if label == "unverifiable":
+        assert "bound" in v.explanation and v.fact_id == "f"  # the evidence is still named
+
+
+NORDIC = fact(
+    "nordic-aid",
+    "total Nordic aid to Ukraine",
+    40e9,
+    unit="money",
+    currency="EUR",
+    subject="nordics",
+    period="2022–2024",
+    period_start=date(2022, 1, 1),
+    period_end=date(2024, 12, 31),
+    keywords=("Nordic spending on Ukraine",),
+)
+BALTIC = fact(
+    "baltic-aid",
+    "total Baltic aid to Ukraine",
+    15e9,
+    unit="money",
+    currency="EUR",
+    subject="baltics",
+    period="2022–2024",
+    period_start=date(2022, 1, 1),
+    period_end=date(2024, 12, 31),
+    keywords=("Baltic spending on Ukraine",),
+)
+BALTIC_USD = fact(
+    "baltic-aid-usd",
+    "total Baltic aid to Ukraine",
+    16e9,
+    unit="money",
+    currency="USD",
+    subject="baltics",
+    period="2022–2024",
+    period_start=date(2022, 1, 1),
+    period_end=date(2024, 12, 31),
+)
+
+
+def difference(
+    value: float, measure: str, subject: str | None, currency: str = "EUR", unit: str = "money"
+) -> Claim:
+    return claim(
+        "c-diff",
+        value,
+        unit,
+        measure,
+        "The Nordics spent more on aid to Ukraine than the Baltics.",
+        currency=currency if unit == "money" else None,
+        subject=subject,
+    )
+
+
+@pytest.mark.parametrize(
+    "value, measure, subject, label, ratio",
+    [
+        (25e9, "difference: aid spent (more than Baltics)", "nordics", "accurate", 1.0),
+        (40e9, "difference: aid spent (more than Baltics)", "nordics", "exaggerated", 1.6),
+        # 40 = the Nordic total: a difference is never checked against a total
+        (40e9, "difference: aid spent (more than the Baltics)", "nordics", "exaggerated", 1.6),
+        (25e9, "difference: aid spent (less than Nordics)", "baltics", "accurate", 1.0),
+        (25e9, "difference: aid spent (more than Nordics)", "baltics", "inaccurate", None),
+    ],
+)
+def test_differences_are_checked_against_two_facts(value, measure, subject, label, ratio):
+    [v] = check_claims([difference(value, measure, subject)], [NORDIC, BALTIC])
+    assert (v.label, v.ratio) == (label, ratio if ratio is None else pytest.approx(ratio)), (
+        v.explanation
+    )
+    assert "nordic-aid" in v.explanation and "baltic-aid" in v.explanation
+    if ratio is None:
+        assert "the gap runs the other way" in v.explanation
+
+
+@pytest.mark.parametrize(
+    "value, measure, subject, currency, needs",
+    [
+        (  # the other side has no figure in dollars
+            25e9,
+            "difference: aid spent (more than Baltics)",
+            "nordics",
+            "USD",
+            "needs USD figures for both nordics and baltics",
+        ),
+        (  # the claim's subject is not known
+            25e9,
+            "difference: aid spent (more than Baltics)",
+            None,
+            "EUR",
+            "the claim's subject (not known)",
+        ),
+        (  # the other side names no subject in the fact base
+            25e9,
+            "difference: aid spent (more than Iceland)",
+            "nordics",
+            "EUR",
+            "“Iceland”",
+        ),
+        (  # nothing is compared with
+            25e9,
+            "difference: aid spent (more)",
+            "nordics",
+            "EUR",
+            "the other side (not named)",
+        ),
+        (  # two times, but only one period in the fact base
+            25e9,
+            "difference: aid spent (more than last year)",
+            "nordics",
+            "EUR",
+            "compares two times",
+        ),
+    ],
+)
+def test_differences_without_both_sides_are_unverifiable(value, measure, subject, currency, needs):
+    [v] = check_claims(
+        [difference(value, measure, subject, currency)], [NORDIC, BALTIC, BALTIC_USD]
+    )
+    assert (v.label, v.fact_id) == ("unverifiable", None)
+    assert "a difference between two quantities, not a total" in v.explanation
+    assert needs in v.explanation
+
+
+@pytest.mark.parametrize(
+    "value, word, label",
+    [
+        (5, "higher", "accurate"),
+        (7, "higher", "exaggerated"),
+        (12, "higher", "inaccurate"),
+        (5, "lower", "inaccurate"),  # the gap runs the other way
+    ],
+)
+def test_a_difference_between_two_times_uses_two_periods(value, word, label) -> None:
+    rise = claim(
+        "c-rise",
+        value,
+        "percentage_point",
+        f"difference: trust in Zelensky ({word} than in December)",
+        f"Trust in Zelensky is {value} points {word} than in December.",
+        subject="zelensky",
+    )
+    [v] = check_claims([rise], [POLL_DEC, POLL_FEB], claim_dates={rise.id: date(2025, 2, 19)})
+    assert v.label == label, v.explanation
+    assert "57% (kiis-2025-02" in v.explanation and "52% (kiis-2024-12" in v.explanation
+
+
+def test_vote_counts_match_the_same_side_only() -> None:
+    against = claim("c-against", 3, "count", "votes against", "Three votes against the resolution.")
+    [v] = check_claims([against], [VOTES_FOR_SC, VOTES_AGAINST_SC, VOTES_FOR_GA])
+    assert (v.label, v.fact_id) == ("accurate", "sc-against")
+
+
+@pytest.mark.models
+def test_vote_counts_match_the_un_facts_with_minilm(nlp, embedder) -> None:
+    from stancewatch.claims import extract_claims
+    from stancewatch.packs import load_pack
+    from stancewatch.records import Statement
+
+    text = (
+        "When the General Assembly voted on the resolution, 93 countries voted in favour, "
+        "18 against and 65 abstained."
+    )
+    st = Statement("st", "doc", "other", text, 0, len(text), date=date(2025, 2, 25))
+    claims = extract_claims(st, text=text, doc=nlp(text))
+    verdicts = check_claims(
+        claims,
+        load_pack().facts,
+        similarity=embedder.similarity,
+        claim_dates={c.id: date(2025, 2, 25) for c in claims},
+    )
+    assert [(c.measure, v.label, v.fact_id) for c, v in zip(claims, verdicts, strict=True)] == [
+        ("votes in favour", "accurate", "unga-2025-02-24-for"),
+        ("votes against", "accurate", "unga-2025-02-24-against"),
+        ("abstentions", "accurate", "unga-2025-02-24-abstentions"),
+    ]
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, label, fact_id",
+    [
+        # a difference is never checked against the US total
+        ("He said the US had spent $120 billion more than Europe.", "unverifiable", None),
+        ("He said the US had spent €18 billion less than Europe.", "accurate",
+         "kiel-us-aid-total-eur"),
+        ("He said Sweden had talked the United States into spending $119 billion on aid.",
+         "accurate", "kiel-us-aid-total-usd"),
+    ],
+)  # fmt: skip
+def test_default_pack_with_minilm(nlp, embedder, text: str, label: str, fact_id) -> None:
+    from stancewatch.claims import extract_claims
+    from stancewatch.packs import load_pack
+    from stancewatch.records import Statement
+
+    st = Statement("st", "doc", "other", text, 0, len(text), date=date(2025, 3, 5))
+    [c] = extract_claims(st, text=text, doc=nlp(text))
+    [v] = check_claims(
+        [c], load_pack().facts, similarity=embedder.similarity, claim_dates={c.id: st.date}
+    )
+    assert (v.label, v.fact_id) == (label, fact_id), v.explanation
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Commission plans to raise up to €500 billion for Europe's defence.",
+        "Brussels proposed to mobilise up to €700 billion for Europe's rearmament.",
+    ],
+)
+def test_a_defence_plan_is_not_checked_as_aid_with_minilm(nlp, embedder, text: str) -> None:
+    """No match, a measure that does not fit European aid to Ukraine, or, where MiniLM finds
+    them close, "up to" a figure 8–11 times the aid, which proves nothing: never accurate."""
+    from stancewatch.claims import extract_claims
+    from stancewatch.packs import load_pack
+    from stancewatch.records import Statement
+
+    st = Statement("st", "doc", "other", text, 0, len(text), date=date(2025, 3, 5))
+    [c] = extract_claims(st, text=text, doc=nlp(text))
+    [v] = check_claims([c], load_pack().facts, similarity=embedder.similarity)
+    assert v.label == "unverifiable", v.explanation

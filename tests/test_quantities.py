@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stancewatch.lexicon import find_places, lexicon, vote_side
 from stancewatch.quantities import Quantity, parse_quantities
 
 B, M = 1e9, 1e6
@@ -89,6 +90,19 @@ CASES = [
         ],
     ),
     ("2,025 people", [(2025, None, "count", None, 1, "exact", "2,025")]),
+    ("a 20,000-strong force", [(20_000, None, "count", None, 1, "exact", "20,000")]),
+    (
+        "£3 billion over four years",  # the duration scopes the money; it is not a count
+        [(3 * B, None, "money", "GBP", B, "exact", "£3 billion")],
+    ),
+    (
+        "4,000 soldiers in 48 hours",
+        [(4000, None, "count", None, 1, "exact", "4,000")],
+    ),
+    (
+        "2 points ahead",  # "points" alone is a count unless a comparative follows
+        [(2, None, "count", None, 1, "exact", "2")],
+    ),
     ("a budget of 2025 billion", [(2025 * B, None, "count", None, B, "exact", "2025 billion")]),
 ]
 
@@ -118,6 +132,17 @@ NOTHING = [
     "doubling down",
     "12/02/2025",
     "adopted 10–0 by the council",
+    # durations and numbers that modify a noun are not counts
+    "a 60-day pause",
+    "her six-year mandate",
+    "a 12-point peace plan",
+    "a ten-member panel",
+    "within 72 hours",
+    "the war has lasted four years",
+    "for 20 or 30 years",
+    "two to three weeks",
+    "the first 100 days",
+    "a 90-minute call",
     "",
     "no numbers here",
 ]
@@ -140,6 +165,30 @@ def test_parse_quantities(text: str, expected: list[tuple]) -> None:
 @pytest.mark.parametrize("text", NOTHING)
 def test_not_quantities(text: str) -> None:
     assert parse_quantities(text) == []
+
+
+# text, [(span text, unit, comparison), ...]
+COMPARISONS = [
+    ("Canada spent €40 billion more than Norway", [("€40 billion", "money", "more")]),
+    ("12,000 fewer soldiers than in 2023", [("12,000", "count", "fewer")]),
+    ("3 points lower than last month", [("3 points", "percentage_point", "lower")]),
+    ("prices were 20% higher than planned", [("20%", "percent", "higher")]),
+    ("5 billion euros less than promised", [("5 billion euros", "money", "less")]),
+    ("$2 billion above the target", [("$2 billion", "money", "above")]),
+    # the number follows the comparative: a bound, not a difference
+    ("more than 200 soldiers", [("more than 200", "count", None)]),
+    ("fewer than 20 cases", [("fewer than 20", "count", None)]),
+    ("200 or more tanks", [("200 or more", "count", None)]),
+    ("above 5% of output", [("above 5%", "percent", None)]),
+    # a multiple already compares two quantities
+    ("three times more than Spain", [("three times", "multiple", None)]),
+    ("7,000 troops", [("7,000", "count", None)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", COMPARISONS)
+def test_comparatives_after_the_number_mark_a_difference(text: str, expected: list) -> None:
+    assert [(q.text, q.unit, q.comparison) for q in parse_quantities(text)] == expected
 
 
 def test_offsets_point_into_the_text() -> None:
@@ -227,7 +276,8 @@ _FRAGMENTS = st.sampled_from(
     list("0123456789 ,.-–$€£%+/:()kmbx\n")
     + ["billion", "bn", " per cent", "between ", " and ", "more than ", "a third", "half",
        " of ", "twenty-", "one", " in ", "out of ", " times ", "as ", "US$", "Feb ", "2025",
-       "Article ", "a ", "hundred", "or more", "percentage points"]
+       "Article ", "a ", "hundred", "or more", "percentage points", " more", " fewer than ",
+       " points", "-day", " years", " or "]
 )  # fmt: skip
 
 
@@ -246,6 +296,8 @@ def _check_invariants(text: str) -> None:
         )
         assert q.value_high is None or q.value_high > q.value
         assert (q.currency is not None) == (q.unit == "money")
+        assert q.comparison is None or q.comparison in lexicon().comparatives
+        assert q.comparison is None or q.unit != "multiple"
 
 
 @settings(max_examples=500, deadline=None)
@@ -258,3 +310,36 @@ def test_never_crashes_on_number_like_text(text: str) -> None:
 @given(st.text())
 def test_never_crashes_on_any_text(text: str) -> None:
     _check_invariants(text)
+
+
+# --- the word lists ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Aid from the United States and the EU", [("the United States", "united-states"),
+                                                   ("EU", "europe")]),
+        ("Britain's budget", [("Britain", "united-kingdom")]),
+        ("they told us", []),  # "us" is a pronoun, "US" a place
+        ("US$5 billion", []),  # a currency, not a place
+        ("Warsaw and Polish troops", [("Warsaw", "poland"), ("Polish", "poland")]),
+    ],
+)  # fmt: skip
+def test_find_places(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(text[a:b], key) for a, b, key in find_places(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "measure, side",
+    [
+        ("votes against", "votes against"),
+        ("Senate votes in favour of the bill", "votes in favour"),
+        ("abstentions in the council", "abstentions"),
+        ("countries that voted no", "votes against"),
+        ("aid for Ukraine", None),  # "for" without a vote is no side
+        ("votes cast", None),
+    ],
+)
+def test_vote_side(measure: str, side: str | None) -> None:
+    assert vote_side(measure) == side

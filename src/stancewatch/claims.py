@@ -2,10 +2,23 @@
 
 ``extract_claims(statement, text=document_text)`` finds the quantities in the statement's
 content (see :mod:`stancewatch.quantities`) and keeps those a fact-checker can check: any
-percent, percentage-point, money or multiple figure, and counts of at least three attached to
-a noun ("93 countries", not "the two leaders" or "1,000 were"). Each claim records what is
-measured, about whom, the period, the claimant and the sentence, with offsets into the
-document text.
+percent, percentage-point, money or multiple figure, counts of at least three attached to a
+noun ("93 countries", not "the two leaders" or "1,000 were"), and vote counts ("18 against").
+Durations ("three years") are never claims; a duration next to a figure becomes its period
+("$5 billion over three years"). Each claim records what is measured, about whom, the period,
+the claimant and the sentence, with offsets into the document text.
+
+Two kinds of measure are marked so the checker treats them apart: a difference between two
+quantities ("$200 billion more than Europe") has the measure
+``"difference: <measure> (<comparative> than <other side>)"`` (see
+:mod:`stancewatch.differences`), and a vote count has the measure ``"votes in favour"``,
+``"votes against"`` or ``"abstentions"``.
+
+The subject is who or what the figure is about: in a parse, the grammatical agent of the verb
+the number depends on ("Zelensky talked the United States into spending $350 billion" →
+``united-states``), or the object when the number is itself the subject ("57% of Ukrainians
+trust Zelensky" → ``zelensky``). A pronoun, a passive without an agent or a number nested in
+another noun phrase leaves the subject ``None``: a wrong subject is worse than none.
 """
 
 from __future__ import annotations
@@ -15,16 +28,19 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from stancewatch.quantities import Quantity, lexicon, parse_quantities
+from stancewatch.differences import DIFFERENCE_PREFIX, difference_measure
+from stancewatch.lexicon import alternation, find_places, lexicon
+from stancewatch.quantities import Quantity, parse_quantities
 from stancewatch.records import Claim, Statement, stable_id
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["extract_claims", "MIN_COUNT"]
+__all__ = ["extract_claims", "MIN_COUNT", "DIFFERENCE_PREFIX", "MAX_OTHER_WORDS"]
 
 MIN_COUNT = 3  # counts below this ("the two leaders", "one of the") are never claims
 MAX_MEASURE_WORDS = 8
+MAX_OTHER_WORDS = 6  # words kept of the other side of a comparison ("than last year")
 WINDOW_BEFORE, WINDOW_AFTER = 3, 4  # content words around the number without a parse
 
 Mentions = Callable[[str], list[tuple[int, int, str]]]
@@ -36,6 +52,11 @@ _NOUN_PREPS = frozenset({"of", "in", "for", "to", "on", "among", "from", "agains
 _VERB_ARGS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "dative", "prep", "agent", "oprd"})
 _KEEP_PREP = frozenset({"to", "for", "of", "on", "against", "among"})
 _SKIP_ENTS = frozenset({"DATE", "TIME"})
+_VERBS = frozenset({"VERB", "AUX"})
+_VALUE_PREPS = frozenset({"of", "at", "worth", "to", "around", "about"})  # "a rating of 4%"
+_OBJECT_CONTROL_PREPS = frozenset({"into", "from"})  # "talked the US into spending"
+_RELATIVE = frozenset({"that", "which", "who"})
+_THAN = re.compile(r"\s*[^\W\d_]+(?:\s+[^\s,.;:!?()]+){0,3}?\s+than\s+(?P<other>[^,.;:!?()\n]+)")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _CLAUSE_BREAK = frozenset(".;:!?()[]\n")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -50,9 +71,7 @@ def _stopwords() -> frozenset[str]:
 def _period_pattern() -> re.Pattern[str]:
     raw = lexicon().raw
     months = "|".join(sorted(raw["dates"]["months"], key=len, reverse=True))
-    preps = "|".join(
-        sorted((re.escape(p) for p in raw["period_prepositions"]), key=len, reverse=True)
-    )
+    preps = alternation(raw["period_prepositions"])
     relative = "|".join(re.escape(p) for p in raw["relative_periods"])
     year = r"(?:19|20)\d{2}"
     when = (
@@ -60,10 +79,34 @@ def _period_pattern() -> re.Pattern[str]:
         rf"|(?:\d{{1,2}}\s+)?(?:{months})\b\.?(?:\s+\d{{1,2}}\b)?(?:,?\s+{year})?"
         rf"|{year}(?:\s*[-–/]\s*(?:{year}|\d{{2}}))?)"
     )
+    durations = raw["durations"]
+    words = alternation(list(raw["number_words"]["units"]) + list(raw["number_words"]["tens"]))
+    number = rf"(?:\d+(?:[.,]\d+)?|(?:{words})(?:[\s-]+(?:{words}))?|an?|a\s+few|several)"
+    duration = (
+        rf"(?:{alternation(durations['prepositions'])})\s+"
+        rf"(?:(?:{alternation(durations['lead_words'])})\s+)*"
+        rf"{number}(?:\s+(?:or|to|and)\s+{number})?[\s-]+(?:{alternation(durations['units'])})"
+    )
     return re.compile(
-        rf"\b(?:(?:{preps})\s+(?:the\s+)?{when}(?:\s+(?:and|to|-|–)\s+{when})?|(?:{relative}))\b",
+        rf"\b(?:{duration}|(?:{preps})\s+(?:the\s+)?{when}(?:\s+(?:and|to|-|–)\s+{when})?"
+        rf"|(?:{relative}))\b",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=1)
+def _vote_patterns() -> tuple[re.Pattern[str], re.Pattern[str], list[str]]:
+    """(vote word anywhere, side straight after a number, side names in group order)."""
+    votes = lexicon().raw["votes"]
+    sides = list(votes["sides"])
+    groups = "|".join(f"(?P<side{i}>{alternation(votes['sides'][s])})" for i, s in enumerate(sides))
+    after = re.compile(
+        rf"\s*(?:(?:{alternation(votes['voters'])})\s+)?"
+        rf"(?:(?:{alternation(votes['links'])})\s+)*(?:{groups})\b",
+        re.IGNORECASE,
+    )
+    anywhere = re.compile(rf"\b(?:{alternation(votes['words'])})\b", re.IGNORECASE)
+    return anywhere, after, sides
 
 
 def extract_claims(
@@ -77,9 +120,10 @@ def extract_claims(
 
     ``text`` is the full document text, of which the content is the slice
     ``text[content_start:content_end]``; claim offsets point into it. ``mentions`` returns
-    ``(start, end, actor_id)`` for actor mentions in a string and gives each claim its
-    subject. ``doc``, a spaCy parse of the whole document, lets the measure come from the
-    noun the number attaches to; without it a window of content words is used.
+    ``(start, end, actor_id)`` for actor mentions in a string; with the place names of
+    ``units.yaml`` they give each claim its subject. ``doc``, a spaCy parse of the whole
+    document, lets the measure come from the noun the number attaches to and the subject from
+    the verb's agent; without it a window of content words is used.
     """
     content = statement.content
     base = statement.content_start
@@ -94,15 +138,28 @@ def extract_claims(
             f"Statement {statement.id!r}: the spaCy Doc's text differs from `text`; parse the "
             "full document text (nlp(text)) and pass that Doc."
         )
-    found_mentions = mentions(content) if mentions is not None and content else []
+    found_mentions = _subject_mentions(content, mentions, doc, base)
     claims = []
     quantities = parse_quantities(content)
     for q in quantities:
         start, end = base + q.start, base + q.end
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        if not _checkable(q, content, span):
-            continue
         sent_start, sent_end = _sentence_bounds(text, start, end, span)
+        lo, hi = sent_start - base, sent_end - base
+        side = _vote_side(q, content, lo, hi)
+        if side is None and not _checkable(q, content, span):
+            continue
+        than = _THAN.match(content, q.end) if q.comparison else None
+        measure = side or _measure(q, content, span, quantities, base, than)
+        if q.comparison:
+            other = _other_side(than, doc, base) if than else ""
+            words = [w for w in measure.split() if w.lower() != q.comparison]
+            measure = difference_measure(" ".join(words), q.comparison, other)
+        if span is not None:
+            absolute = [(a + base, b + base, key) for a, b, key in found_mentions]
+            subject = _parse_subject(span, absolute)
+        else:
+            subject = _window_subject(found_mentions, q, content, lo, hi)
         claims.append(
             Claim(
                 id=stable_id(statement.document_id, start, end),
@@ -117,9 +174,9 @@ def extract_claims(
                 currency=q.currency,
                 scale=q.scale,
                 approximation=q.approximation,
-                measure=_measure(q, content, span, quantities, base),
-                subject=_nearest(found_mentions, q, sent_start - base, sent_end - base),
-                period=_period(content, q, sent_start - base, sent_end - base),
+                measure=measure,
+                subject=subject,
+                period=_period(content, q, lo, hi, than.span("other") if than else None),
                 claimant=statement.actor,
                 context=" ".join(text[sent_start:sent_end].split()),
             )
@@ -145,16 +202,192 @@ def _checkable(q: Quantity, content: str, span: Span | None) -> bool:
     return following.group().lower() not in _stopwords()
 
 
-def _nearest(found: list[tuple[int, int, str]], q: Quantity, lo: int, hi: int) -> str | None:
-    """The actor id of the mention closest to the quantity within its sentence, if any."""
-    best: tuple[int, int, str] | None = None
-    for m_start, m_end, actor in found:
-        if m_start < lo or m_end > hi:
+def _vote_side(q: Quantity, content: str, lo: int, hi: int) -> str | None:
+    """ "votes in favour", "votes against" or "abstentions" for a count of votes, else None."""
+    if q.unit != "count" or q.value < MIN_COUNT:
+        return None
+    anywhere, after, sides = _vote_patterns()
+    if not anywhere.search(content, max(0, lo), max(0, hi)):
+        return None
+    m = after.match(content, q.end, max(q.end, hi))
+    if m is None or m.lastgroup is None:
+        return None
+    return sides[int(m.lastgroup.removeprefix("side"))]
+
+
+_NP_POS = frozenset({"DET", "ADJ", "PROPN", "NOUN", "NUM", "PART"})
+_NP_LEAD = frozenset({"the", "a", "an", "in", "at", "on", "of", "by"})
+
+
+def _other_side(than: re.Match[str], doc: Doc | None, base: int) -> str:
+    """The noun phrase after "than": "Europe", "the United States", "last year", "in
+    December"; "" when none can be told ("than expected")."""
+    start = base + than.start("other")
+    if doc is not None:
+        span = doc.char_span(start, base + than.end("other"), alignment_mode="expand")
+        if span is None:
+            return ""
+        words: list[str] = []
+        for tok in span:
+            if tok.pos_ in _NP_POS or (not words and tok.pos_ == "ADP"):
+                words.append(tok.text)
+            else:
+                break
+        if any(w.lower() not in _NP_LEAD for w in words):
+            return _join_words(words)
+        dates = [e for e in doc.ents if e.label_ == "DATE" and span.start <= e.start < span.end]
+        return _join_words(dates[0].text.split()) if dates else ""
+    stop, temporal = _stopwords(), lexicon().temporal_words
+    months = {str(m).lower() for m in lexicon().raw["dates"]["months"]}
+    kept: list[str] = []
+    for w in _WORD.findall(than.group("other")):
+        low = w.lower()
+        if kept and low in stop and low not in temporal | months | _NP_LEAD:
+            break
+        kept.append(w)
+    return _join_words(kept)
+
+
+def _join_words(words: list[str]) -> str:
+    return " ".join(words[:MAX_OTHER_WORDS]).replace(" 's", "'s")
+
+
+Mention = tuple[int, int, str]
+
+
+def _subject_mentions(
+    content: str, mentions: Mentions | None, doc: Doc | None, base: int
+) -> list[Mention]:
+    """Actor mentions, then place names (the ``places`` list, then spaCy GPE entities) that do
+    not overlap them; offsets into ``content``."""
+    found = list(mentions(content)) if mentions is not None and content else []
+    extra = find_places(content)
+    if doc is not None:
+        places = lexicon().places
+        for ent in doc.ents:
+            a, b = ent.start_char - base, ent.end_char - base
+            if ent.label_ == "GPE" and a >= 0 and b <= len(content):
+                name = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+                key = places.get(name) or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+                extra.append((a, b, key))
+    for a, b, key in extra:
+        if key and not any(a < end and start < b for start, end, _ in found):
+            found.append((a, b, key))
+    return sorted(found)
+
+
+def _window_subject(
+    found: list[Mention], q: Quantity, content: str, lo: int, hi: int
+) -> str | None:
+    """Without a parse: the nearest mention before the number in its clause ("Europe has spent
+    €5 billion"), unless the clause has a pronoun before the number ("we gave Ukraine $9
+    billion"); when the clause opens with the number, the first mention after it that is not
+    its partitive ("a third of Ukrainians trust Zelensky")."""
+    left = content[max(0, lo) : q.start]
+    begin = max(0, lo) + max(left.rfind(c) + 1 for c in _CLAUSE_BREAK | {","})
+    breaks = [i for i in (content.find(c, q.end) for c in _CLAUSE_BREAK | {","}) if i >= 0]
+    end = min([*breaks, max(q.end, hi)])
+    before = [m for m in found if begin <= m[0] and m[1] <= q.start]
+    if before:
+        pronouns = lexicon().subject_pronouns
+        words = _WORD.findall(content[begin : q.start])
+        return None if any(w.lower() in pronouns for w in words) else before[-1][2]
+    if _WORD.search(content, begin, q.start):
+        return None  # "we gave $350 billion to Ukraine": the giver is not named
+    for m in found:
+        if (
+            q.end <= m[0]
+            and m[1] <= end
+            and not re.fullmatch(r"\s*of\s+(?:the\s+)?", content[q.end : m[0]])
+        ):
+            return m[2]
+    return None
+
+
+def _parse_subject(span: Span, found: list[Mention]) -> str | None:
+    """The mention that is the agent of the verb the number depends on, else None."""
+    verb = _governing_verb(span.root)
+    agent = _agent(verb) if verb is not None else None
+    if verb is None or agent is None:
+        return None
+    if agent.left_edge.i <= span.root.i <= agent.right_edge.i:
+        # The number is (in) the subject: "57% of Ukrainians trust Zelensky" is about Zelensky.
+        own = _mention_of(agent, found, span)
+        if own is not None:
+            return own
+        for child in verb.children:
+            if child.dep_ in ("dobj", "attr", "oprd", "dative"):
+                return _mention_of(child, found, span)
+        return None
+    return _mention_of(agent, found, span)
+
+
+def _governing_verb(tok: Token) -> Token | None:
+    """The verb whose argument the number's phrase is; None when it is nested in another noun
+    phrase ("withdrawal from four regions")."""
+    for _ in range(6):
+        head = tok.head
+        if head.i == tok.i:
+            return None
+        if head.pos_ in _VERBS:
+            return head
+        if tok.dep_ == "pobj":
+            if head.head.pos_ in _VERBS:
+                return head.head
+            if head.lower_ not in _VALUE_PREPS:
+                return None
+            tok = head.head  # "an approval rating of 4%" → "rating"
+        elif tok.dep_ in _ATTACH_DEPS or tok.dep_ in ("det", "advmod", "prep"):
+            tok = head  # "93 countries", "$200 billion more", "5 points higher"
+        else:
+            return None
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    """Who does what ``verb`` says: its subject, a passive's "by" phrase, or the controller of
+    an infinitive or gerund ("persuaded France to spend", "talked the US into spending")."""
+    for _ in range(4):
+        kids = list(verb.children)
+        by = [g for c in kids if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if by:
+            return by[0]
+        subject = next((c for c in kids if c.dep_ in ("nsubj", "csubj")), None)
+        if subject is not None:
+            relative = verb.dep_ == "relcl" and subject.lower_ in _RELATIVE
+            return verb.head if relative else subject
+        if any(c.dep_ == "nsubjpass" for c in kids):
+            return None  # "$5 billion was sent": who sent it is not said
+        head, dep = verb.head, verb.dep_
+        if head.i == verb.i:
+            return None
+        control = dep == "xcomp"
+        if dep == "pcomp" and head.head.pos_ in _VERBS:
+            control, head = head.lower_ in _OBJECT_CONTROL_PREPS, head.head
+        if dep not in ("conj", "xcomp", "pcomp", "advcl") or head.pos_ not in _VERBS:
+            return None
+        obj = next((c for c in head.children if c.dep_ == "dobj"), None) if control else None
+        if obj is not None:
+            return obj
+        verb = head
+    return None
+
+
+def _mention_of(tok: Token, found: list[Mention], span: Span) -> str | None:
+    """The mention naming ``tok``'s phrase: one covering the head word, or a possessive or
+    modifier of a singular common noun ("Zelensky's approval rating", "US aid")."""
+    if tok.pos_ == "PRON" or tok.lower_ in lexicon().subject_pronouns:
+        return None
+    heads = [tok]
+    if tok.tag_ == "NN":
+        heads += [c for c in tok.lefts if c.dep_ in ("poss", "compound", "amod", "nmod")]
+    for t in heads:
+        if span.start <= t.i < span.end:
             continue
-        gap = max(m_start - q.end, q.start - m_end, 0)
-        if best is None or gap < best[0]:
-            best = (gap, m_start, actor)
-    return best[2] if best else None
+        for a, b, key in found:
+            if a <= t.idx < b:
+                return key
+    return None
 
 
 def _sentence_bounds(text: str, start: int, end: int, span: Span | None) -> tuple[int, int]:
@@ -170,12 +403,17 @@ def _sentence_bounds(text: str, start: int, end: int, span: Span | None) -> tupl
     return sent_start, sent_end
 
 
-def _period(content: str, q: Quantity, lo: int, hi: int) -> str | None:
-    """The period phrase in the claim's sentence closest to the number ("since 2022")."""
+def _period(
+    content: str, q: Quantity, lo: int, hi: int, skip: tuple[int, int] | None = None
+) -> str | None:
+    """The period phrase in the claim's sentence closest to the number ("since 2022", "over
+    three years"); ``skip`` is the other side of a comparison ("than last year")."""
     best: tuple[int, str] | None = None
     for m in _period_pattern().finditer(content, max(0, lo), max(0, min(len(content), hi))):
         if m.start() < q.end and q.start < m.end():
             continue  # the number itself ("between 30 and 40")
+        if skip is not None and m.start() < skip[1] and skip[0] < m.end():
+            continue
         gap = max(m.start() - q.end, q.start - m.end(), 0)
         if best is None or gap < best[0]:
             best = (gap, " ".join(m.group().split()))
@@ -183,9 +421,16 @@ def _period(content: str, q: Quantity, lo: int, hi: int) -> str | None:
 
 
 def _measure(
-    q: Quantity, content: str, span: Span | None, quantities: list[Quantity], base: int
+    q: Quantity,
+    content: str,
+    span: Span | None,
+    quantities: list[Quantity],
+    base: int,
+    than: re.Match[str] | None = None,
 ) -> str:
     others = [(o.start, o.end) for o in quantities if o is not q]
+    if than is not None:
+        others.append((content.rfind("than", q.end, than.start("other")), than.end()))
     if span is not None:
         words = _parse_measure(span, [(a + base, b + base) for a, b in others])
         if words:

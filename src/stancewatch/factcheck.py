@@ -2,29 +2,49 @@
 
 ``check_claims(claims, facts)`` returns exactly one :class:`~stancewatch.records.Verdict` per
 claim. A fact can check a claim only when the units agree (percent with percent, money with
-money in the same currency, counts with counts); among those, facts are scored by how well
-their measure and keywords match the claim's measure and sentence, with a bonus for the same
-subject and for a period close to the claim's date. The best match is compared within a
-tolerance per unit; the thresholds are module constants so reports can print them.
+money in the same currency, counts with counts) and the claim's measure fits the fact's (its
+measure or one of its keywords, leaving out the words that name the subject); among those,
+facts are scored by how well their measure and keywords match the claim's measure and
+sentence, with a bonus for the same subject, a penalty for a different subject of the same
+kind (two places, two actors), and a bonus for a period close to the claim's date (see
+:mod:`stancewatch.factmatch`). The best match is compared within a tolerance per unit; the
+thresholds are module constants so reports can print them.
 
 Among facts for the same measure (two polls) the one closest in time to the claim is used.
 When facts for different measures match about equally well, the claim is read the way it
 holds if one reading does; if the readings disagree and none holds, it is unverifiable:
-a wrong "inaccurate" is worse than none.
+a wrong "inaccurate" is worse than none. A bound that holds but lies more than
+:data:`FACTOR` from the figure ("up to €800 billion" against €62 billion) says nothing and is
+unverifiable. A difference ("$200 billion more than Europe", see
+:mod:`stancewatch.differences`) is never compared with a total: it is checked
+against the difference of two facts for both sides when the fact base has them, else it is
+unverifiable and the explanation names the facts it would need.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import lru_cache
 
-import numpy as np
-
-from stancewatch.quantities import lexicon
+from stancewatch import differences
+from stancewatch.differences import Difference, parse_difference
+from stancewatch.factmatch import (
+    MEASURE_WEIGHT,
+    MIN_MATCH_EMBEDDING,
+    MIN_MATCH_KEYWORDS,
+    MIN_MEASURE_FIT,
+    MIN_MEASURE_FIT_KEYWORDS,
+    PERIOD_BONUS,
+    PERIOD_SCALE_DAYS,
+    SUBJECT_BONUS,
+    SUBJECT_PENALTY,
+    Scored,
+    Similarity,
+    score_facts,
+)
+from stancewatch.lexicon import lexicon
 from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
 
 __all__ = [
@@ -34,6 +54,9 @@ __all__ = [
     "MIN_MATCH_EMBEDDING",
     "MIN_MATCH_KEYWORDS",
     "SUBJECT_BONUS",
+    "SUBJECT_PENALTY",
+    "MIN_MEASURE_FIT",
+    "MIN_MEASURE_FIT_KEYWORDS",
     "PERIOD_BONUS",
     "PERIOD_SCALE_DAYS",
     "MATCH_MARGIN",
@@ -44,21 +67,13 @@ __all__ = [
     "FACTOR",
 ]
 
-METHOD = "factcheck.rules.v1"
-MIN_MATCH_EMBEDDING = 0.45  # least score to use a fact, with MiniLM cosine similarity
-MIN_MATCH_KEYWORDS = 0.34  # least score with the keyword-overlap fallback
-SUBJECT_BONUS = 0.10  # added when the claim's subject is the fact's subject
-PERIOD_BONUS = 0.05  # at most this much for a fact period close to the claim date
-PERIOD_SCALE_DAYS = 365.0  # the period bonus halves roughly every 250 days
+METHOD = "factcheck.rules.v2"
 MATCH_MARGIN = 0.10  # facts for the same measure this close to the best: nearest period wins
 AMBIGUITY_MARGIN = 0.05  # different measures this close to the best make the claim ambiguous
-MEASURE_WEIGHT = 0.6  # weight of the claim's measure words against its sentence
 ABSOLUTE_TOLERANCE = {"percent": 3.0, "percentage_point": 1.0}  # in points
 RELATIVE_TOLERANCE = {"money": 0.10, "count": 0.10, "multiple": 0.10}  # share of the fact
 FACTOR = 2.0  # beyond this ratio a wrong figure is "inaccurate", not exaggerated/understated
 NEAREST_SHOWN = 3
-
-Similarity = Callable[[list[str], list[str]], np.ndarray]
 
 _UNIT_NAMES = {
     "percent": "percentage",
@@ -77,14 +92,6 @@ _BOUND_WORDS = {
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-@dataclass(frozen=True)
-class _Scored:
-    fact: Fact
-    text: float
-    total: float
-    days: int | None
-
-
 def check_claims(
     claims: Sequence[Claim],
     facts: Sequence[Fact],
@@ -92,6 +99,7 @@ def check_claims(
     similarity: Similarity | None = None,
     min_match: float | None = None,
     claim_dates: Mapping[str, date] | None = None,
+    subject_kinds: Mapping[str, str] | None = None,
 ) -> list[Verdict]:
     """One verdict per claim, in order.
 
@@ -99,7 +107,11 @@ def check_claims(
     passes MiniLM cosine similarity); without it a keyword-overlap score is used.
     ``min_match`` defaults to :data:`MIN_MATCH_EMBEDDING` or :data:`MIN_MATCH_KEYWORDS`.
     ``claim_dates`` (claim id → date said) picks, among facts that match about equally well,
-    the one whose period is closest.
+    the one whose period is closest. ``subject_kinds`` (subject → "person", "institution",
+    "place", ...; e.g. a pack's actor kinds) says which subjects are comparable: a claim
+    about one person is penalised against a fact about another person, but a person and a
+    country are neither matched nor penalised. Without it the ``places`` of ``units.yaml``
+    are places and every other subject is an actor.
     """
     if min_match is None:
         min_match = MIN_MATCH_EMBEDDING if similarity is not None else MIN_MATCH_KEYWORDS
@@ -108,103 +120,18 @@ def check_claims(
     claims, facts = list(claims), list(facts)
     if not claims:
         return []
-    text_scores = _text_scores(claims, facts, similarity)
+    min_fit = MIN_MEASURE_FIT if similarity is not None else MIN_MEASURE_FIT_KEYWORDS
     dates = claim_dates or {}
+    all_scored = score_facts(claims, facts, similarity, dates, subject_kinds)
     verdicts = []
-    for row, claim in enumerate(claims):
+    for claim, scored in zip(claims, all_scored, strict=True):
         when = dates.get(claim.id)
-        scored = [
-            _score(claim, fact, float(text_scores[row, col]), when)
-            for col, fact in enumerate(facts)
-        ]
-        verdicts.append(_verdict(claim, scored, min_match, when))
+        difference = parse_difference(claim.measure)
+        if difference is not None:
+            verdicts.append(_difference_verdict(claim, difference, scored, min_match, when))
+        else:
+            verdicts.append(_verdict(claim, scored, min_match, when, min_fit))
     return verdicts
-
-
-def _fact_text(fact: Fact) -> str:
-    keywords = ", ".join(fact.keywords)
-    return f"{fact.measure}: {keywords}" if keywords else fact.measure
-
-
-def _text_scores(
-    claims: list[Claim], facts: list[Fact], similarity: Similarity | None
-) -> np.ndarray:
-    if not facts:
-        return np.zeros((len(claims), 0))
-    fact_texts = [_fact_text(f) for f in facts]
-    contexts = [c.context or c.measure or c.text for c in claims]
-    measures = [c.measure or c.context or c.text for c in claims]
-    if similarity is None:
-        return np.array(
-            [
-                [_overlap(m, ctx, f) for f in facts]
-                for m, ctx in zip(measures, contexts, strict=True)
-            ]
-        )
-    by_context = np.asarray(similarity(contexts, fact_texts), dtype=float)
-    by_measure = np.asarray(similarity(measures, fact_texts), dtype=float)
-    expected = (len(claims), len(facts))
-    for got in (by_context, by_measure):
-        if got.shape != expected:
-            raise ValueError(
-                f"similarity returned an array of shape {got.shape}; expected {expected} "
-                "(one row per text in the first list, one column per text in the second)"
-            )
-    has_measure = np.array([bool(c.measure) for c in claims])[:, None]
-    weighted = MEASURE_WEIGHT * by_measure + (1 - MEASURE_WEIGHT) * by_context
-    return np.where(has_measure, weighted, by_context)
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(str(w) for w in lexicon().raw["measure_stopwords"])
-
-
-def _lemma(word: str) -> str:
-    """A crude stem that puts "Ukrainians" with "Ukraine" and "European" with "Europe"."""
-    w = word.lower().removesuffix("'s").removesuffix("’s")
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith("s") and len(w) > 3 and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for ending in ("ian", "ean", "an", "ia", "ea", "a", "e"):
-        if w.endswith(ending) and len(w) - len(ending) >= 4:
-            return w[: -len(ending)]
-    return w
-
-
-def _bag(text: str) -> set[str]:
-    stop = _stopwords()
-    return {_lemma(w) for w in _WORD.findall(text) if w.lower() not in stop}
-
-
-def _overlap(measure: str, context: str, fact: Fact) -> float:
-    """Share of the smaller word bag found in the other (the overlap coefficient)."""
-    claim_bag = _bag(f"{measure} {context}")
-    fact_bag = _bag(_fact_text(fact))
-    if not claim_bag or not fact_bag:
-        return 0.0
-    return len(claim_bag & fact_bag) / min(len(claim_bag), len(fact_bag))
-
-
-def _days_apart(when: date | None, fact: Fact) -> int | None:
-    start, end = fact.period_start or fact.period_end, fact.period_end or fact.period_start
-    if when is None or start is None or end is None:
-        return None
-    start, end = min(start, end), max(start, end)
-    if when < start:
-        return (start - when).days
-    return (when - end).days if when > end else 0
-
-
-def _score(claim: Claim, fact: Fact, text: float, when: date | None) -> _Scored:
-    total = text
-    if claim.subject is not None and claim.subject == fact.subject:
-        total += SUBJECT_BONUS
-    days = _days_apart(when, fact)
-    if days is not None:
-        total += PERIOD_BONUS * math.exp(-days / PERIOD_SCALE_DAYS)
-    return _Scored(fact, text, total, days)
 
 
 def _compatible(claim: Claim, fact: Fact) -> bool:
@@ -213,13 +140,13 @@ def _compatible(claim: Claim, fact: Fact) -> bool:
     return claim.unit != "money" or (claim.currency or "") == (fact.currency or "")
 
 
-def _describe(s: _Scored) -> str:
+def _describe(s: Scored) -> str:
     f = s.fact
     value = format_quantity(f.value, f.unit, value_high=f.value_high, currency=f.currency)
     return f"“{f.measure}” ({f.id}: {value}, score {s.total:.2f})"
 
 
-def _nearest(scored: list[_Scored]) -> str:
+def _nearest(scored: list[Scored]) -> str:
     best = sorted(scored, key=lambda s: -s.total)[:NEAREST_SHOWN]
     return "; ".join(_describe(s) for s in best) if best else "none"
 
@@ -232,7 +159,13 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
-def _verdict(claim: Claim, scored: list[_Scored], min_match: float, when: date | None) -> Verdict:
+def _fits(s: Scored, min_fit: float) -> bool:
+    return s.fit is None or s.fit >= min_fit
+
+
+def _verdict(
+    claim: Claim, scored: list[Scored], min_match: float, when: date | None, min_fit: float
+) -> Verdict:
     said = _claim_text(claim)
     if not scored:
         return _unverifiable(claim, f"Claimed {said}, but no sourced facts were loaded.", None)
@@ -261,6 +194,16 @@ def _verdict(claim: Claim, scored: list[_Scored], min_match: float, when: date |
             f"nearest facts considered: {_nearest(candidates)}."
         )
         return _unverifiable(claim, why, best.total)
+    fitting = [s for s in candidates if _fits(s, min_fit)]
+    if not fitting or max(s.total for s in fitting) < min_match:
+        why = (
+            f"Claimed {said} ({claim.measure}), but no {unit} fact measures the same thing: "
+            f"the closest by sentence, {_describe(best)}, measures something else (measure "
+            f"similarity {best.fit or 0:.2f}, below the {min_fit:.2f} threshold)."
+        )
+        return _unverifiable(claim, why, best.total)
+    candidates = fitting
+    best = max(candidates, key=lambda s: s.total)
     near = [s for s in candidates if s.total >= max(min_match, best.total - MATCH_MARGIN)]
     chosen, note = _choose([s for s in near if _same_measure(s.fact, best.fact)], best, when)
     label, ratio, judgement = _compare(claim, chosen.fact)
@@ -300,6 +243,106 @@ def _verdict(claim: Claim, scored: list[_Scored], min_match: float, when: date |
     return Verdict(claim.id, label, explanation, METHOD, f.id, _round(ratio), _round(chosen.total))
 
 
+def _difference_verdict(
+    claim: Claim,
+    diff: Difference,
+    scored: list[Scored],
+    min_match: float,
+    when: date | None,
+) -> Verdict:
+    """A difference checked against the difference of two facts, never against a total. The
+    measure fit is not required: a difference's measure is often a bare verb ("spent"), and
+    the two facts must give the same measure for both sides anyway."""
+    said, subject = _claim_text(claim), claim.subject
+    intro = (
+        f"Claimed {said} {diff.compared}: a difference between two quantities, not a total, "
+        "so it is not compared with one sourced figure."
+    )
+    ranked = sorted(
+        (
+            s
+            for s in scored
+            if differences.facts_compatible(claim, s.fact)
+            and s.total >= min_match
+            and subject in (None, s.fact.subject)
+        ),
+        key=lambda s: -s.total,
+    )
+    facts = [s.fact for s in scored]
+    other = (
+        None if diff.temporal else differences.other_subject(diff.other, {f.subject for f in facts})
+    )
+    pair = None
+    if diff.temporal and ranked:
+        same = [s.fact for s in ranked if _same_measure(s.fact, ranked[0].fact)]
+        now = _choose([s for s in ranked if s.fact in same], ranked[0], when)[0].fact
+        pair = differences.pair_by_time(now, same, diff.other)
+    elif other is not None and subject is not None:
+        pair = differences.pair_by_subject([s.fact for s in ranked], facts, other)
+    figure = differences.difference_fact(claim, diff, *pair) if pair else None
+    if pair is None or figure is None:
+        return _unverifiable(claim, f"{intro} {_needed(claim, diff, ranked, facts, other)}", None)
+    a, b = pair
+    best = next(s for s in ranked if s.fact is a)
+    x, y = (
+        format_quantity(f.value, f.unit, value_high=f.value_high, currency=f.currency) for f in pair
+    )
+    if diff.temporal:
+        sides = f"{x} ({a.id}, {_when(a)}) and {y} ({b.id}, {_when(b)})"
+    else:
+        sides = f"{a.subject} {x} ({a.id}) and {b.subject} {y} ({b.id}), {_when(a)}"
+    high = figure.value if figure.value_high is None else figure.value_high
+    label: VerdictLabel
+    if high <= 0:  # the gap runs the other way
+        flipped = format_quantity(-high, figure.unit, currency=figure.currency)
+        label, ratio = "inaccurate", None
+        judgement = f": the gap runs the other way, by {flipped}: inaccurate."
+    else:
+        label, ratio, judgement = _compare(claim, figure)
+        gap = format_quantity(
+            figure.value, figure.unit, value_high=figure.value_high, currency=figure.currency
+        )
+        judgement = f", a gap of {gap}: {judgement}"
+    explanation = (
+        f"Claimed {said} {diff.compared}, a difference, not a total. The sourced figures for "
+        f"{a.measure} give {sides} ({a.source}){judgement}"
+    )
+    return Verdict(claim.id, label, explanation, METHOD, a.id, _round(ratio), _round(best.total))
+
+
+def _when(fact: Fact) -> str:
+    return fact.period or _period_dates(fact).removeprefix(", ") or "period not given"
+
+
+def _needed(
+    claim: Claim, diff: Difference, ranked: list[Scored], facts: list[Fact], other: str | None
+) -> str:
+    """Which facts would check the difference, and what the fact base has."""
+    what = f"{claim.currency} " if claim.unit == "money" and claim.currency else ""
+    found = ", ".join(s.fact.id for s in ranked[:NEAREST_SHOWN]) or "none that match"
+    if diff.temporal:
+        who = f" for {claim.subject}" if claim.subject else ""
+        return (
+            f"It compares two times; checking it needs the same sourced {what}figure{who} for "
+            f"both times. Matching facts: {found}."
+        )
+    if claim.subject is None or other is None:
+        left = claim.subject or "the claim's subject (not known)"
+        right = other or (f"“{diff.other}”" if diff.other else "the other side (not named)")
+        return (
+            f"Checking it needs sourced {what}figures for both sides, {left} and {right}, for "
+            "the same measure and period."
+        )
+    theirs = ", ".join(
+        f"{f.id} ({f.currency or _UNIT_NAMES[f.unit]})" for f in facts if f.subject == other
+    )
+    return (
+        f"Checking it needs {what}figures for both {claim.subject} and {other} for the same "
+        f"measure and period (currencies are not converted); facts for {claim.subject}: "
+        f"{found}; for {other}: {theirs or 'none'}."
+    )
+
+
 def _same_measure(a: Fact, b: Fact) -> bool:
     """Two facts give the same figure for different periods or sources (e.g. two polls)."""
     same_text = " ".join(a.measure.casefold().split()) == " ".join(b.measure.casefold().split())
@@ -317,7 +360,7 @@ def _recency(fact: Fact) -> date:
     return fact.period_end or fact.period_start or date.min
 
 
-def _choose(same: list[_Scored], best: _Scored, when: date | None) -> tuple[_Scored, str]:
+def _choose(same: list[Scored], best: Scored, when: date | None) -> tuple[Scored, str]:
     """Among facts for the same measure (say two polls), the one closest in time to the claim."""
     if len(same) < 2:
         return best, ""
@@ -359,12 +402,17 @@ def _compare(claim: Claim, fact: Fact) -> tuple[VerdictLabel, float | None, str]
     else:
         gap, ref, above = 0.0, fact_mid, False
     label: VerdictLabel
-    if gap <= (absolute if absolute is not None else relative * abs(ref)):
+    lower = claim.approximation in ("more_than", "at_least") and ratio and 0 < ratio < 1 / FACTOR
+    upper = claim.approximation in ("less_than", "at_most") and ratio and ratio > FACTOR
+    if gap <= (absolute if absolute is not None else relative * abs(ref)) and (lower or upper):
+        label = "unverifiable"
+        why = (
+            f"true only as {'a lower' if lower else 'an upper'} bound, more than a factor of "
+            f"{FACTOR:g} {'below' if lower else 'above'} the sourced figure: a bound that loose "
+            "says nothing checkable about the figure and may mislead"
+        )
+    elif gap <= (absolute if absolute is not None else relative * abs(ref)):
         label, why = "accurate", f"within the {tolerance} tolerance"
-        if claim.approximation in ("more_than", "at_least") and ratio and ratio < 1 / FACTOR:
-            why = "true as a lower bound, though the sourced figure is far higher"
-        elif claim.approximation in ("less_than", "at_most") and ratio and ratio > FACTOR:
-            why = "true as an upper bound, though the sourced figure is far lower"
     elif ratio is None or ratio <= 0:
         label, why = "inaccurate", f"off by more than the {tolerance} tolerance"
     elif above and ratio <= FACTOR:

@@ -140,6 +140,7 @@ class Analyzer:
             self.pack.facts,
             similarity=self.embedder.similarity,
             claim_dates=_claim_dates(statements, claims),
+            subject_kinds={a.id: a.kind for a in self.pack.actors},
         )
         return DocumentResult(
             document.id, tuple(statements), tuple(stances), tuple(claims), tuple(verdicts)

@@ -2,35 +2,39 @@
 
 ``parse_quantities("Aid reached $118–120 billion")`` returns one :class:`Quantity` with
 ``value=118e9, value_high=120e9, unit="money", currency="USD", scale=1e9`` and character
-offsets into the text. Dates, times, years, ordinals, phone numbers and clause numbers
-("Article 5", "resolution 2774") are not quantities. The word lists live in
-``stancewatch/data/units.yaml``; this module only holds the grammar.
+offsets into the text. Dates, times, years, ordinals, phone numbers, clause numbers
+("Article 5", "resolution 2774"), durations ("three years", "within 24 hours") and numbers that
+modify a noun ("a 30-day ceasefire", "a 28-point plan") are not quantities. A comparative
+straight after the number ("$200 billion more than Europe") marks it as a difference
+(:attr:`Quantity.comparison`). The word lists live in ``stancewatch/data/units.yaml`` (loaded
+by :mod:`stancewatch.lexicon`); this module only holds the grammar.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
-import yaml
-
+from stancewatch.lexicon import Lexicon, Phrases, lexicon
+from stancewatch.lexicon import Tok as _Tok
+from stancewatch.lexicon import tokenize as _tokenize
 from stancewatch.records import Approximation, Unit
 
 __all__ = ["Quantity", "parse_quantities", "lexicon"]
 
-_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+|\S")
-_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _DASHES = frozenset("-–—‒−")
 _CHANGE_WORDS = frozenset({"from", "rose", "fell", "grew", "dropped", "increased", "decreased"})
+_LINKS = frozenset({"or", "and", "to"} | _DASHES)
 
 
 @dataclass(frozen=True)
 class Quantity:
-    """One quantity found in a text; ``start``/``end`` are character offsets into it."""
+    """One quantity found in a text; ``start``/``end`` are character offsets into it.
+
+    ``comparison`` is the comparative written straight after the number ("more", "fewer",
+    "higher"): the number is then a difference between two quantities, not a total.
+    """
 
     value: float
     value_high: float | None
@@ -41,119 +45,7 @@ class Quantity:
     start: int
     end: int
     text: str
-
-
-class _Tok(NamedTuple):
-    text: str
-    low: str
-    start: int
-    end: int
-    kind: str  # "num" (a well-formed number), "badnum", "word" or "sym"
-
-
-Phrases = dict[tuple[str, ...], Any]
-
-
-def _tokenize(text: str) -> list[_Tok]:
-    tokens = []
-    for m in _TOKEN.finditer(text):
-        s = m.group()
-        if s[0].isdigit():
-            kind = "num" if _PLAIN_NUMBER.fullmatch(s) else "badnum"
-        else:
-            kind = "word" if s[0].isalpha() else "sym"
-        tokens.append(_Tok(s, s.lower(), m.start(), m.end(), kind))
-    return tokens
-
-
-def _phrases(entries: Any, value: Any = True) -> Phrases:
-    """Word lists as token tuples; a mapping keeps its values, a list maps to ``value``."""
-    items = entries.items() if isinstance(entries, dict) else ((e, value) for e in entries)
-    return {tuple(t.low for t in _tokenize(str(k))): v for k, v in items}
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The word lists of ``units.yaml``, tokenised for matching."""
-
-    raw: dict[str, Any]
-    small: dict[str, int]
-    multipliers: dict[str, int]
-    scale_words: dict[str, float]
-    scale_abbrevs: dict[str, float]
-    scale_attached: dict[str, float]
-    scale_attached_money: dict[str, float]
-    fractions: dict[str, int]
-    percent: Phrases
-    points: Phrases
-    basis_points: Phrases
-    prefixes: list[tuple[str, str]]
-    symbols: dict[str, str]
-    suffixes: Phrases
-    approximators: Phrases
-    approximator_suffixes: Phrases
-    comparisons: frozenset[str]
-    multiple_words: dict[str, float]
-    multiple_verbs: dict[str, float]
-    fold: dict[str, float]
-    time_suffixes: Phrases
-    references: frozenset[str]
-    dotted_references: frozenset[str]
-    blocked: re.Pattern[str]
-
-
-def _by_label(groups: dict[str, list[str]]) -> Phrases:
-    out: Phrases = {}
-    for label, words in groups.items():
-        out.update(_phrases(words, label))
-    return out
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """Load ``stancewatch/data/units.yaml`` once per process."""
-    text = resources.files("stancewatch").joinpath("data/units.yaml").read_text("utf-8")
-    d = yaml.safe_load(text)
-    nw, sc, cur, dates = d["number_words"], d["scales"], d["currencies"], d["dates"]
-    months = "|".join(sorted(dates["months"], key=len, reverse=True))
-    day = r"\d{1,2}(?:st|nd|rd|th)?"
-    yr = r"(?:,?\s+\d{4}\b)?"
-    blocked = re.compile(
-        rf"\b(?:{months})\b\.?\s+{day}\b(?:\s*[-–—]\s*{day}\b)?{yr}"  # Feb. 12, 2025
-        rf"|\b{day}(?:\s*(?:[-–—]|to|and)\s*{day})?\s+(?:of\s+)?(?:{months})\b\.?{yr}"  # 4–9 Feb
-        r"|\b\d{1,4}([./-])\d{1,2}\1\d{1,4}\b"  # 12/02/2025, 2025-02-12
-        r"|\b(?:19|20)\d{2}[-–/]\d{2}\b"  # 2016-17, 2022/23
-        r"|\b(?P<even>\d{1,3})[-/](?P=even)\b"  # 50-50
-        r"|\b\d{1,2}:\d{2}\b"  # 10:30
-        r"|\+\d[\d\s().-]{6,}\d|\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b"  # phone numbers
-    )
-    refs = [str(w).lower() for w in d["reference_words"]]
-    return Lexicon(
-        raw=d,
-        small={**nw["units"], **nw["tens"]},
-        multipliers=nw["multipliers"],
-        scale_words={k: float(v) for k, v in sc["words"].items()},
-        scale_abbrevs={k: float(v) for k, v in sc["abbreviations"].items()},
-        scale_attached={k: float(v) for k, v in sc["attached"].items()},
-        scale_attached_money={k: float(v) for k, v in sc["attached_money"].items()},
-        fractions=d["fractions"],
-        percent=_phrases(d["percent"]["symbols"] + d["percent"]["words"]),
-        points=_phrases(d["percentage_point"]["words"]),
-        basis_points=_phrases(d["percentage_point"]["basis_points"]),
-        prefixes=sorted(cur["prefixes"].items(), key=lambda kv: -len(kv[0])),
-        symbols={p: c for p, c in cur["prefixes"].items() if not any(ch.isalnum() for ch in p)},
-        suffixes=_phrases(cur["suffixes"]),
-        approximators=_by_label(d["approximators"]),
-        approximator_suffixes=_by_label(d["approximator_suffixes"]),
-        comparisons=frozenset(d["multiples"]["comparison_words"]),
-        multiple_words={k: float(v) for k, v in d["multiples"]["words"].items()},
-        multiple_verbs={k: float(v) for k, v in d["multiples"]["verbs"].items()},
-        fold={k: float(v) for k, v in d["multiples"]["fold"].items()},
-        time_suffixes=_phrases(dates["time_suffixes"]),
-        references=frozenset(w for w in refs if not w.endswith(".")),
-        dotted_references=frozenset(w[:-1] for w in refs if w.endswith(".")),
-        blocked=blocked,
-    )
+    comparison: str | None = None
 
 
 def _match(tokens: list[_Tok], i: int, phrases: Phrases) -> tuple[int, Any] | None:
@@ -380,6 +272,8 @@ def _unit(tokens: list[_Tok], atom: _Atom, text: str, lx: Lexicon) -> None:
         atom.unit, atom.end = "percent", found[0]
     elif (found := _match(tokens, k, lx.basis_points)) is not None:
         atom.unit, atom.end, atom.number = "percentage_point", found[0], atom.number / 100
+    elif tok.low in lx.bare_points and _low(tokens, k + 1) in lx.comparatives and not atom.scale:
+        atom.unit, atom.end = "percentage_point", k + 1  # "5 points higher"
     elif (found := _match(tokens, k, lx.suffixes)) is not None and (
         atom.currency in (None, found[1])
     ):
@@ -484,6 +378,7 @@ def _parse_at(
     scale = high.scale if high is not None and ranged else low.scale
     if not _keep(tokens, atoms, unit, approx, end, lx, blocked):
         return None, end
+    comparison = _low(tokens, end) if _low(tokens, end) in lx.comparatives else None
     start_char, end_char = tokens[i].start, tokens[end - 1].end
     q = Quantity(
         value=float(value),
@@ -495,6 +390,7 @@ def _parse_at(
         start=start_char,
         end=end_char,
         text=text[start_char:end_char],
+        comparison=None if unit == "multiple" else comparison,
     )
     return q, end
 
@@ -516,6 +412,8 @@ def _keep(
                 return False
     if _match(tokens, end, lx.time_suffixes) is not None and unit is None:
         return False
+    if unit is None and _modifies_noun(tokens, end, lx):
+        return False
     nxt = tokens[end] if end < len(tokens) else None
     if nxt is not None and nxt.kind == "word" and _attached(tokens, end) and unit is None:
         return False  # "1st", "5G", "3D"
@@ -523,6 +421,26 @@ def _keep(
         return False
     low = atoms[0]
     return not (low.bare and unit is None and low.scale is None and approx == "exact")
+
+
+def _modifies_noun(tokens: list[_Tok], end: int, lx: Lexicon) -> bool:
+    """A duration ("three years", "30 or 40 years", "within 24 hours") or a compound modifier
+    ("a 30-day ceasefire", "a 28-point plan"): the number is not a count of anything."""
+    k = end
+    hyphen = _low(tokens, k) in _DASHES and _attached(tokens, k) and _attached(tokens, k + 1)
+    if hyphen:
+        k += 1
+    word = _low(tokens, k)
+    if word in lx.time_units:
+        return True
+    if hyphen:
+        return tokens[k].kind == "word" and word not in lx.compound_keep
+    if word in _LINKS and k + 1 < len(tokens):  # "30 or 40 years", "two or three days"
+        j = k + 1
+        if tokens[j].kind == "num" or tokens[j].low in lx.small:
+            j += 2 if _low(tokens, j + 1) in _DASHES else 1
+            return _low(tokens, j) in lx.time_units
+    return False
 
 
 def parse_quantities(text: str) -> list[Quantity]:
