@@ -130,6 +130,16 @@ class Score:
         r = tp / gold if gold else 0.0
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
+    def row(self, name: str) -> str:
+        """A Markdown table row for docs/benchmarks.md."""
+        p, r, f = self._prf(self.matched, self.pred, self.gold)
+        ep, er, ef = self._prf(self.speaker, self.pred, self.gold)
+        acc = self.speaker / self.matched if self.matched else 0.0
+        return (
+            f"| {name} | {self.gold} | {self.pred} | {p:.3f} | {r:.3f} | {f:.3f} | {acc:.3f} | "
+            f"{ep:.3f} | {er:.3f} | {ef:.3f} |"
+        )
+
     def line(self, name: str) -> str:
         p, r, f = self._prf(self.matched, self.pred, self.gold)
         ep, er, ef = self._prf(self.speaker, self.pred, self.gold)
@@ -173,6 +183,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(quoted.line("quoted"))
     print(everything.line("all"))
+    if args.limit is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from _results import update_section
+
+        rows = "\n".join(
+            score.row(name) for name, score in (("quoted", quoted), ("all", everything))
+        )
+        update_section(
+            f"attribution-polnear-{args.split}",
+            f"## Attribution on PolNeAR {args.split}\n\n"
+            f"`python bench/attribution_polnear.py --split {args.split} --n-process {args.n_process}`"
+            f"\n\n{len(articles)} articles (first annotator per article), "
+            f"{len(articles) / elapsed:.1f} articles/s including spaCy parsing "
+            f"({args.n_process} process{'es' if args.n_process > 1 else ''}). A prediction matches "
+            "a gold attribution when the content spans overlap by at least half of the gold span; "
+            "the speaker is right when the predicted speaker span overlaps the gold source.\n\n"
+            "| attributions | gold | predicted | content P | content R | content F1 | "
+            "speaker accuracy | end-to-end P | end-to-end R | end-to-end F1 |\n"
+            "|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"
+            "For reference (from the issue tracker, same data): textacy's `direct_quotations` "
+            "reaches content F1 0.21 over all attributions.",
+        )
     return 0
 
 
