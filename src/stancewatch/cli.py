@@ -495,3 +495,7 @@ def demo(
     console.print(
         f"Database: {db}\nReport: {output / 'report.html'}\nSummary: {output / 'summary.md'}"
     )
+
+
+# Commands kept in their own modules register themselves on `app` when imported here.
+# One import line per module, in alphabetical order.
