@@ -91,6 +91,9 @@ def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
     """
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bars in the CLI's output
 
     if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
         model = SentenceTransformer(_packaged_minilm_path(), device="cpu")
