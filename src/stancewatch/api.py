@@ -20,10 +20,12 @@ from typing import Any
 import pandas as pd
 
 from . import align as _align
+from .backends import load_backend
 from .ingest import IngestProblem, ingest
 from .packs import Pack, load_pack
 from .pipeline import Analyzer
 from .records import Document
+from .stance import StanceBackend
 from .store import Store
 
 Progress = Callable[[int], None]
@@ -55,9 +57,22 @@ def _as_date(value: date | str | None) -> date | None:
 class Project:
     """A stancewatch database together with the pack it is analysed against."""
 
-    def __init__(self, db: str | Path, pack: str | Path | Pack | None = None) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        pack: str | Path | Pack | None = None,
+        *,
+        stance: str | StanceBackend = "prototype",
+    ) -> None:
+        """Open (or create) ``db`` with ``pack`` (default: the bundled pack).
+
+        ``stance`` picks the stance backend: ``"prototype"`` (offline default),
+        ``"nli:MODEL"``, ``"chat:MODEL@URL"`` (see :func:`stancewatch.backends.load_backend`)
+        or any object with the :class:`~stancewatch.stance.StanceBackend` protocol.
+        """
         self.store = Store(db)
         self.pack = pack if isinstance(pack, Pack) else load_pack(pack)
+        self.stance = stance
         self._analyzer: Analyzer | None = None
 
     def close(self) -> None:
@@ -72,7 +87,8 @@ class Project:
     @property
     def analyzer(self) -> Analyzer:
         if self._analyzer is None:
-            self._analyzer = Analyzer(self.pack)
+            backend = load_backend(self.stance) if isinstance(self.stance, str) else self.stance
+            self._analyzer = Analyzer(self.pack, backend=backend)
         return self._analyzer
 
     # -- writing ------------------------------------------------------------------------

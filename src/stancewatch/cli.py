@@ -56,6 +56,7 @@ def errors_to_exit(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .backends import BackendError
         from .ingest import IngestError
         from .nlp import ModelNotAvailable
         from .packs import PackError
@@ -63,7 +64,14 @@ def errors_to_exit(fn: F) -> F:
 
         try:
             return fn(*args, **kwargs)
-        except (PackError, StoreError, IngestError, ModelNotAvailable, ValueError) as exc:
+        except (
+            PackError,
+            StoreError,
+            IngestError,
+            ModelNotAvailable,
+            BackendError,
+            ValueError,
+        ) as exc:
             console.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
             raise typer.Exit(1) from None
         except KeyError as exc:
@@ -192,12 +200,22 @@ def analyze(
     db: DbOption = Path("stancewatch.db"),
     pack: PackOption = None,
     force: Annotated[bool, typer.Option(help="Re-analyse documents analysed before.")] = False,
+    stance: Annotated[
+        str,
+        typer.Option(
+            help="Stance backend: prototype (offline default), nli:MODEL (a Hugging Face NLI "
+            "model name or folder) or chat:MODEL@URL (an OpenAI-compatible endpoint; key in "
+            "STANCEWATCH_API_KEY)."
+        ),
+    ] = "prototype",
 ) -> None:
     """Attribute statements, code stances, extract and check numeric claims.
 
-    Example: `stancewatch analyze --db corpus.db`
+    Example: `stancewatch analyze --db corpus.db --stance nli:MoritzLaurer/DeBERTa-v3-base-mnli`
     """
-    with _project(db, pack) as project:
+    from .api import Project
+
+    with Project(db, pack, stance=stance) as project:
         run_analyze(project, force)
 
 
@@ -422,32 +440,6 @@ def positions(pack: PackOption = None, fmt: FormatOption = Format.table) -> None
     emit(frame, fmt, title=f"Positions in {loaded.name} {loaded.version}")
 
 
-@app.command()
-@errors_to_exit
-def facts(pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
-    """List the pack's sourced facts.
-
-    Example: `stancewatch facts --format csv > facts.csv`
-    """
-    loaded = _pack_only(pack)
-    frame = pd.DataFrame(
-        [
-            {
-                "id": f.id,
-                "measure": f.measure,
-                "subject": f.subject,
-                "value": f.value if f.value_high is None else f"{f.value:g}–{f.value_high:g}",
-                "unit": f.unit + (f" {f.currency}" if f.currency else ""),
-                "period": f.period,
-                "source": f.source,
-                "url": f.url,
-            }
-            for f in loaded.facts
-        ]
-    )
-    emit(frame, fmt, title=f"Facts in {loaded.name} {loaded.version}")
-
-
 @pack_app.command("validate")
 @errors_to_exit
 def pack_validate(
@@ -499,3 +491,5 @@ def demo(
 
 # Commands kept in their own modules register themselves on `app` when imported here.
 # One import line per module, in alphabetical order.
+from . import commands_attribution  # noqa: E402,F401
+from . import commands_factcheck  # noqa: E402,F401
