@@ -452,3 +452,29 @@ def attribute(
         if kept is None or kept.confidence < statement.confidence:
             best[(start, end)] = statement
     return sorted(best.values(), key=lambda s: (s.content_start, s.content_end))
+
+
+OUTPUT_FIELDS: tuple[str, ...] = (
+    "document",
+    "kind",
+    "content",
+    "content_start",
+    "content_end",
+    "speaker",
+    "speaker_start",
+    "speaker_end",
+    "cue",
+    "cue_start",
+    "cue_end",
+    "actor",
+    "confidence",
+)
+
+
+def output_record(statement: Statement, document: str) -> dict[str, object]:
+    """A statement as ``stancewatch attribute`` writes it: exactly :data:`OUTPUT_FIELDS`."""
+    values = {
+        "document": document,
+        **{name: getattr(statement, name) for name in OUTPUT_FIELDS if name != "document"},
+    }
+    return {name: values[name] for name in OUTPUT_FIELDS}

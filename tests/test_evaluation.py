@@ -1,0 +1,111 @@
+"""Brat parsing and attribution scoring (stancewatch.evaluation), on hand-written files."""
+
+from __future__ import annotations
+
+import pytest
+
+from stancewatch.evaluation import (
+    EvaluationError,
+    Item,
+    Score,
+    load_folder,
+    match,
+    parse_ann,
+    speaker_right,
+)
+
+TEXT = 'Smith said taxes will rise.\n"We are ready," Jones said, "for\nanything."\nRain is due.'
+#       0    5    10   15   20   25   30   35   40   45   50   55   60   65   70   75
+ANN = (
+    "T1\tSource 0 5\tSmith\n"
+    "T2\tCue 6 10\tsaid\n"
+    "T3\tContent 11 26\ttaxes will rise\n"
+    "T4\tAttribution 6 10\tsaid\n"
+    "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1 \n"
+    'T5\tContent 28 43;55 70\t"We are ready," "for\n'
+    'anything."\n'
+    "T6\tSource 44 49\tJones\n"
+    "#1\tAnnotatorNotes T5\tsplit quote\n"
+    "E2\tAttribution:T6 Content:T5 Source:T6\n"
+    "T7\tContent 71 83\tRain is due.\n"
+    "E3\tAttribution-no-source:T7 Content:T7\n"
+    "T8\tDiscuss 0 5\tSmith\n"
+)
+
+
+def test_parse_ann_reads_discontinuous_and_multiline_spans():
+    items = parse_ann(ANN, TEXT)
+    assert len(items) == 3
+    assert items[0].speakers == ((0, 5),) and not items[0].quoted
+    assert items[0].content == frozenset(range(11, 26))
+    assert items[1].content == frozenset(range(28, 43)) | frozenset(range(55, 70))
+    assert items[1].quoted
+    assert items[2].speakers == ()
+
+
+@pytest.mark.parametrize(
+    "ann, problem",
+    [
+        ("T1\tContent 5 x\tfoo\n", "bad span offsets"),
+        ("T1\tContent 5 900\tfoo\n", "outside the article text"),
+    ],
+)
+def test_parse_ann_refuses_bad_offsets(ann, problem):
+    with pytest.raises(EvaluationError, match=problem):
+        parse_ann(ann, TEXT)
+
+
+def _item(start, end, speaker=None, quoted=False):
+    return Item(frozenset(range(start, end)), ((speaker,) if speaker else ()), quoted)
+
+
+@pytest.mark.parametrize(
+    "gold, pred, matched",
+    [
+        ([_item(0, 10)], [_item(0, 5)], 1),  # exactly half the gold span
+        ([_item(0, 10)], [_item(0, 4)], 0),  # less than half
+        ([_item(0, 10)], [_item(20, 30)], 0),
+        ([_item(0, 10)], [_item(0, 10), _item(0, 9)], 1),  # one-to-one
+        ([], [_item(0, 10)], 0),
+    ],
+)
+def test_match_needs_half_the_gold_span(gold, pred, matched):
+    assert len(match(gold, pred)) == matched
+
+
+@pytest.mark.parametrize(
+    "gold, pred, right",
+    [
+        (_item(0, 5, (10, 15)), _item(0, 5, (12, 20)), True),
+        (_item(0, 5, (10, 15)), _item(0, 5, (15, 20)), False),
+        (_item(0, 5, (10, 15)), _item(0, 5), False),
+        (_item(0, 5), _item(0, 5), True),
+        (_item(0, 5), _item(0, 5, (1, 2)), False),
+    ],
+)
+def test_speaker_right(gold, pred, right):
+    assert speaker_right(gold, pred) is right
+
+
+def test_score_measures():
+    score = Score()
+    score.add([_item(0, 10, (20, 25)), _item(30, 40)], [_item(0, 10, (20, 22)), _item(50, 60)])
+    m = score.measures()
+    assert (m["gold"], m["predicted"]) == (2, 2)
+    assert m["content_p"] == m["content_r"] == m["content_f1"] == 0.5
+    assert m["speaker_accuracy"] == 1.0 and m["end_to_end_f1"] == 0.5
+
+
+def test_load_folder_takes_the_first_annotation_file_by_name(tmp_path):
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "art_1.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "attributions" / "art_1_b.ann").write_text(ANN, encoding="utf-8")
+    (tmp_path / "attributions" / "art_1_a.ann").write_text(ANN.split("T5")[0], encoding="utf-8")
+    [article] = load_folder(tmp_path)
+    assert article.name == "art_1" and len(article.gold) == 1
+
+
+def test_load_folder_names_what_is_missing(tmp_path):
+    with pytest.raises(EvaluationError, match="attributions"):
+        load_folder(tmp_path)
