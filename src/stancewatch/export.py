@@ -11,6 +11,10 @@ writes such tables to disk. Only :func:`write_export` touches files.
 - Parquet (needs pyarrow): one ``<table>.parquet`` per table in a folder; list-of-text
   columns are lists, object columns hold JSON text.
 
+- ClaimReview: one JSON-LD file, a list of schema.org ``ClaimReview`` objects, one per
+  verdict (``claimreview``), or the same as one flat CSV file (``claimreview-csv``); see
+  :mod:`stancewatch.claimreview`.
+
 Dates are ISO 8601 text (``2025-02-19``; times ``2025-02-19T10:00:00+00:00``) everywhere.
 """
 
@@ -28,7 +32,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .api import Project
 
-FORMATS = ("json", "csv", "parquet")
+FORMATS = ("json", "csv", "parquet", "claimreview", "claimreview-csv")
 
 # table → ((column, type), ...). Types: text, integer, number, date, datetime, list (of text),
 # json (an object or a list of objects). docs/exports.md documents every one of them.
@@ -232,6 +236,8 @@ def write_export(tables: Mapping[str, pd.DataFrame], out: Path, fmt: str) -> lis
     """
     fmt = check_format(fmt)
     out = Path(out)
+    if fmt.startswith("claimreview"):
+        return [_write_claimreview(tables, out, fmt)]
     if fmt == "json":
         if out.is_dir():
             raise ExportError(
@@ -267,6 +273,25 @@ def write_export(tables: Mapping[str, pd.DataFrame], out: Path, fmt: str) -> lis
             _json_text_columns(frame, keep_text_lists=True).to_parquet(path, index=False)
         written.append(path)
     return written
+
+
+def _write_claimreview(tables: Mapping[str, pd.DataFrame], out: Path, fmt: str) -> Path:
+    """ClaimReview JSON-LD (one file, a list) or its flat CSV rows (one file)."""
+    from .claimreview import claim_reviews, review_rows
+
+    if out.is_dir():
+        suffix = "csv" if fmt == "claimreview-csv" else "jsonld"
+        raise ExportError(
+            f"{out}: is a folder; {fmt} export writes one file (e.g. {out / f'claimreview.{suffix}'})"
+        )
+    reviews = claim_reviews(tables)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "claimreview-csv":
+        review_rows(reviews).to_csv(out, index=False, encoding="utf-8", lineterminator="\r\n")
+    else:
+        text = json.dumps(_plain(reviews), ensure_ascii=False, indent=1, allow_nan=False)
+        out.write_text(text + "\n", encoding="utf-8")
+    return out
 
 
 def export(project: Project, fmt: str, out: Path, *, include_text: bool = False) -> list[Path]:

@@ -46,6 +46,7 @@ from stancewatch.factmatch import (
 )
 from stancewatch.lexicon import lexicon
 from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
+from stancewatch.scope import scope_mismatch
 
 __all__ = [
     "METHOD",
@@ -100,6 +101,7 @@ def check_claims(
     min_match: float | None = None,
     claim_dates: Mapping[str, date] | None = None,
     subject_kinds: Mapping[str, str] | None = None,
+    authority: Mapping[str, int] | None = None,
 ) -> list[Verdict]:
     """One verdict per claim, in order.
 
@@ -111,7 +113,14 @@ def check_claims(
     "place", ...; e.g. a pack's actor kinds) says which subjects are comparable: a claim
     about one person is penalised against a fact about another person, but a person and a
     country are neither matched nor penalised. Without it the ``places`` of ``units.yaml``
-    are places and every other subject is an actor.
+    are places and every other subject is an actor. ``authority`` (source name → rank, 1 the
+    most authoritative; see :func:`stancewatch.factbase.source_authority`) breaks ties among
+    facts for the same measure whose periods are equally close: the best-ranked source wins,
+    and sources without a rank come last.
+
+    A claim whose scope differs from the fact's (a yearly figure against a total over several
+    years, see :mod:`stancewatch.scope`) is "misleading-scope" when its number matches the
+    fact and unverifiable otherwise: the fact base then has no figure for what it claims.
     """
     if min_match is None:
         min_match = MIN_MATCH_EMBEDDING if similarity is not None else MIN_MATCH_KEYWORDS
@@ -122,15 +131,16 @@ def check_claims(
         return []
     min_fit = MIN_MEASURE_FIT if similarity is not None else MIN_MEASURE_FIT_KEYWORDS
     dates = claim_dates or {}
+    ranks = dict(authority or {})
     all_scored = score_facts(claims, facts, similarity, dates, subject_kinds)
     verdicts = []
     for claim, scored in zip(claims, all_scored, strict=True):
         when = dates.get(claim.id)
         difference = parse_difference(claim.measure)
         if difference is not None:
-            verdicts.append(_difference_verdict(claim, difference, scored, min_match, when))
+            verdicts.append(_difference_verdict(claim, difference, scored, min_match, when, ranks))
         else:
-            verdicts.append(_verdict(claim, scored, min_match, when, min_fit))
+            verdicts.append(_verdict(claim, scored, min_match, when, min_fit, ranks))
     return verdicts
 
 
@@ -164,7 +174,12 @@ def _fits(s: Scored, min_fit: float) -> bool:
 
 
 def _verdict(
-    claim: Claim, scored: list[Scored], min_match: float, when: date | None, min_fit: float
+    claim: Claim,
+    scored: list[Scored],
+    min_match: float,
+    when: date | None,
+    min_fit: float,
+    ranks: Mapping[str, int],
 ) -> Verdict:
     said = _claim_text(claim)
     if not scored:
@@ -205,7 +220,8 @@ def _verdict(
     candidates = fitting
     best = max(candidates, key=lambda s: s.total)
     near = [s for s in candidates if s.total >= max(min_match, best.total - MATCH_MARGIN)]
-    chosen, note = _choose([s for s in near if _same_measure(s.fact, best.fact)], best, when)
+    same = [s for s in near if _same_measure(s.fact, best.fact)]
+    chosen, note = _choose(same, best, when, ranks)
     label, ratio, judgement = _compare(claim, chosen.fact)
     rivals = [
         s
@@ -235,6 +251,11 @@ def _verdict(
     f = chosen.fact
     fact_text = format_quantity(f.value, f.unit, value_high=f.value_high, currency=f.currency)
     period = f", {f.period}" if f.period else _period_dates(f)
+    mismatch = scope_mismatch(claim, f)
+    if mismatch is not None:
+        label, judgement = _scoped(label, ratio, mismatch)
+        if label == "unverifiable":
+            ratio = None
     explanation = (
         f"Claimed {said} against {fact_text} for {f.measure}{period} ({f.source}): {judgement}"
     )
@@ -249,6 +270,7 @@ def _difference_verdict(
     scored: list[Scored],
     min_match: float,
     when: date | None,
+    ranks: Mapping[str, int],
 ) -> Verdict:
     """A difference checked against the difference of two facts, never against a total. The
     measure fit is not required: a difference's measure is often a bare verb ("spent"), and
@@ -275,7 +297,7 @@ def _difference_verdict(
     pair = None
     if diff.temporal and ranked:
         same = [s.fact for s in ranked if _same_measure(s.fact, ranked[0].fact)]
-        now = _choose([s for s in ranked if s.fact in same], ranked[0], when)[0].fact
+        now = _choose([s for s in ranked if s.fact in same], ranked[0], when, ranks)[0].fact
         pair = differences.pair_by_time(now, same, diff.other)
     elif other is not None and subject is not None:
         pair = differences.pair_by_subject([s.fact for s in ranked], facts, other)
@@ -360,23 +382,54 @@ def _recency(fact: Fact) -> date:
     return fact.period_end or fact.period_start or date.min
 
 
-def _choose(same: list[Scored], best: Scored, when: date | None) -> tuple[Scored, str]:
-    """Among facts for the same measure (say two polls), the one closest in time to the claim."""
+def _rank(fact: Fact, ranks: Mapping[str, int]) -> int:
+    return ranks.get(fact.source, len(ranks) + 1)
+
+
+def _choose(
+    same: list[Scored], best: Scored, when: date | None, ranks: Mapping[str, int]
+) -> tuple[Scored, str]:
+    """Among facts for the same measure (say two polls), the one closest in time to the claim;
+    among equally close ones, the one from the most authoritative source (``ranks``)."""
     if len(same) < 2:
         return best, ""
     dated = [s for s in same if s.days is not None]
-    chosen = max(same, key=lambda s: (round(s.total, 6), _recency(s.fact)))
+    chosen = max(same, key=lambda s: (round(s.total, 6), _recency(s.fact), -_rank(s.fact, ranks)))
     reason = "it matches the claim best (ties go to the most recent period"
     reason += "; the claim date is unknown)" if when is None else ")"
+    tied = [s for s in same if round(s.total, 6) == round(chosen.total, 6)]
+    tied = [s for s in tied if _recency(s.fact) == _recency(chosen.fact)]
     if when is not None and dated:
-        closest = min(dated, key=lambda s: (s.days or 0, -s.total))
-        nearest_days = closest.days or 0
-        if any(s.days is None or s.days > nearest_days for s in same if s is not closest):
-            chosen = closest
+        nearest_days = min(s.days or 0 for s in dated)
+        tied = [s for s in dated if s.days == nearest_days]
+        if any(s.days is None or s.days > nearest_days for s in same):
+            chosen = min(tied, key=lambda s: (_rank(s.fact, ranks), -s.total))
             reason = f"its period is closest to the claim date {when.isoformat()}"
+    ranked_tie = {_rank(s.fact, ranks) for s in tied}
+    if len(tied) > 1 and len(ranked_tie) > 1:
+        chosen = min(tied, key=lambda s: (_rank(s.fact, ranks), -s.total))
+        reason += (
+            f"; of the facts that are equally close, its source ({chosen.fact.source}) ranks "
+            f"highest in the pack's source_authority"
+        )
     others = "; ".join(_describe(s) for s in same if s is not chosen)
     note = f"Of {len(same)} facts for this measure, used {chosen.fact.id} because {reason}"
     return chosen, f"{note}; also matched: {others}."
+
+
+def _scoped(label: VerdictLabel, ratio: float | None, mismatch: str) -> tuple[VerdictLabel, str]:
+    """The verdict when the claim's scope differs from the fact's: the right number for the
+    wrong scope misleads; any other number cannot be checked against this fact."""
+    shown = f"the claim is {_ratio_text(ratio)} the sourced figure, but " if ratio else ""
+    if label == "accurate":
+        return "misleading-scope", (
+            f"{shown}{mismatch}: the number matches a figure of a different scope, "
+            "so the claim misstates what it covers: misleading-scope."
+        )
+    return "unverifiable", (
+        f"{mismatch}, so the two cannot be compared; the fact base has no figure for the "
+        "scope the claim states: unverifiable."
+    )
 
 
 def _compare(claim: Claim, fact: Fact) -> tuple[VerdictLabel, float | None, str]:

@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 StatementKind = Literal["direct", "indirect", "other"]
 StanceLabel = Literal["support", "oppose", "neutral"]
-VerdictLabel = Literal["accurate", "inaccurate", "exaggerated", "understated", "unverifiable"]
+VerdictLabel = Literal[
+    "accurate", "inaccurate", "exaggerated", "understated", "misleading-scope", "unverifiable"
+]
 Unit = Literal["percent", "percentage_point", "money", "count", "multiple"]
 Approximation = Literal["exact", "about", "more_than", "less_than", "at_least", "at_most"]
 
@@ -23,6 +25,7 @@ VERDICT_LABELS: tuple[VerdictLabel, ...] = (
     "inaccurate",
     "exaggerated",
     "understated",
+    "misleading-scope",
     "unverifiable",
 )
 

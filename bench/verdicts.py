@@ -1,0 +1,115 @@
+"""Verdict accuracy on claim/fact pairs written from public figures (bench/data/verdict_pairs.csv).
+
+Every claim is checked with `stancewatch.textcheck.check_text` against the whole set of facts
+in the file (so the checker must also pick the right fact among 32), once without models
+(word windows, keyword overlap) and once with spaCy + MiniLM. A pair is right when the
+verdict label equals the expected one and, for a false or accurate verdict, the fact used is
+the pair's fact. Writes the numbers to docs/benchmarks.md.
+
+Run: .venv/bin/python bench/verdicts.py [--no-models]
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _results import update_section  # noqa: E402
+
+from stancewatch.packs import Pack, _fact_from_row, load_pack  # noqa: E402
+from stancewatch.textcheck import check_text  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data" / "verdict_pairs.csv"
+FACT_KEYS = ("measure", "subject", "value", "value_high", "unit", "currency", "period",
+             "period_start", "period_end", "source", "url", "retrieved", "keywords")  # fmt: skip
+
+
+def load() -> tuple[list[dict[str, str]], Pack]:
+    rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
+    facts = {}
+    for row in rows:
+        cells = {"id": row["fact_id"], **{k: row[k] for k in FACT_KEYS}}
+        facts.setdefault(row["fact_id"], _fact_from_row(cells, DATA, row["pair_id"]))
+    base = load_pack()
+    pack = Pack("bench", "1", "", base.path, base.actors, (), tuple(facts.values()))
+    return rows, pack
+
+
+def run(rows: list[dict[str, str]], pack: Pack, models: bool) -> dict[str, object]:
+    parse = similarity = None
+    if models:
+        from stancewatch.nlp import load_embedder, load_spacy
+
+        parse, similarity = load_spacy(), load_embedder().similarity
+    right, confusion, wrong = 0, Counter(), []
+    for row in rows:
+        results = check_text(row["claim"], pack, parse=parse, similarity=similarity)
+        mine = [r for r in results if r.verdict.fact_id == row["fact_id"]]
+        got = (mine or results or [None])[0]
+        label = got.verdict.label if got else "no claim found"
+        fact_ok = got is not None and (
+            label == "unverifiable" or got.verdict.fact_id == row["fact_id"]
+        )
+        ok = label == row["expected"] and fact_ok
+        right += ok
+        confusion[(row["expected"], label)] += 1
+        if not ok:
+            wrong.append(f"{row['pair_id']}: expected {row['expected']}, got {label}")
+    false_rows = [r for r in rows if r["expected"] != "accurate"]
+    caught = sum(
+        n for (exp, got), n in confusion.items()
+        if exp != "accurate" and got in ("inaccurate", "exaggerated", "understated", "misleading-scope")
+    )  # fmt: skip
+    cleared = sum(n for (exp, got), n in confusion.items() if exp == "accurate" == got)
+    return {
+        "right": right,
+        "n": len(rows),
+        "caught": caught,
+        "false": len(false_rows),
+        "cleared": cleared,
+        "true": len(rows) - len(false_rows),
+        "confusion": confusion,
+        "wrong": wrong,
+    }
+
+
+def main() -> None:
+    rows, pack = load()
+    modes = [False] if "--no-models" in sys.argv else [False, True]
+    lines = [
+        "## Verdicts on claim/fact pairs",
+        "",
+        f"{len(rows)} claims written for this benchmark from public figures "
+        f"({sum(r['expected'] != 'accurate' for r in rows)} false, the rest accurate), "
+        f"checked against all {len(pack.facts)} facts of `bench/data/verdict_pairs.csv`. "
+        "Exact = label right and, unless unverifiable, the pair's fact used. "
+        "Command: `.venv/bin/python bench/verdicts.py`.",
+        "",
+        "| Matching | Exact label | False claims flagged false | Accurate claims cleared |",
+        "| --- | --- | --- | --- |",
+    ]
+    details = []
+    for models in modes:
+        r = run(rows, pack, models)
+        name = "spaCy + MiniLM" if models else "keywords (no models)"
+        lines.append(
+            f"| {name} | {r['right']}/{r['n']} ({r['right'] / r['n']:.0%}) | "
+            f"{r['caught']}/{r['false']} | {r['cleared']}/{r['true']} |"
+        )
+        print(name, {k: v for k, v in r.items() if k != "confusion"})
+        misses = Counter(
+            f"{e} → {g}" for (e, g), n in r["confusion"].items() if e != g for _ in range(n)
+        )
+        if misses:
+            details.append(f"- {name}: " + ", ".join(f"{k} ×{n}" for k, n in misses.most_common()))
+    if details:
+        lines += ["", "Misses by class (expected → got):", "", *details]
+    update_section("verdicts", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
