@@ -544,3 +544,83 @@ def test_md_link(title, url, expected):
 )
 def test_unquote(text, expected):
     assert unquote(text) == expected
+
+
+# -- analytics sections ---------------------------------------------------------------------
+def test_alignment_pair_has_chance_corrected_figures_and_breakdowns(html):
+    section = _section(html, "alignment")
+    text = Page(section).text
+    # trump and putin both support both positions: one category only, pi and kappa undefined
+    assert "Scott’s pi undefined, Cohen’s kappa undefined (undefined: both were on" in text
+    assert "By month" in text and "2025-02" in text and "2025-03" in text
+    assert "By topic" in text and "territory" in text and "security" in text
+    assert "reported actions (votes, decisions) are not coded yet" in text
+
+
+def test_ranking_links_every_count(html):
+    section = _section(html, "ranking")
+    text = Page(section).text
+    assert "alignment with Vladimir Putin" in text
+    row = section[section.index("Donald Trump") :].split("</tr>")[0]
+    assert 'href="#st-s1">2</a>' in row  # same side on 2 positions: s1 first, s5 listed
+    assert 'href="#st-s5"' in row
+    assert "undefined" in row
+    assert "Kaja Kallas" not in text  # took no side
+
+
+def test_echo_chain_and_test(html):
+    section = _section(html, "echo")
+    text = Page(section).text
+    # cede-territory, support: trump on 19 February, putin 11 days later on 2 March
+    assert re.search(
+        r"Donald Trump 2025-02-19 \( ?first ?\) → Vladimir Putin 2025-03-02 \(\+ ?11 days ?\)", text
+    )
+    assert 'href="#st-s6">11 days</a>' in section
+    tests = section[section.index('id="echo-tests"') :]
+    # trump's one statement came before putin voiced the position: capped lag, no p-value
+    assert re.search(r"Donald Trump</td><td>Vladimir Putin</td><td class=\"cnt\">.*>1</a>", tests)
+    assert "undefined" in Page(tests).text
+
+
+def test_every_chart_is_inline_svg_and_exported(project):
+    from stancewatch.report import build_context, chart_files
+
+    context = build_context(project)
+    assert set(context["charts"]) == {
+        "matrix",
+        "alignment-heatmap",
+        "alignment-over-time",
+        "echo-timeline",
+    }
+    files = chart_files(context, scale=1)
+    assert set(files) == {f"{n}.{ext}" for n in context["charts"] for ext in ("svg", "png")}
+    for name, data in files.items():
+        if name.endswith(".png"):
+            assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        else:
+            assert data.lstrip().startswith(b"<svg")
+
+
+def test_methods_name_the_analytics_settings(html):
+    text = Page(_section(html, "methods")).text
+    for needle in ("2000 resamples", "seed 20250120", "capped at 30 days", "Not searched"):
+        assert needle in text, needle
+    assert "Reported actions (votes, decisions, orders) are not coded" in text
+
+
+def test_unknown_rival_names_the_known_actors(project):
+    with pytest.raises(KeyError, match="Known actors"):
+        render_report(project, rival="nobody")
+
+
+def test_markdown_summary_has_ranking_and_echoes(project):
+    summary = render_summary_markdown(project)
+    assert "Chance-corrected over 2 positions: Scott’s pi undefined" in summary
+    assert "## Alignment with Vladimir Putin, ranked" in summary
+    assert (
+        "- Ukraine must cede occupied territory (support): first Donald Trump on 2025-02-19; "
+        "then Vladimir Putin after 11 days." in summary
+    )
+    assert (
+        "Does Donald Trump follow Vladimir Putin? Mean lag 30.0 days over 1 statements" in summary
+    )

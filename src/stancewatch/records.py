@@ -20,6 +20,13 @@ Unit = Literal["percent", "percentage_point", "money", "count", "multiple"]
 Approximation = Literal["exact", "about", "more_than", "less_than", "at_least", "at_most"]
 
 STANCE_LABELS: tuple[StanceLabel, ...] = ("support", "oppose", "neutral")
+# Verdicts that say a claim is wrong: what a "false claims" table lists.
+FALSE_VERDICTS: tuple[VerdictLabel, ...] = (
+    "inaccurate",
+    "exaggerated",
+    "understated",
+    "misleading-scope",
+)
 VERDICT_LABELS: tuple[VerdictLabel, ...] = (
     "accurate",
     "inaccurate",

@@ -22,11 +22,14 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import align as _align
+from . import echo as _echo
+from . import report_analytics as _analytics_module
+from .charts import matrix_spec, to_png, to_svg
+from .records import FALSE_VERDICTS
 from .report_format import (
     anchor,
     format_figure,
     format_ratio,
-    matrix_chart_svg,
     md_escape,
     md_link,
     safe_url,
@@ -41,7 +44,6 @@ MAX_QUOTES = 5  # quotes shown per actor, position and side; the rest are linked
 MAX_DEFAULT_PAIRS = 6  # alignment pairs shown when no focus is given and no US/Putin pairs
 DEFAULT_RIVAL = "putin"
 US_AFFILIATIONS = frozenset({"united states", "united states of america", "us", "usa"})
-FALSE_VERDICTS = ("inaccurate", "exaggerated", "understated")
 REVIEW_NOTE = (
     "Stances come from an automatic first-pass method and should be reviewed by a person "
     "before publication; statements whose speaker could not be linked to a known actor are "
@@ -164,8 +166,16 @@ def build_context(
     since: date | str | None = None,
     until: date | str | None = None,
     focus: Sequence[tuple[str, str]] = (),
+    rival: str | None = None,
+    embedder: Any = None,
 ) -> dict[str, Any]:
     """Everything the report and the summary show, as plain dicts and lists.
+
+    ``rival`` is the actor everyone is ranked against (default ``putin`` when the pack has
+    that actor, else the second actor of the first pair). With an ``embedder`` (see
+    :func:`stancewatch.nlp.load_embedder`) the echo section also chains near-identical
+    statements that match no position. ``context["charts"]`` holds the Vega-Lite spec of
+    every chart, for :func:`chart_files`.
 
     ``focus`` names the (A, B) actor pairs for the alignment section; unknown actor ids raise
     ``KeyError`` listing the known ones. By default every actor affiliated with the United
@@ -201,14 +211,77 @@ def build_context(
     context["matrix"] = _matrix(grouped, positions, actor_names, evidence)
     pairs = list(focus) or _default_pairs(project, grouped)
     holders = project.holders()
-    context["alignments"] = [
-        _alignment(all_stances, a, b, holders, since_d, until_d, positions, actor_names, evidence)
-        for a, b in pairs
-    ]
+    if rival is not None:
+        project.pack.actor(rival)  # raises KeyError listing the known actors
+    _analytics(
+        context,
+        project,
+        all_stances,
+        pairs=pairs,
+        rival=rival,
+        holders=holders,
+        since=since_d,
+        until=until_d,
+        positions=positions,
+        names=actor_names,
+        evidence=evidence,
+        embedder=embedder,
+    )
     context["claims"] = _claims(project, since_d, until_d, evidence)
     context["methods"] = _methods(project)
+    context["methods"]["analytics"] = _analytics_module.parameters()
     context["evidence"] = evidence.cited()
     return context
+
+
+def _analytics(
+    context: dict[str, Any],
+    project: Project,
+    stances: pd.DataFrame,
+    *,
+    pairs: Sequence[tuple[str, str]],
+    rival: str | None,
+    holders: dict[str, list[str]],
+    since: date | None,
+    until: date | None,
+    positions: dict[str, dict[str, Any]],
+    names: dict[str, str],
+    evidence: Evidence,
+    embedder: Any,
+) -> None:
+    """Alignment per pair, ranking, heatmap, over time and echoes into ``context``."""
+    if stances.empty:
+        stances = pd.DataFrame(columns=["statement_id", "position_id", "label", "actor", "date"])
+    window: dict[str, Any] = {"holders": holders, "since": since, "until": until}
+    shared: dict[str, Any] = {"positions": positions, "names": names, "evidence": evidence}
+    context["alignments"] = [
+        _analytics_module.alignment_pair(stances, a, b, **window, **shared) for a, b in pairs
+    ]
+    known = {a.id for a in project.pack.actors}
+    rival = rival or (DEFAULT_RIVAL if DEFAULT_RIVAL in known else (pairs[0][1] if pairs else None))
+    context["ranking"] = (
+        _analytics_module.ranking(stances, rival, **window, names=names, evidence=evidence)
+        if rival
+        else None
+    )
+    clusters: list[_echo.Chain] | None = None
+    if embedder is not None:
+        unmatched = project.unmatched_statements()
+        clusters = []
+        if not unmatched.empty:
+            vectors = embedder.encode(list(unmatched["content"]))
+            clusters = _echo.cluster_chains(unmatched, vectors)
+    context["echo"] = _analytics_module.echoes(
+        stances, since=since, until=until, pairs=pairs, clusters=clusters, **shared
+    )
+    specs = {
+        "matrix": context["matrix"].pop("spec"),
+        "alignment-heatmap": _analytics_module.heatmap_spec(stances, **window, names=names),
+        "alignment-over-time": _analytics_module.over_time_spec(context["alignments"]),
+        "echo-timeline": context["echo"]["timeline"],
+    }
+    context["charts"] = {name: spec for name, spec in specs.items() if spec is not None}
+    context["svg"] = {name: to_svg(spec) for name, spec in context["charts"].items()}
 
 
 def _corpus(project: Project) -> dict[str, Any]:
@@ -321,7 +394,7 @@ def _matrix(
         }
         for actor in actor_ids
     ]
-    chart = matrix_chart_svg(
+    spec = matrix_spec(
         [
             {
                 "actor": names.get(actor, actor),
@@ -335,7 +408,7 @@ def _matrix(
     return {
         "positions": [_position(positions, p) for p in position_ids],
         "rows": rows,
-        "chart": chart,
+        "spec": spec,
     }
 
 
@@ -370,58 +443,12 @@ def _default_pairs(project: Project, grouped: Grouped) -> list[tuple[str, str]]:
     return [(a, b) for _, a, b in scored[:MAX_DEFAULT_PAIRS]]
 
 
-def _alignment(
-    stances: pd.DataFrame,
-    a: str,
-    b: str,
-    holders: dict[str, list[str]],
-    since: date | None,
-    until: date | None,
-    positions: dict[str, dict[str, Any]],
-    names: dict[str, str],
-    evidence: Evidence,
-) -> dict[str, Any]:
-    if stances.empty:
-        stances = pd.DataFrame(columns=["statement_id", "position_id", "label", "actor", "date"])
-    # align() only looks at A's and B's rows; filtering first keeps big corpora fast.
-    pair = stances[stances["actor"].isin([a, b])]
-    result = _align.align(pair, a, b, holders=holders, since=since, until=until)
-    rows = [
-        {
-            **_position(positions, c.position_id),
-            "a_side": c.a_side,
-            "b_side": c.b_side,
-            "outcome": c.outcome,
-            "a_refs": evidence.refs(c.a_statements),
-            "b_refs": evidence.refs(c.b_statements),
-        }
-        for c in result.positions
-    ]
-    return {
-        "a": a,
-        "b": b,
-        "a_name": names.get(a, a),
-        "b_name": names.get(b, b),
-        "agree": result.agree,
-        "disagree": result.disagree,
-        "mixed": result.mixed,
-        "a_silent": result.a_silent,
-        "shared": result.shared,
-        "rate": result.agreement_rate,
-        "support_refs": evidence.refs(result.support_statements),
-        "oppose_refs": evidence.refs(result.oppose_statements),
-        "supports": result.supports_b_positions,
-        "opposes": result.opposes_b_positions,
-        "positions": rows,
-    }
-
-
 def _claims(
     project: Project, since: date | None, until: date | None, evidence: Evidence
 ) -> dict[str, Any]:
     frame = project.claims()
     if frame.empty:
-        return {"false": [], "other": []}
+        return {"false": [], "other": [], "inconsistent": []}
     documents = project.documents()
     published = dict(zip(documents["id"], documents["published"], strict=True))
     frame = frame.assign(
@@ -454,8 +481,25 @@ def _claims(
             "document_url_safe": safe_url(row.get("document_url")),
             "verdict": row.get("verdict") or "not checked",
         }
-        (false if claim["verdict"] in FALSE_VERDICTS else other).append(claim)
-    return {"false": false, "other": other}
+        wrong = FALSE_VERDICTS
+        (false if claim["verdict"] in wrong else other).append(claim)
+    titles = dict(zip(documents["id"], documents["title"], strict=True))
+    urls = dict(zip(documents["id"], documents["url"], strict=True))
+    inconsistent = []
+    for row in _records(project.inconsistencies()):
+        dates = [d for d in (row.get("date_a"), row.get("date_b")) if d]
+        if dates and not any(
+            (since is None or d >= since.isoformat()) and (until is None or d <= until.isoformat())
+            for d in dates
+        ):
+            continue
+        for side in ("a", "b"):
+            doc_id = row[f"document_id_{side}"]
+            row[f"title_{side}"] = titles.get(doc_id) or doc_id
+            row[f"raw_url_{side}"] = urls.get(doc_id)
+            row[f"url_{side}"] = safe_url(urls.get(doc_id))
+        inconsistent.append(row)
+    return {"false": false, "other": other, "inconsistent": inconsistent}
 
 
 def _methods(project: Project) -> dict[str, Any]:
@@ -497,31 +541,27 @@ def _environment() -> Environment:
     return env
 
 
-def render_report(
-    project: Project,
-    *,
-    title: str | None = None,
-    since: date | str | None = None,
-    until: date | str | None = None,
-    focus: Sequence[tuple[str, str]] = (),
-) -> str:
-    """One self-contained HTML page: corpus, positions per actor, matrix, alignment, claims,
-    methods and the evidence every number links to. Works offline; writes no file."""
-    context = build_context(project, title=title, since=since, until=until, focus=focus)
-    return _environment().get_template(TEMPLATE).render(**context)
+def _statistic(value: float | None, digits: int = 2) -> str:
+    """A kappa, pi or p-value for people: ``0.25``, ``−0.33``, or ``undefined``."""
+    if value is None:
+        return "undefined"
+    return f"{value:.{digits}f}".replace("-", "−")
 
 
-def render_summary_markdown(
-    project: Project,
-    *,
-    title: str | None = None,
-    since: date | str | None = None,
-    until: date | str | None = None,
-    focus: Sequence[tuple[str, str]] = (),
-) -> str:
-    """A Markdown summary for an article: headline figures, false claims with the sourced
-    figures, alignment lines, each with a reference to its evidence. Writes no file."""
-    context = build_context(project, title=title, since=since, until=until, focus=focus)
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """The HTML page for a context from :func:`build_context`."""
+    env = _environment()
+    env.filters["stat"] = _statistic
+    env.filters["percent"] = _percent
+    return env.get_template(TEMPLATE).render(**context)
+
+
+def render_markdown(context: dict[str, Any]) -> str:
+    """The Markdown summary for a context from :func:`build_context`."""
     env = Environment(
         loader=PackageLoader("stancewatch", "templates"),
         autoescape=False,  # Markdown: values go through the ``md`` filter instead
@@ -531,5 +571,50 @@ def render_summary_markdown(
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.filters["stat"] = _statistic
+    env.filters["percent"] = _percent
     env.globals["md_link"] = md_link
     return env.get_template("summary.md.j2").render(**context)
+
+
+def chart_files(context: dict[str, Any], scale: float = 2.0) -> dict[str, bytes]:
+    """Every chart of a context as ``NAME.svg`` and ``NAME.png`` bytes, for papers."""
+    files: dict[str, bytes] = {}
+    for name, spec in context.get("charts", {}).items():
+        files[f"{name}.svg"] = context["svg"][name].encode("utf-8")
+        files[f"{name}.png"] = to_png(spec, scale=scale)
+    return files
+
+
+def render_report(
+    project: Project,
+    *,
+    title: str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    focus: Sequence[tuple[str, str]] = (),
+    rival: str | None = None,
+) -> str:
+    """One self-contained HTML page: corpus, positions per actor, matrix, alignment, echoes,
+    claims, methods and the evidence every number links to. Works offline; writes no file."""
+    context = build_context(
+        project, title=title, since=since, until=until, focus=focus, rival=rival
+    )
+    return render_html(context)
+
+
+def render_summary_markdown(
+    project: Project,
+    *,
+    title: str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    focus: Sequence[tuple[str, str]] = (),
+    rival: str | None = None,
+) -> str:
+    """A Markdown summary for an article: headline figures, false claims with the sourced
+    figures, alignment lines, each with a reference to its evidence. Writes no file."""
+    context = build_context(
+        project, title=title, since=since, until=until, focus=focus, rival=rival
+    )
+    return render_markdown(context)

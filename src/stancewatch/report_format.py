@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import altair as alt
-import vl_convert
+from .charts import matrix_spec, to_svg
 
 
 def safe_url(url: object) -> str | None:
@@ -103,37 +102,10 @@ def format_ratio(ratio: float | None) -> str:
 
 
 def matrix_chart_svg(cells: Sequence[dict[str, Any]]) -> str | None:
-    """A heatmap of actors × positions as inline SVG (None when there is nothing to draw).
-
-    ``cells`` have ``actor``, ``position``, ``support`` and ``oppose``. The colour is the net
-    side (green support, red oppose) and every cell is labelled with both counts, so the chart
-    reads without colour too.
-    """
-    if not cells:
-        return None
-    values = [
-        {**c, "net": c["support"] - c["oppose"], "label": f"+{c['support']} / −{c['oppose']}"}
-        for c in cells
-    ]
-    limit = max(1, max(abs(v["net"]) for v in values))
-    base = alt.Chart(alt.Data(values=values)).encode(
-        x=alt.X("position:N", title="Position", axis=alt.Axis(labelAngle=-40, labelLimit=220)),
-        y=alt.Y("actor:N", title=None, axis=alt.Axis(labelLimit=220)),
-    )
-    heat = base.mark_rect(stroke="white").encode(
-        color=alt.Color(
-            "net:Q",
-            title="support − oppose",
-            scale=alt.Scale(domain=[-limit, limit], range=["#b42318", "#f2f2f2", "#1a7f37"]),
-        )
-    )
-    text = base.mark_text(fontSize=11).encode(text="label:N")
-    n_positions = len({v["position"] for v in values})
-    n_actors = len({v["actor"] for v in values})
-    chart = (heat + text).properties(
-        width=min(900, 70 * n_positions), height=min(1200, 26 * n_actors)
-    )
-    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+    """The actors × positions heatmap as inline SVG (None when there is nothing to draw);
+    see :func:`stancewatch.charts.matrix_spec`."""
+    spec = matrix_spec(cells)
+    return None if spec is None else to_svg(spec)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")

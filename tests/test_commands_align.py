@@ -1,0 +1,153 @@
+"""The align, rank and echo commands and report --charts on a small hand-made store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from stancewatch.cli import app
+from stancewatch.packs import load_pack
+from stancewatch.records import Document, Stance, Statement
+from stancewatch.store import Store
+
+runner = CliRunner()
+
+# actor, statement id, position, label, date: hand-computed figures in the tests below
+ROWS = [
+    ("putin", "p1", "no-nato-membership", "support", date(2025, 1, 1)),
+    ("putin", "p2", "lift-sanctions-on-russia", "support", date(2025, 1, 2)),
+    ("putin", "p3", "cede-occupied-territory", "support", date(2025, 1, 3)),
+    ("hegseth", "h1", "no-nato-membership", "support", date(2025, 2, 12)),
+    ("hegseth", "h2", "cede-occupied-territory", "support", date(2025, 2, 12)),
+    ("hegseth", "h3", "lift-sanctions-on-russia", "oppose", date(2025, 2, 13)),
+    ("trump", "t1", "no-nato-membership", "oppose", date(2025, 2, 20)),
+    ("trump", "t2", "lift-sanctions-on-russia", "oppose", date(2025, 3, 1)),
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("align-cli") / "corpus.db"
+    pack = load_pack(None)
+    with Store(path) as store:
+        store.save_pack(pack)
+        run = store.start_run(pack, {"stance_method": "stance.test.v1"})
+        for actor, sid, position, label, when in ROWS:
+            text = f"{actor} said something about {position} on {when}."
+            doc = Document.from_text(text, title=f"Story {sid}", published=when)
+            store.add_documents([doc])
+            statement = Statement(
+                id=sid,
+                document_id=doc.id,
+                kind="indirect",
+                content=text,
+                content_start=0,
+                content_end=len(text),
+                speaker=actor,
+                actor=actor,
+                date=when,
+                confidence=0.9,
+                method="attribution.test.v1",
+            )
+            stance = Stance(sid, position, label, 0.8, 0.7, "stance.test.v1")  # type: ignore[arg-type]
+            store.save_analysis(
+                doc.id,
+                run_id=run,
+                statements=[statement],
+                stances=[stance],
+                claims=[],
+                verdicts=[],
+            )
+        store.finish_run(run, len(ROWS))
+    return str(path)
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_align_json_hand_computed(db):
+    result = invoke("align", "hegseth", "putin", "--db", db, "--format", "json", "--by", "month")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    # hegseth S S O against putin S S S: p_o 2/3; pooled support 5/6 → p_e 26/36 → pi -0.2;
+    # putin one category → Cohen p_e = p_hegseth(S) = 2/3 → kappa 0
+    assert (payload["agree"], payload["disagree"], payload["shared"]) == (2, 1, 3)
+    assert payload["pi"] == pytest.approx(-0.2) and payload["kappa"] == 0.0
+    assert sorted(payload["support_statements"]) == ["h1", "h2"]
+    assert payload["oppose_statements"] == ["h3"]
+    assert {e["statement_id"] for e in payload["evidence"]} == {"h1", "h2", "h3"}
+    assert payload["evidence"][0]["document"].startswith("Story h")
+    assert [g["group"] for g in payload["groups"]] == ["2025-02"]
+    assert "not coded yet" in payload["note"]
+
+
+def test_align_table_states_the_denominator(db):
+    output = invoke("align", "hegseth", "putin", "--db", db, "--by-topic").output
+    assert "hegseth took putin's side on 2 of 3 positions" in output
+    assert "Scott's pi -0.20" in output and "2000 resamples, seed 20250120" in output
+    assert "statement h3" in output
+    assert "Breakdown" in output
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["align", "hegseth", "putin", "--by", "year"], 2, "year"),
+        (["align", "hegseth", "nobody"], 1, "Known actors"),
+        (["rank", "--with", "nobody"], 1, "Known actors"),
+        (["rank", "--with", "putin", "--by", "s"], 1, "pi or kappa"),
+        (["echo", "--position", "nowhere"], 1, "Known positions"),
+    ],
+)
+def test_bad_input(db, args, code, message):
+    result = runner.invoke(app, [*args, "--db", db])
+    assert result.exit_code == code
+    assert message in result.output
+
+
+def test_rank_csv_orders_by_pi(db):
+    output = invoke("rank", "--with", "putin", "--db", db, "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(output)))
+    # trump O O against putin S S: pi -1
+    assert [(r["rank"], r["actor"]) for r in rows] == [("1", "hegseth"), ("2", "trump")]
+    assert float(rows[1]["pi"]) == pytest.approx(-1.0)
+
+
+def test_echo_json_chains_and_tests(db):
+    result = invoke("echo", "--db", db, "--leader", "putin", "--format", "json")
+    payload = json.loads(result.output)
+    chain = [c for c in payload["chains"] if c["key"] == "no-nato-membership"]
+    assert [(c["actor"], c["days_after_first"]) for c in chain] == [("putin", 0), ("hegseth", 42)]
+    assert chain[1]["statement_ids"] == ["h1"]
+    tests = {t["follower"]: t for t in payload["tests"]}
+    assert tests["hegseth"]["statements"] == 2  # h1 and h2; h3 opposes, putin never did
+    assert tests["hegseth"]["pairs"][0]["leader_statement"] in {"p1", "p3"}
+
+
+def test_echo_table_for_one_position(db):
+    output = invoke(
+        "echo", "--db", db, "--position", "cede-occupied-territory", "--format", "csv"
+    ).output
+    rows = list(csv.DictReader(io.StringIO(output)))
+    # 3 January → 12 February: 40 days
+    assert [(r["actor"], r["days_after_first"]) for r in rows] == [
+        ("putin", "0"),
+        ("hegseth", "40"),
+    ]
+
+
+def test_report_writes_charts(db, tmp_path):
+    charts = tmp_path / "figures"
+    result = invoke(
+        "report", "--db", db, "--output", str(tmp_path / "r.html"), "--charts", str(charts)
+    )
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in charts.iterdir()}
+    assert {"alignment-heatmap.svg", "alignment-heatmap.png", "echo-timeline.png"} <= names
+    assert (charts / "matrix.png").read_bytes().startswith(b"\x89PNG")
