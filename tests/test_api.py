@@ -33,3 +33,33 @@ def test_a_custom_backend_plugs_in_and_is_recorded(tmp_path):
         doc = project.store.document(nato.iloc[0]["document_id"])
         row = nato.iloc[0]
         assert doc.text[row["content_start"] : row["content_end"]] == row["content"]
+
+
+def test_adjudicated_labels_override_the_machine_in_analytics(tmp_path):
+    from stancewatch.records import Document, Stance, Statement
+
+    with Project(tmp_path / "p.db") as project:
+        doc = Document.from_text("Trump said Ukraine should hold elections.")
+        project.store.add_document(doc)
+        project.store.save_pack(project.pack)
+        statement = Statement(
+            id="s1", document_id=doc.id, kind="indirect", content="Ukraine should hold elections",
+            content_start=11, content_end=40, actor="trump",
+        )
+        stance = Stance("s1", "zelensky-illegitimate", "neutral", 0.5, 0.9, "stance.prototype.v1")
+        project.store.save_analysis(
+            doc.id, run_id=None, statements=[statement], stances=[stance], claims=[], verdicts=[]
+        )
+        assert project.actor_positions().empty  # neutral: no side taken
+        with project.store.db.atomic():
+            for value in ("oppose", "support"):  # the latest adjudication wins
+                project.store.db["adjudications"].insert(
+                    {"item_kind": "stance", "item_id": "s1:zelensky-illegitimate", "value": value,
+                     "coder": "ann", "decided_at": "2025-03-01T00:00:00+00:00"}
+                )
+        row = project.stances().iloc[0]
+        assert (row.label, row.machine_label, row.label_source) == ("support", "neutral", "adjudicated")
+        taken = project.actor_positions()
+        assert list(taken[["actor", "position_id", "support"]].itertuples(index=False, name=None)) == [
+            ("trump", "zelensky-illegitimate", 1)
+        ]

@@ -36,9 +36,9 @@ def test_there_are_commands():
         "report",
         "export",
         "demo",
-        "actors",
+        "actors list",
         "positions",
-        "facts",
+        "facts list",
     } <= names
 
 

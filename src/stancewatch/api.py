@@ -19,12 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from . import agreement as _agreement
 from . import align as _align
+from . import echo as _echo
 from .backends import load_backend
 from .ingest import IngestProblem, ingest
 from .packs import Pack, load_pack
 from .pipeline import Analyzer
-from .records import Document
+from .records import FALSE_VERDICTS, Document
 from .stance import StanceBackend
 from .store import Store
 
@@ -88,7 +90,7 @@ class Project:
     def analyzer(self) -> Analyzer:
         if self._analyzer is None:
             backend = load_backend(self.stance) if isinstance(self.stance, str) else self.stance
-            self._analyzer = Analyzer(self.pack, backend=backend)
+            self._analyzer = Analyzer(self.pack, backend=backend, bank=self.bank_claims())
         return self._analyzer
 
     # -- writing ------------------------------------------------------------------------
@@ -120,6 +122,7 @@ class Project:
     ) -> AnalyzeReport:
         """Analyse stored documents not analysed yet (all of them with ``force``)."""
         self.store.save_pack(self.pack)
+        self.store.save_narratives(self.pack)
         analyzer = self.analyzer
         report = AnalyzeReport()
         run_id = self.store.start_run(self.pack, analyzer.settings())
@@ -136,6 +139,7 @@ class Project:
                 claims=result.claims,
                 verdicts=result.verdicts,
             )
+            self.store.save_narrative_matches(result.document_id, result.narrative_matches, run_id)
             report.documents += 1
             report.statements += len(result.statements)
             report.stances += len(result.stances)
@@ -173,19 +177,29 @@ class Project:
         return self._frame(sql + " ORDER BY s.date, s.document_id, s.content_start", params)
 
     def stances(self, *, include_neutral: bool = True) -> pd.DataFrame:
-        """One row per coded (statement, position) pair, with the statement's evidence."""
+        """One row per coded (statement, position) pair, with the statement's evidence.
+
+        ``label`` is the final label: the latest adjudication from the review app when there
+        is one, else the machine's; ``machine_label`` and ``label_source`` (machine /
+        adjudicated) say which.
+        """
         sql = (
-            "SELECT st.statement_id, st.position_id, p.topic, p.proposition, st.label, st.score, "
-            "st.similarity, st.method, st.coder, s.actor, a.name AS actor_name, s.speaker, "
-            "s.kind, s.content, s.date, s.document_id, s.content_start, s.content_end, "
-            "d.title AS document_title, d.url AS document_url "
+            "SELECT st.statement_id, st.position_id, p.topic, p.proposition, "
+            "COALESCE(adj.value, st.label) AS label, st.label AS machine_label, "
+            "CASE WHEN adj.value IS NULL THEN 'machine' ELSE 'adjudicated' END AS label_source, "
+            "st.score, st.similarity, st.method, st.coder, s.actor, a.name AS actor_name, "
+            "s.speaker, s.kind, s.content, s.date, s.document_id, s.content_start, "
+            "s.content_end, d.title AS document_title, d.url AS document_url "
             "FROM stances st JOIN statements s ON s.id = st.statement_id "
             "JOIN documents d ON d.id = s.document_id "
             "LEFT JOIN positions p ON p.id = st.position_id "
-            "LEFT JOIN actors a ON a.id = s.actor"
+            "LEFT JOIN actors a ON a.id = s.actor "
+            "LEFT JOIN (SELECT item_id, value FROM adjudications WHERE id IN "
+            "(SELECT max(id) FROM adjudications WHERE item_kind = 'stance' GROUP BY item_id)) adj "
+            "ON adj.item_id = st.statement_id || ':' || st.position_id"
         )
         if not include_neutral:
-            sql += " WHERE st.label != 'neutral'"
+            sql += " WHERE COALESCE(adj.value, st.label) != 'neutral'"
         frame = self._frame(sql + " ORDER BY s.date, st.position_id")
         if frame.empty:
             frame = pd.DataFrame(
@@ -214,7 +228,23 @@ class Project:
         frame = self.claims()
         if frame.empty:
             return frame
-        return frame[frame["verdict"].isin(["inaccurate", "exaggerated", "understated"])]
+        return frame[frame["verdict"].isin(FALSE_VERDICTS)]
+
+    def actor_candidates(self, min_mentions: int = 1) -> pd.DataFrame:
+        """Named speakers no pack actor matched: name, mentions, documents (names or ids)."""
+        from .candidates import actor_candidates
+
+        rows = self.store.query(
+            "SELECT s.speaker, s.actor, coalesce(d.name, d.id) AS document FROM statements s "
+            "JOIN documents d ON d.id = s.document_id WHERE s.actor IS NULL"
+        )
+        found = actor_candidates(
+            ((r["speaker"], r["actor"], r["document"]) for r in rows), min_mentions=min_mentions
+        )
+        return pd.DataFrame(
+            [{"name": c.name, "mentions": c.mentions, "documents": list(c.documents)} for c in found],
+            columns=["name", "mentions", "documents"],
+        )
 
     def actors(self) -> pd.DataFrame:
         frame = self._frame("SELECT * FROM actors ORDER BY id")
@@ -246,8 +276,16 @@ class Project:
         return _align.actor_positions(self.stances(), _as_date(since), _as_date(until))
 
     def align(
-        self, a: str, b: str, *, since: date | str | None = None, until: date | str | None = None
+        self,
+        a: str,
+        b: str,
+        *,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
+        seed: int = _agreement.BOOTSTRAP_SEED,
     ) -> _align.Alignment:
+        """How often ``a`` took ``b``'s side, with kappa, pi and bootstrap intervals."""
         for actor in (a, b):
             self.pack.actor(actor)  # raises KeyError listing the known actors
         return _align.align(
@@ -257,6 +295,67 @@ class Project:
             holders=self.holders(),
             since=_as_date(since),
             until=_as_date(until),
+            resamples=resamples,
+            seed=seed,
+        )
+
+    def alignment(
+        self,
+        a: str,
+        b: str,
+        *,
+        by: str | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
+        seed: int = _agreement.BOOTSTRAP_SEED,
+    ) -> pd.DataFrame:
+        """Alignment of ``a`` with ``b`` as a DataFrame: one row overall (``by=None``), or
+        one per ``"topic"``, ``"month"`` or ``"week"`` (column ``group``), with counts,
+        kappa, pi, their intervals and the statement ids behind them."""
+        for actor in (a, b):
+            self.pack.actor(actor)
+        window = {"since": _as_date(since), "until": _as_date(until)}
+        options: dict[str, Any] = {
+            "holders": self.holders(),
+            "resamples": resamples,
+            "seed": seed,
+            **window,
+        }
+        stances = self.stances()
+        if by is None:
+            groups = {"all": _align.align(stances, a, b, **options)}
+        elif by == "topic":
+            groups = _align.align_by_topic(stances, a, b, **options)
+        elif by in _align.PERIODS:
+            groups = _align.align_by_period(stances, a, b, by=by, **options)  # type: ignore[arg-type]
+        else:
+            raise ValueError(f"Unknown grouping {by!r}; choose topic, month or week")
+        rows = [{"group": g, **_align.summary_row(r)} for g, r in groups.items()]
+        return pd.DataFrame(rows, columns=["group", *_align.SUMMARY_COLUMNS])
+
+    def rank(
+        self,
+        with_actor: str,
+        *,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
+        seed: int = _agreement.BOOTSTRAP_SEED,
+        by: str = "pi",
+    ) -> pd.DataFrame:
+        """Every actor who took a side, ranked by Scott's pi (or ``by="kappa"``) with
+        ``with_actor``; see :func:`stancewatch.align.rank`."""
+        self.pack.actor(with_actor)
+        return _align.rank(
+            self.stances(),
+            with_actor,
+            holders=self.holders(),
+            since=_as_date(since),
+            until=_as_date(until),
+            resamples=resamples,
+            seed=seed,
+            by=by,  # type: ignore[arg-type]
         )
 
     def alignment_matrix(
@@ -272,3 +371,262 @@ class Project:
         return _align.alignment_matrix(
             stances, actors, holders=self.holders(), since=_as_date(since), until=_as_date(until)
         )
+
+    # -- echoes -------------------------------------------------------------------------
+    def echo_chains(
+        self,
+        *,
+        position: str | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        min_actors: int = 1,
+    ) -> pd.DataFrame:
+        """Who voiced each position side first and who repeated it, one row per actor
+        (see :func:`stancewatch.echo.chains_frame`)."""
+        if position is not None and position not in {p.id for p in self.pack.positions}:
+            known = ", ".join(sorted(p.id for p in self.pack.positions))
+            raise KeyError(f"Unknown position {position!r}. Known positions: {known}")
+        stances = _align.sides_in_window(self.stances(), _as_date(since), _as_date(until))
+        chains = _echo.position_chains(stances, position=position, min_actors=min_actors)
+        return _echo.chains_frame(chains)
+
+    def unmatched_statements(self) -> pd.DataFrame:
+        """Statements by known actors that support or oppose no catalog position."""
+        return self._frame(
+            "SELECT s.id, s.actor, s.date, s.content FROM statements s "
+            "WHERE s.actor IS NOT NULL AND s.id NOT IN (SELECT statement_id FROM stances "
+            "WHERE label IN ('support', 'oppose')) ORDER BY s.date, s.id"
+        )
+
+    def echo_clusters(
+        self,
+        *,
+        threshold: float = _echo.CLUSTER_THRESHOLD,
+        min_actors: int = 2,
+        embedder: Any = None,
+    ) -> pd.DataFrame:
+        """Chains over clusters of near-identical statements that match no position,
+        by MiniLM embedding similarity (loads the embedder unless one is passed)."""
+        statements = self.unmatched_statements()
+        if statements.empty:
+            return _echo.chains_frame([])
+        if embedder is None:
+            from .nlp import load_embedder
+
+            embedder = load_embedder()
+        vectors = embedder.encode(list(statements["content"]))
+        chains = _echo.cluster_chains(
+            statements, vectors, threshold=threshold, min_actors=min_actors
+        )
+        return _echo.chains_frame(chains)
+
+    def echo_test(
+        self,
+        leader: str,
+        follower: str,
+        *,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        window_days: int = _echo.ECHO_WINDOW_DAYS,
+        permutations: int = _echo.PERMUTATIONS,
+        seed: int = _echo.PERMUTATION_SEED,
+    ) -> _echo.EchoTest:
+        """Do ``follower``'s statements follow ``leader``'s more closely than chance?"""
+        for actor in (leader, follower):
+            self.pack.actor(actor)
+        stances = _align.sides_in_window(self.stances(), _as_date(since), _as_date(until))
+        return _echo.echo_test(
+            stances,
+            leader,
+            follower,
+            window_days=window_days,
+            permutations=permutations,
+            seed=seed,
+        )
+
+    # -- fact-checking (issue 5) ------------------------------------------------------
+    def inconsistencies(self) -> pd.DataFrame:
+        """Pairs of stored claims that give one measure for one subject different values,
+        within a document and across the corpus, with both spans and the reason the figures
+        may differ (``different periods``, ``different sources`` or ``conflict``)."""
+        from .consistency import find_inconsistencies
+        from .factcheck_store import stored_claims
+
+        claims, dates, facts = stored_claims(self.store)
+        found = find_inconsistencies(claims, dates=dates, facts=facts)
+        columns = ["scope", "reason", "subject", "unit", "explanation"]
+        sides = ["claim_id", "claim", "value", "value_high", "measure", "period", "claimant",
+                 "document_id", "start", "end", "context", "date"]  # fmt: skip
+        rows = []
+        for item in found:
+            row = {
+                "scope": item.scope,
+                "reason": item.reason,
+                "subject": item.a.subject,
+                "unit": item.a.unit,
+                "explanation": item.explanation,
+            }
+            for side, c in (("a", item.a), ("b", item.b)):
+                said = dates.get(c.id)
+                values = [c.id, c.text, c.value, c.value_high, c.measure, c.period, c.claimant,
+                          c.document_id, c.start, c.end, c.context,
+                          said.isoformat() if said else None]  # fmt: skip
+                row.update({f"{k}_{side}": v for k, v in zip(sides, values, strict=True)})
+            rows.append(row)
+        return pd.DataFrame(rows, columns=columns + [f"{k}_{s}" for s in ("a", "b") for k in sides])
+
+    def check_worthy(self, limit: int | None = None) -> pd.DataFrame:
+        """Stored statements ranked by check-worthiness (0–1), best first, with the reasons."""
+        from .worthiness import rank
+
+        rows = self.store.query(
+            "SELECT s.id AS statement_id, s.actor, s.speaker, s.content, s.date, s.document_id, "
+            "s.content_start, s.content_end, d.title AS document_title, d.url AS document_url "
+            "FROM statements s JOIN documents d ON d.id = s.document_id "
+            "ORDER BY s.date, s.document_id, s.content_start"
+        )
+        ranked = rank(rows)[:limit] if limit is not None else rank(rows)
+        columns = ["score", "reasons", "statement_id", "actor", "speaker", "content", "date",
+                   "document_id", "content_start", "content_end", "document_title",
+                   "document_url"]  # fmt: skip
+        return pd.DataFrame(ranked, columns=columns)
+
+    # -- known narratives and claim banks (stancewatch.narratives) -----------------------
+    def import_bank(self, path: str | Path, *, name: str | None = None, **options: Any) -> int:
+        """Store a claim bank (CSV, JSONL or ClaimReview JSON; see :func:`banks.load_bank`),
+        replacing a bank of the same name; matched on the next ``analyze(force=True)``."""
+        from .banks import load_bank
+
+        claims = load_bank(path, name=name, **options)
+        count = self.store.save_bank(name or Path(path).stem, claims)
+        self._analyzer = None  # the next analysis matches against the new bank
+        return count
+
+    def bank_claims(self) -> tuple[Any, ...]:
+        """The stored claim-bank claims as :class:`~stancewatch.narratives.BankClaim`."""
+        from .narratives import BankClaim
+
+        return tuple(
+            BankClaim(
+                id=row["id"],
+                text=row["text"],
+                label=row["label"],
+                verdict=row["verdict"],
+                url=row["url"],
+                date=_as_date(row["date"]),
+                bank=row["bank"],
+            )
+            for row in self.store.query("SELECT * FROM bank_claims ORDER BY bank, rowid")
+        )
+
+    def narratives(self) -> pd.DataFrame:
+        """The pack's known narratives with their example claims and debunks."""
+        columns = ["id", "title", "description", "claims", "debunks"]
+        rows = [
+            {
+                "id": n.id,
+                "title": n.title,
+                "description": n.description,
+                "claims": list(n.claims),
+                "debunks": [{"source": d.source, "url": d.url} for d in n.debunks],
+            }
+            for n in self.pack.narratives
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def narrative_matches(
+        self, *, relation: str | None = "repeats", kind: str | None = None
+    ) -> pd.DataFrame:
+        """Statements matched to a known narrative (``kind="narrative"``) or bank claim
+        (``"bank"``), with the evidence, the score, the method and the debunk link.
+
+        ``relation``: ``"repeats"`` (default), ``"rebuts"`` or None for both."""
+        sql = (
+            "SELECT m.statement_id, m.kind, m.target_id, m.label, "
+            "COALESCE(n.title, m.label) AS narrative_title, m.matched_text, m.relation, m.score, "
+            "m.similarity, m.method, m.url AS debunk_url, n.debunks, b.verdict, s.actor, "
+            "a.name AS actor_name, s.speaker, s.content, s.date, s.document_id, "
+            "s.content_start, s.content_end, d.title AS document_title, d.url AS document_url "
+            "FROM narrative_matches m JOIN statements s ON s.id = m.statement_id "
+            "JOIN documents d ON d.id = s.document_id LEFT JOIN actors a ON a.id = s.actor "
+            "LEFT JOIN narratives n ON m.kind = 'narrative' AND n.id = m.target_id "
+            "LEFT JOIN bank_claims b ON m.kind = 'bank' AND b.id = m.target_id"
+        )
+        where, params = [], []
+        if relation is not None:
+            where.append("m.relation = ?")
+            params.append(relation)
+        if kind is not None:
+            where.append("m.kind = ?")
+            params.append(kind)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        frame = self._frame(sql + " ORDER BY s.date, s.document_id, m.score DESC", params)
+        if frame.empty:
+            return pd.DataFrame(columns=["statement_id", "kind", "label", "actor", "date"])
+        frame["debunks"] = frame["debunks"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
+        return frame
+
+    def narrative_counts(self, *, kind: str = "narrative") -> pd.DataFrame:
+        """Per actor and narrative (or bank label): repetitions, statements, first and last
+        date; unattributed statements are counted under actor None."""
+        columns = ["actor", "label", "repetitions", "first_date", "last_date", "statement_ids"]
+        frame = self.narrative_matches(kind=kind)
+        if frame.empty:
+            return pd.DataFrame(columns=columns)
+        frame = frame.assign(actor=frame["actor"].astype(object).where(frame["actor"].notna()))
+        grouped = frame.groupby(["actor", "label"], dropna=False, sort=True)
+        out = grouped.agg(
+            repetitions=("statement_id", "nunique"),
+            first_date=("date", "min"),
+            last_date=("date", "max"),
+            statement_ids=("statement_id", lambda ids: sorted(set(ids))),
+        ).reset_index()
+        return out.sort_values(["label", "first_date", "actor"], na_position="last")[columns]
+
+    def narrative_timeline(self, *, freq: str = "month", kind: str = "narrative") -> pd.DataFrame:
+        """Repetitions per narrative and period (``"month"``, ``"week"`` or ``"day"``)."""
+        codes = {"month": "M", "week": "W", "day": "D"}
+        if freq not in codes:
+            raise ValueError(f"Unknown period {freq!r}; choose month, week or day")
+        frame = self.narrative_matches(kind=kind)
+        columns = ["period", "label", "repetitions", "actors"]
+        if frame.empty:
+            return pd.DataFrame(columns=columns)
+        dates = pd.to_datetime(frame["date"], errors="coerce")
+        frame = frame[dates.notna()].assign(period=dates[dates.notna()].dt.to_period(codes[freq]))
+        out = frame.groupby(["period", "label"], sort=True).agg(
+            repetitions=("statement_id", "nunique"), actors=("actor", "nunique")
+        )
+        out = out.reset_index()
+        out["period"] = out["period"].astype(str)
+        return out[columns]
+
+    def narrative_chains(self, *, min_actors: int = 1) -> pd.DataFrame:
+        """Who repeated each narrative first and who followed, days later (echo analytics
+        over narrative repetitions; see :func:`stancewatch.echo.chains_frame`)."""
+        frame = self.narrative_matches(kind="narrative")
+        if frame.empty:
+            return _echo.chains_frame([])
+        as_stances = frame.assign(position_id=frame["label"], label="support")
+        chains = _echo.position_chains(as_stances, min_actors=min_actors)
+        return _echo.chains_frame(chains).assign(kind="narrative", side=None)
+
+    def narrative_report(self) -> pd.DataFrame:
+        """What the report shows: one row per statement repeating a known narrative or bank
+        claim (best match per statement and target kind), with actor, date, the quote and its
+        document, the narrative title, score, and the debunk (source and URL)."""
+        frame = self.narrative_matches()
+        columns = ["statement_id", "actor", "actor_name", "date", "content", "kind", "label"]
+        columns += ["narrative_title", "matched_text", "score", "debunk_source", "debunk_url"]
+        columns += ["document_title", "document_url", "method"]
+        if frame.empty:
+            return pd.DataFrame(columns=columns)
+        frame = frame.sort_values("score", ascending=False, kind="stable")
+        frame = frame.drop_duplicates(["statement_id", "kind"]).sort_values(["date", "actor"])
+        first = frame["debunks"].map(lambda d: d[0] if d else {})
+        frame = frame.assign(
+            debunk_source=[d.get("source") for d in first],
+            debunk_url=[d.get("url") or u for d, u in zip(first, frame["debunk_url"], strict=True)],
+        )
+        return frame[columns].reset_index(drop=True)

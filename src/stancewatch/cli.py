@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -232,22 +231,43 @@ def report(
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     since: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
+    charts: Annotated[
+        Path | None, typer.Option(help="Also write every chart as SVG and PNG into this folder.")
+    ] = None,
+    rival: Annotated[
+        str | None,
+        typer.Option(help="Rank every actor by alignment with this one (default putin)."),
+    ] = None,
+    clusters: Annotated[
+        bool, typer.Option(help="Also chain near-identical unmatched statements (loads MiniLM).")
+    ] = False,
     pack: PackOption = None,
 ) -> None:
     """Write a self-contained HTML report (works offline).
 
-    Example: `stancewatch report --db corpus.db --output report.html --summary summary.md`
+    Example: `stancewatch report --db corpus.db --output report.html --summary summary.md --charts figures/`
     """
-    from .report import render_report, render_summary_markdown
+    from .report import build_context, chart_files, render_html, render_markdown
 
     with _project(db, pack) as project:
         window = {"since": _date_option(since), "until": _date_option(until)}
-        output.write_text(render_report(project, title=title, **window), encoding="utf-8")
-        if summary is not None:
-            summary.write_text(
-                render_summary_markdown(project, title=title, **window), encoding="utf-8"
-            )
-    console.print(f"Wrote {output}" + (f" and {summary}" if summary else ""))
+        embedder = None
+        if clusters:
+            from .nlp import load_embedder
+
+            embedder = load_embedder()
+        context = build_context(project, title=title, rival=rival, embedder=embedder, **window)
+    output.write_text(render_html(context), encoding="utf-8")
+    written = [str(output)]
+    if summary is not None:
+        summary.write_text(render_markdown(context), encoding="utf-8")
+        written.append(str(summary))
+    if charts is not None:
+        charts.mkdir(parents=True, exist_ok=True)
+        for name, data in chart_files(context).items():
+            (charts / name).write_bytes(data)
+            written.append(str(charts / name))
+    console.print("Wrote " + ", ".join(written))
 
 
 @app.command()
@@ -257,7 +277,12 @@ def export(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="JSON file, or folder for CSV files.")
     ] = Path("export"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or parquet.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="json, csv, parquet, claimreview (JSON-LD) or claimreview-csv."
+        ),
+    ] = "json",
     pack: PackOption = None,
 ) -> None:
     """Export documents, statements, stances, claims and verdicts (schema: docs/exports.md).
@@ -270,77 +295,6 @@ def export(
         written = write_export(export_tables(project), output, fmt)
     for path in written:
         console.print(f"Wrote {path}")
-
-
-@app.command()
-@errors_to_exit
-def align(
-    a: Annotated[str, typer.Argument(help="Actor id, e.g. trump.")],
-    b: Annotated[str, typer.Argument(help="Actor id, e.g. putin.")],
-    db: DbOption = Path("stancewatch.db"),
-    since: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
-    fmt: FormatOption = Format.table,
-    pack: PackOption = None,
-) -> None:
-    """How often actor A took actor B's side, with the evidence.
-
-    Example: `stancewatch align trump putin --since 2025-01-20 --db corpus.db`
-    """
-    with _project(db, pack) as project:
-        result = project.align(a, b, since=_date_option(since), until=_date_option(until))
-        statements = project.statements().set_index("id") if result.positions else None
-    rows = [
-        {
-            "position": c.position_id,
-            f"{a}": c.a_side,
-            f"{b}": c.b_side,
-            "outcome": c.outcome,
-            "evidence": "; ".join(c.a_statements),
-        }
-        for c in result.positions
-    ]
-    if fmt is Format.table:
-        out.print(
-            f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of "
-            f"{result.agree + result.disagree} positions both took a side on "
-            f"({result.disagree} opposite, {result.mixed} mixed, {result.a_silent} where {a} was silent)."
-        )
-        out.print(
-            f"{a}'s statements supporting positions {b} holds: {result.supports_b_positions}; "
-            f"opposing them: {result.opposes_b_positions}."
-        )
-        emit(pd.DataFrame(rows), fmt, title="Positions")
-        if statements is not None:
-            for sid in result.support_statements + result.oppose_statements:
-                s = statements.loc[sid]
-                side = "supports" if sid in result.support_statements else "opposes"
-                out.print(
-                    f"- [{side}] {s['date'] or ''} {s['speaker'] or ''}: “{s['content']}” "
-                    f"({s['document_title'] or s['document']})",
-                    highlight=False,
-                    markup=False,
-                )
-    else:
-        payload = {
-            "a": a,
-            "b": b,
-            "since": since,
-            "until": until,
-            "agree": result.agree,
-            "disagree": result.disagree,
-            "mixed": result.mixed,
-            "a_silent": result.a_silent,
-            "supports_b_positions": result.supports_b_positions,
-            "opposes_b_positions": result.opposes_b_positions,
-            "support_statements": list(result.support_statements),
-            "oppose_statements": list(result.oppose_statements),
-            "positions": rows,
-        }
-        if fmt is Format.json:
-            out.print_json(json.dumps(payload))
-        else:
-            emit(pd.DataFrame(rows), fmt)
 
 
 def print_overview(project: Any) -> None:
@@ -391,13 +345,19 @@ def _pack_only(pack: Path | None) -> Any:
     return load_pack(pack)
 
 
-@app.command()
+actors_app = typer.Typer(help="The pack's actors, and new actor candidates from a database.")
+app.add_typer(actors_app, name="actors")  # subcommands: commands_attribution.py
+
+
+@actors_app.callback(invoke_without_command=True)
 @errors_to_exit
-def actors(pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
-    """List the pack's actors with aliases and roles.
+def actors(ctx: typer.Context, pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the pack's actors with aliases and roles (same as `stancewatch actors list`).
 
     Example: `stancewatch actors --format csv`
     """
+    if ctx.invoked_subcommand is not None:
+        return
     loaded = _pack_only(pack)
     frame = pd.DataFrame(
         [
@@ -472,7 +432,7 @@ def demo(
     """
     from .demo import demo_corpus_path
     from .export import export_tables, write_export
-    from .report import render_report, render_summary_markdown
+    from .report import build_context, render_html, render_markdown
 
     corpus = corpus or demo_corpus_path()
     output.mkdir(parents=True, exist_ok=True)
@@ -480,8 +440,9 @@ def demo(
     with _project(db, None) as project:
         run_ingest(project, [str(corpus)], "text")
         run_analyze(project, force=False)
-        (output / "report.html").write_text(render_report(project), encoding="utf-8")
-        (output / "summary.md").write_text(render_summary_markdown(project), encoding="utf-8")
+        context = build_context(project)  # built once for both the page and the summary
+        (output / "report.html").write_text(render_html(context), encoding="utf-8")
+        (output / "summary.md").write_text(render_markdown(context), encoding="utf-8")
         write_export(export_tables(project), output / "export.json", "json")
         print_overview(project)
     console.print(
@@ -491,5 +452,8 @@ def demo(
 
 # Commands kept in their own modules register themselves on `app` when imported here.
 # One import line per module, in alphabetical order.
+from . import commands_align  # noqa: E402,F401
 from . import commands_attribution  # noqa: E402,F401
 from . import commands_factcheck  # noqa: E402,F401
+from . import commands_narratives  # noqa: E402,F401
+from . import commands_web  # noqa: E402,F401

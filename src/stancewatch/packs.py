@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from .narratives import Debunk, Narrative
 from .records import Actor, Fact, Position, Role
 
 DEFAULT_PACK = "default"
@@ -57,6 +58,7 @@ class Pack:
     actors: tuple[Actor, ...]
     positions: tuple[Position, ...]
     facts: tuple[Fact, ...]
+    narratives: tuple[Narrative, ...] = ()  # from narratives.yaml, when present
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:
@@ -305,6 +307,28 @@ def load_facts(file: Path) -> tuple[Fact, ...]:
     return parse_facts_csv(text, file)
 
 
+def load_narratives(file: Path) -> tuple[Narrative, ...]:
+    """Known narratives from ``narratives.yaml`` (optional in a pack; see docs/packs.md)."""
+    data = _read_yaml(file)
+    _validate(data, "narratives", file)
+    version = str(data.get("version", ""))
+    narratives = tuple(
+        Narrative(
+            id=item["id"],
+            title=item["title"],
+            claims=tuple(item["claims"]),
+            description=item.get("description", ""),
+            debunks=tuple(
+                Debunk(d["source"], d["url"], d.get("title", "")) for d in item.get("debunks", [])
+            ),
+            version=version,
+        )
+        for item in data["narratives"]
+    )
+    _unique([n.id for n in narratives], file, "narratives")
+    return narratives
+
+
 def load_pack(path: str | Path | None = None) -> Pack:
     """Load and validate a pack folder (default: the bundled pack)."""
     folder = Path(path) if path is not None else default_pack_path()
@@ -321,6 +345,8 @@ def load_pack(path: str | Path | None = None) -> Pack:
         None,
     )
     facts = load_facts(facts_file) if facts_file else ()
+    narratives_file = folder / "narratives.yaml"
+    narratives = load_narratives(narratives_file) if narratives_file.is_file() else ()
     return Pack(
         name=meta["name"],
         version=str(meta["version"]),
@@ -329,4 +355,5 @@ def load_pack(path: str | Path | None = None) -> Pack:
         actors=actors,
         positions=positions,
         facts=facts,
+        narratives=narratives,
     )

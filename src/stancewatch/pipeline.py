@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import factcheck, stance
+from . import factcheck, narratives, stance
 from .actors import ActorLinker
 from .attribution import METHOD as ATTRIBUTION_METHOD
 from .attribution import attribute
 from .claims import extract_claims
+from .factbase import source_authority
+from .scope import period_date
 from .nlp import DEFAULT_EMBEDDING_MODEL, DEFAULT_SPACY_MODEL, Embedder, load_embedder, load_spacy
 from .packs import Pack
 from .records import Claim, Document, Stance, Statement, Verdict
@@ -31,6 +33,7 @@ class DocumentResult:
     claims: tuple[Claim, ...] = ()
     verdicts: tuple[Verdict, ...] = ()
     notice: str | None = None  # set when the document was skipped, with the reason
+    narrative_matches: tuple[narratives.Match, ...] = ()  # known narratives and bank claims
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -46,14 +49,18 @@ class Analyzer:
         backend: stance.StanceBackend | None = None,
         shortlist_size: int = stance.SHORTLIST_SIZE,
         min_similarity: float = stance.MIN_SIMILARITY,
+        bank: tuple[narratives.BankClaim, ...] = (),
     ) -> None:
         self.pack = pack
+        self.bank = bank  # claim-bank claims matched beside the pack's narratives
+        self._narrative_index: narratives.ClaimIndex | None = None
         self.spacy_model = spacy_model
         self.embedding_model = embedding_model
         self._backend = backend
         self.shortlist_size = shortlist_size
         self.min_similarity = min_similarity
         self.linker = ActorLinker(pack.actors)
+        self.authority = source_authority(pack)  # source name → rank, from pack.yaml
 
     @property
     def nlp(self) -> Any:
@@ -83,6 +90,9 @@ class Analyzer:
             "shortlist_window": stance.RELATIVE_WINDOW,
             "prototype_margin": stance.PROTOTYPE_MARGIN,
             "factcheck_method": factcheck.METHOD,
+            "narrative_method": narratives.METHOD,
+            "narrative_min_similarity": narratives.MIN_SIMILARITY,
+            "bank_claims": len(self.bank),
         }
 
     def analyze(
@@ -141,9 +151,34 @@ class Analyzer:
             similarity=self.embedder.similarity,
             claim_dates=_claim_dates(statements, claims),
             subject_kinds={a.id: a.kind for a in self.pack.actors},
+            authority=self.authority,
         )
         return DocumentResult(
-            document.id, tuple(statements), tuple(stances), tuple(claims), tuple(verdicts)
+            document.id,
+            tuple(statements),
+            tuple(stances),
+            tuple(claims),
+            tuple(verdicts),
+            narrative_matches=tuple(self.match_narratives(statements)),
+        )
+
+    # -- known narratives and claim banks (stancewatch.narratives) ------------------------
+    @property
+    def narrative_index(self) -> narratives.ClaimIndex:
+        """The pack's narrative example claims and the bank's claims, embedded once."""
+        if self._narrative_index is None:
+            targets = narratives.narrative_targets(getattr(self.pack, "narratives", ()))
+            targets += narratives.bank_targets(self.bank)
+            self._narrative_index = narratives.build_index(targets, self.embedder.encode)
+        return self._narrative_index
+
+    def match_narratives(self, statements: list[Statement]) -> list[narratives.Match]:
+        """Which statements repeat (or rebut) a known narrative or bank claim."""
+        if not statements or (not self.bank and not getattr(self.pack, "narratives", ())):
+            return []
+        texts = [s.content for s in statements]
+        return narratives.match_texts(
+            [s.id for s in statements], texts, self.narrative_index, self.embedder.encode
         )
 
 
@@ -163,6 +198,12 @@ def _confidence(record: Any) -> float:
 
 
 def _claim_dates(statements: list[Statement], claims: list[Claim]) -> dict[str, date]:
-    """Each claim is dated by its statement (the date it was said)."""
+    """Each claim is dated by the period it names ("in April 2020"), else by its statement
+    (the date it was said)."""
     said = {s.id: s.date for s in statements if s.date is not None}
-    return {c.id: said[c.statement_id] for c in claims if c.statement_id in said}
+    dates = {}
+    for claim in claims:
+        when = period_date(claim.period) or said.get(claim.statement_id or "")
+        if when is not None:
+            dates[claim.id] = when
+    return dates

@@ -167,6 +167,88 @@ MIGRATIONS: tuple[str, ...] = (
         JOIN statement_evidence e ON e.statement_id = st.statement_id
         LEFT JOIN positions p ON p.id = st.position_id;
     """,
+    # Review (stancewatch.web): coder accounts, login sessions, human codings of a
+    # statement's speaker, a stance or a verdict (append-only: every coding is kept with who
+    # and when, beside the machine's value at that time), and adjudicated final labels.
+    """
+    CREATE TABLE coders (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT,
+        token_hash TEXT,
+        adjudicator INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE coder_sessions (
+        id TEXT PRIMARY KEY,
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE review_codings (
+        id INTEGER PRIMARY KEY,
+        item_kind TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        machine_value TEXT,
+        coder TEXT NOT NULL,
+        coded_at TEXT NOT NULL
+    );
+    CREATE INDEX review_codings_item ON review_codings(item_kind, item_id);
+    CREATE TABLE adjudications (
+        id INTEGER PRIMARY KEY,
+        item_kind TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        coder TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX adjudications_item ON adjudications(item_kind, item_id);
+    """,
+    # Known narratives (from the pack), imported claim banks, and which statements repeat or
+    # rebut them (stancewatch.narratives).
+    """
+    CREATE TABLE narratives (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT,
+        claims TEXT,
+        debunks TEXT,
+        version TEXT,
+        pack TEXT
+    );
+    CREATE TABLE bank_claims (
+        bank TEXT NOT NULL,
+        id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT,
+        verdict TEXT,
+        url TEXT,
+        date TEXT,
+        imported_at TEXT NOT NULL,
+        PRIMARY KEY (bank, id)
+    );
+    CREATE TABLE narrative_matches (
+        statement_id TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        label TEXT,
+        matched_text TEXT,
+        url TEXT,
+        relation TEXT NOT NULL,
+        score REAL,
+        similarity REAL,
+        cues TEXT,
+        method TEXT NOT NULL,
+        run_id INTEGER,
+        matched_at TEXT NOT NULL,
+        PRIMARY KEY (statement_id, kind, target_id, method)
+    );
+    CREATE INDEX narrative_matches_document ON narrative_matches(document_id);
+    CREATE INDEX narrative_matches_label ON narrative_matches(label);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -383,6 +465,63 @@ class Store:
             self.db["analyses"].upsert(
                 {"document_id": document_id, "run_id": run_id, "analyzed_at": now},
                 pk="document_id",
+            )
+
+    # -- narratives and claim banks (stancewatch.narratives) -----------------------------
+    def save_narratives(self, pack: Pack) -> None:
+        """Replace the stored narratives with the pack's."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM narratives")
+            self.db["narratives"].insert_all(
+                {
+                    "id": n.id,
+                    "title": n.title,
+                    "description": n.description,
+                    "claims": _json(n.claims),
+                    "debunks": _json([to_row(d) for d in n.debunks]),
+                    "version": n.version,
+                    "pack": pack.name,
+                }
+                for n in getattr(pack, "narratives", ())
+            )
+
+    def save_bank(self, bank: str, claims: Iterable[Any]) -> int:
+        """Replace the claims of bank ``bank`` (BankClaim records); returns how many."""
+        now = _now()
+        rows = [{**to_row(c), "bank": bank, "imported_at": now} for c in claims]
+        with self.db.atomic():
+            self.db.execute("DELETE FROM bank_claims WHERE bank = ?", [bank])
+            self.db["bank_claims"].upsert_all(rows, pk=("bank", "id"))
+        return len(rows)
+
+    def save_narrative_matches(
+        self, document_id: str, matches: Sequence[Any], run_id: int | None = None
+    ) -> None:
+        """Replace the narrative and bank matches of one document's statements."""
+        now = _now()
+        with self.db.atomic():
+            self.db.execute("DELETE FROM narrative_matches WHERE document_id = ?", [document_id])
+            self.db["narrative_matches"].upsert_all(
+                (
+                    {
+                        "statement_id": m.statement_id,
+                        "document_id": document_id,
+                        "kind": m.kind,
+                        "target_id": m.target_id,
+                        "label": m.label,
+                        "matched_text": m.text,
+                        "url": m.url,
+                        "relation": m.relation,
+                        "score": m.score,
+                        "similarity": m.similarity,
+                        "cues": _json(m.cues),
+                        "method": m.method,
+                        "run_id": run_id,
+                        "matched_at": now,
+                    }
+                    for m in matches
+                ),
+                pk=("statement_id", "kind", "target_id", "method"),
             )
 
     # -- reading ------------------------------------------------------------------------
