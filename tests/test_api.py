@@ -43,8 +43,13 @@ def test_adjudicated_labels_override_the_machine_in_analytics(tmp_path):
         project.store.add_document(doc)
         project.store.save_pack(project.pack)
         statement = Statement(
-            id="s1", document_id=doc.id, kind="indirect", content="Ukraine should hold elections",
-            content_start=11, content_end=40, actor="trump",
+            id="s1",
+            document_id=doc.id,
+            kind="indirect",
+            content="Ukraine should hold elections",
+            content_start=11,
+            content_end=40,
+            actor="trump",
         )
         stance = Stance("s1", "zelensky-illegitimate", "neutral", 0.5, 0.9, "stance.prototype.v1")
         project.store.save_analysis(
@@ -54,12 +59,21 @@ def test_adjudicated_labels_override_the_machine_in_analytics(tmp_path):
         with project.store.db.atomic():
             for value in ("oppose", "support"):  # the latest adjudication wins
                 project.store.db["adjudications"].insert(
-                    {"item_kind": "stance", "item_id": "s1:zelensky-illegitimate", "value": value,
-                     "coder": "ann", "decided_at": "2025-03-01T00:00:00+00:00"}
+                    {
+                        "item_kind": "stance",
+                        "item_id": "s1:zelensky-illegitimate",
+                        "value": value,
+                        "coder": "ann",
+                        "decided_at": "2025-03-01T00:00:00+00:00",
+                    }
                 )
         row = project.stances().iloc[0]
-        assert (row.label, row.machine_label, row.label_source) == ("support", "neutral", "adjudicated")
+        assert (row.label, row.machine_label, row.label_source) == (
+            "support",
+            "neutral",
+            "adjudicated",
+        )
         taken = project.actor_positions()
-        assert list(taken[["actor", "position_id", "support"]].itertuples(index=False, name=None)) == [
-            ("trump", "zelensky-illegitimate", 1)
-        ]
+        assert list(
+            taken[["actor", "position_id", "support"]].itertuples(index=False, name=None)
+        ) == [("trump", "zelensky-illegitimate", 1)]

@@ -242,7 +242,10 @@ class Project:
             ((r["speaker"], r["actor"], r["document"]) for r in rows), min_mentions=min_mentions
         )
         return pd.DataFrame(
-            [{"name": c.name, "mentions": c.mentions, "documents": list(c.documents)} for c in found],
+            [
+                {"name": c.name, "mentions": c.mentions, "documents": list(c.documents)}
+                for c in found
+            ],
             columns=["name", "mentions", "documents"],
         )
 
@@ -459,7 +462,7 @@ class Project:
                  "document_id", "start", "end", "context", "date"]  # fmt: skip
         rows = []
         for item in found:
-            row = {
+            row: dict[str, object] = {
                 "scope": item.scope,
                 "reason": item.reason,
                 "subject": item.a.subject,
@@ -468,7 +471,7 @@ class Project:
             }
             for side, c in (("a", item.a), ("b", item.b)):
                 said = dates.get(c.id)
-                values = [c.id, c.text, c.value, c.value_high, c.measure, c.period, c.claimant,
+                values: list[object] = [c.id, c.text, c.value, c.value_high, c.measure, c.period, c.claimant,
                           c.document_id, c.start, c.end, c.context,
                           said.isoformat() if said else None]  # fmt: skip
                 row.update({f"{k}_{side}": v for k, v in zip(sides, values, strict=True)})
@@ -564,7 +567,9 @@ class Project:
         frame = self._frame(sql + " ORDER BY s.date, s.document_id, m.score DESC", params)
         if frame.empty:
             return pd.DataFrame(columns=["statement_id", "kind", "label", "actor", "date"])
-        frame["debunks"] = frame["debunks"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
+        frame["debunks"] = frame["debunks"].map(
+            lambda v: json.loads(v) if isinstance(v, str) else []
+        )
         return frame
 
     def narrative_counts(self, *, kind: str = "narrative") -> pd.DataFrame:

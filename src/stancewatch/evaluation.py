@@ -96,7 +96,7 @@ def parse_ann(ann: str, text: str, *, name: str = "<ann>") -> list[Item]:
                 parsed.append((start, end))
             spans[head] = tuple(parsed)
         elif head.startswith("E") and head[1:].isdigit():
-            roles = {}
+            roles: dict[str, str] = {}
             for arg in rest.split():
                 role, _, target = arg.partition(":")
                 roles.setdefault(role, target)

@@ -48,7 +48,7 @@ def stored_claims(store: Store) -> tuple[list[Claim], dict[str, date], dict[str,
         fields["approximation"] = fields["approximation"] or "exact"
         fields["measure"] = fields["measure"] or ""
         fields["context"] = fields["context"] or ""
-        claim = Claim(**fields)
+        claim = Claim(**fields)  # type: ignore[arg-type]  # columns mirror the record
         claims.setdefault(claim.id, claim)
         said = _date(row.get("said"))
         if said is not None:

@@ -22,7 +22,6 @@ produced it.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -275,10 +274,10 @@ def match_texts(
 def best_label(matches: Sequence[Match], votes: int = LABEL_VOTES) -> str | None:
     """The label decided from the best repetitions: similarity-weighted vote of the top
     ``votes``; None when no repeating match has a label."""
-    tally: Counter[str] = Counter()
+    tally: dict[str, float] = {}
     for match in [m for m in matches if m.relation == "repeats"][:votes]:
         if match.label:
-            tally[match.label] += match.similarity
+            tally[match.label] = tally.get(match.label, 0.0) + match.similarity
     if not tally:
         return None
     return max(sorted(tally), key=lambda label: tally[label])

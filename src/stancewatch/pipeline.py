@@ -17,10 +17,10 @@ from .attribution import METHOD as ATTRIBUTION_METHOD
 from .attribution import attribute
 from .claims import extract_claims
 from .factbase import source_authority
-from .scope import period_date
 from .nlp import DEFAULT_EMBEDDING_MODEL, DEFAULT_SPACY_MODEL, Embedder, load_embedder, load_spacy
 from .packs import Pack
 from .records import Claim, Document, Stance, Statement, Verdict
+from .scope import period_date
 
 ENGLISH = {"en", "eng", None}
 

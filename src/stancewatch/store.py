@@ -350,7 +350,7 @@ class Store:
                 row["ingested_at"] = _now()
                 rows[doc.id] = row
             with self.db.atomic():
-                self.db["documents"].insert_all(rows.values())
+                self.db.table("documents").insert_all(rows.values())
             added += len(rows)
             batch.clear()
 
@@ -389,7 +389,7 @@ class Store:
         with self.db.atomic():
             for table in ("actors", "positions", "facts"):
                 self.db.execute(f"DELETE FROM {table}")
-            self.db["actors"].insert_all(
+            self.db.table("actors").insert_all(
                 {
                     **to_row(a),
                     "aliases": _json(a.aliases),
@@ -398,7 +398,7 @@ class Store:
                 }
                 for a in pack.actors
             )
-            self.db["positions"].insert_all(
+            self.db.table("positions").insert_all(
                 {
                     **to_row(p),
                     **{k: _json(getattr(p, k)) for k in ("holders", "supports", "opposes")},
@@ -406,7 +406,7 @@ class Store:
                 }
                 for p in pack.positions
             )
-            self.db["facts"].insert_all(
+            self.db.table("facts").insert_all(
                 {**to_row(f), "keywords": _json(f.keywords), "pack": pack.name} for f in pack.facts
             )
 
@@ -458,11 +458,11 @@ class Store:
                 "(SELECT statement_id FROM stances)",
                 [document_id],
             )
-            self.db["statements"].upsert_all((to_row(s) for s in statements), pk="id")
-            self.db["stances"].insert_all({**to_row(s), "coded_at": now} for s in stances)
-            self.db["claims"].insert_all(to_row(c) for c in claims)
-            self.db["verdicts"].insert_all({**to_row(v), "checked_at": now} for v in verdicts)
-            self.db["analyses"].upsert(
+            self.db.table("statements").upsert_all((to_row(s) for s in statements), pk="id")
+            self.db.table("stances").insert_all({**to_row(s), "coded_at": now} for s in stances)
+            self.db.table("claims").insert_all(to_row(c) for c in claims)
+            self.db.table("verdicts").insert_all({**to_row(v), "checked_at": now} for v in verdicts)
+            self.db.table("analyses").upsert(
                 {"document_id": document_id, "run_id": run_id, "analyzed_at": now},
                 pk="document_id",
             )
@@ -472,7 +472,7 @@ class Store:
         """Replace the stored narratives with the pack's."""
         with self.db.atomic():
             self.db.execute("DELETE FROM narratives")
-            self.db["narratives"].insert_all(
+            self.db.table("narratives").insert_all(
                 {
                     "id": n.id,
                     "title": n.title,
@@ -491,7 +491,7 @@ class Store:
         rows = [{**to_row(c), "bank": bank, "imported_at": now} for c in claims]
         with self.db.atomic():
             self.db.execute("DELETE FROM bank_claims WHERE bank = ?", [bank])
-            self.db["bank_claims"].upsert_all(rows, pk=("bank", "id"))
+            self.db.table("bank_claims").upsert_all(rows, pk=("bank", "id"))
         return len(rows)
 
     def save_narrative_matches(
@@ -501,7 +501,7 @@ class Store:
         now = _now()
         with self.db.atomic():
             self.db.execute("DELETE FROM narrative_matches WHERE document_id = ?", [document_id])
-            self.db["narrative_matches"].upsert_all(
+            self.db.table("narrative_matches").upsert_all(
                 (
                     {
                         "statement_id": m.statement_id,
