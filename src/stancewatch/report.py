@@ -228,6 +228,7 @@ def build_context(
         embedder=embedder,
     )
     context["claims"] = _claims(project, since_d, until_d, evidence)
+    context["narratives"] = _narratives(project, since_d, until_d, evidence)
     context["methods"] = _methods(project)
     context["methods"]["analytics"] = _analytics_module.parameters()
     context["evidence"] = evidence.cited()
@@ -441,6 +442,23 @@ def _default_pairs(project: Project, grouped: Grouped) -> list[tuple[str, str]]:
     ]
     scored = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1], s[2]))
     return [(a, b) for _, a, b in scored[:MAX_DEFAULT_PAIRS]]
+
+
+def _narratives(
+    project: Project, since: date | None, until: date | None, evidence: Evidence
+) -> list[dict[str, Any]]:
+    """Statements that repeat a known narrative or bank claim, with the debunk beside them."""
+    frame = _window(project.narrative_report(), "date", since, until)
+    rows = []
+    for row in _records(frame):
+        rows.append(
+            {
+                **row,
+                "ref": evidence.ref(row["statement_id"]),
+                "debunk_url_safe": safe_url(row.get("debunk_url")),
+            }
+        )
+    return rows
 
 
 def _claims(
