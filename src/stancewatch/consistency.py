@@ -23,7 +23,7 @@ from itertools import combinations
 from typing import Literal
 
 from .differences import parse_difference
-from .factcheck import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, format_quantity
+from .factcheck import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, claim_quantity
 from .lexicon import lexicon, stem
 from .records import Claim, Fact
 
@@ -98,17 +98,6 @@ def _comparable(a: Claim, b: Claim) -> bool:
     )
 
 
-def _show(c: Claim) -> str:
-    return format_quantity(
-        c.value,
-        c.unit,
-        value_high=c.value_high,
-        currency=c.currency,
-        scale=c.scale,
-        approximation=c.approximation,
-    )
-
-
 def _reason(
     a: Claim,
     b: Claim,
@@ -171,7 +160,7 @@ def find_inconsistencies(
             )
             where = "in the same document" if scope == "document" else "in different documents"
             explanation = (
-                f"{_show(a)} (“{a.text}”) and {_show(b)} (“{b.text}”) are given for "
+                f"{claim_quantity(a)} (“{a.text}”) and {claim_quantity(b)} (“{b.text}”) are given for "
                 f"{a.measure or 'the same measure'} of {a.subject} {where}: {reason}, because "
                 f"{why}."
             )

@@ -181,7 +181,7 @@ def _verdict(
     min_fit: float,
     ranks: Mapping[str, int],
 ) -> Verdict:
-    said = _claim_text(claim)
+    said = claim_quantity(claim)
     if not scored:
         return _unverifiable(claim, f"Claimed {said}, but no sourced facts were loaded.", None)
     candidates = [s for s in scored if _compatible(claim, s.fact)]
@@ -275,7 +275,7 @@ def _difference_verdict(
     """A difference checked against the difference of two facts, never against a total. The
     measure fit is not required: a difference's measure is often a bare verb ("spent"), and
     the two facts must give the same measure for both sides anyway."""
-    said, subject = _claim_text(claim), claim.subject
+    said, subject = claim_quantity(claim), claim.subject
     intro = (
         f"Claimed {said} {diff.compared}: a difference between two quantities, not a total, "
         "so it is not compared with one sourced figure."
@@ -485,7 +485,8 @@ def _ratio_text(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio >= 0.095 else f"{ratio:.2g}×"
 
 
-def _claim_text(claim: Claim) -> str:
+def claim_quantity(claim: Claim) -> str:
+    """A claim's figure as people write it: "about €114 billion", "4%"."""
     return format_quantity(
         claim.value,
         claim.unit,
