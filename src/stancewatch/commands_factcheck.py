@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
-from .cli import DbOption, Format, FormatOption, PackOption, app, console, emit, errors_to_exit, out
+from .cli import (
+    DbOption,
+    Format,
+    FormatOption,
+    PackOption,
+    _date_option,
+    app,
+    console,
+    emit,
+    errors_to_exit,
+    out,
+)
 
 facts_app = typer.Typer(
     help="List, add, validate and import the sourced facts claims are checked against.",
@@ -173,15 +183,6 @@ def facts_import(
         raise typer.Exit(1)
 
 
-def _when(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
-
-
 @app.command()
 @errors_to_exit
 def check(
@@ -225,7 +226,7 @@ def check(
         loaded,
         parse=parse,
         similarity=similarity,
-        when=_when(said),
+        when=_date_option(said),
         authority=source_authority(loaded),
     )
     rows = [result_dict(r) for r in results]
