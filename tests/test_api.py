@@ -77,3 +77,75 @@ def test_adjudicated_labels_override_the_machine_in_analytics(tmp_path):
         assert list(
             taken[["actor", "position_id", "support"]].itertuples(index=False, name=None)
         ) == [("trump", "zelensky-illegitimate", 1)]
+
+
+def test_adjudicated_speakers_and_verdicts_override_the_machine(tmp_path):
+    from stancewatch.records import Claim, Document, Stance, Statement, Verdict
+
+    with Project(tmp_path / "p.db") as project:
+        doc = Document.from_text("Vance said Zelensky's approval was 4%.")
+        project.store.add_document(doc)
+        project.store.save_pack(project.pack)
+        statement = Statement(
+            id="s1",
+            document_id=doc.id,
+            kind="indirect",
+            content="Zelensky's approval was 4%",
+            content_start=11,
+            content_end=37,
+            actor="trump",  # the machine got the speaker wrong
+        )
+        stance = Stance("s1", "zelensky-illegitimate", "support", 0.9, 0.9, "stance.prototype.v1")
+        claim = Claim(
+            id="c1",
+            document_id=doc.id,
+            statement_id="s1",
+            text="4%",
+            start=35,
+            end=37,
+            value=4.0,
+            unit="percent",
+            claimant="trump",
+        )
+        verdict = Verdict("c1", "unverifiable", "No fact matched.", "factcheck.rules.v2")
+        project.store.save_analysis(
+            doc.id,
+            run_id=None,
+            statements=[statement],
+            stances=[stance],
+            claims=[claim],
+            verdicts=[verdict],
+        )
+        with project.store.db.atomic():
+            for kind, item, value in (("speaker", "s1", "vance"), ("verdict", "c1", "inaccurate")):
+                project.store.db["adjudications"].insert(
+                    {
+                        "item_kind": kind,
+                        "item_id": item,
+                        "value": value,
+                        "coder": "ann",
+                        "decided_at": "2025-03-01T00:00:00+00:00",
+                    }
+                )
+        row = project.statements().iloc[0]
+        assert (row.actor, row.machine_actor, row.actor_source) == ("vance", "trump", "adjudicated")
+        assert list(project.statements(actor="vance")["id"]) == ["s1"]
+        assert project.statements(actor="trump").empty
+        assert list(project.stances()["actor"]) == ["vance"]
+        claim_row = project.claims().iloc[0]
+        assert (claim_row.verdict, claim_row.machine_verdict) == ("inaccurate", "unverifiable")
+        assert claim_row.claimant == "vance" and claim_row.claimant_name == "JD Vance"
+        assert list(project.false_claims()["claim_id"]) == ["c1"]
+
+        # A reviewer who marks the speaker unknown removes the attribution.
+        with project.store.db.atomic():
+            project.store.db["adjudications"].insert(
+                {
+                    "item_kind": "speaker",
+                    "item_id": "s1",
+                    "value": "unknown",
+                    "coder": "ann",
+                    "decided_at": "2025-03-02T00:00:00+00:00",
+                }
+            )
+        assert project.statements()["actor"].isna().all()

@@ -50,6 +50,22 @@ class AnalyzeReport:
     notices: list[str] = field(default_factory=list)
 
 
+def _adjudicated(kind: str) -> str:
+    """The latest adjudication per item of one kind (stance, speaker, verdict), as a table."""
+    return (
+        "(SELECT item_id, value FROM adjudications WHERE id IN "
+        f"(SELECT max(id) FROM adjudications WHERE item_kind = '{kind}' GROUP BY item_id))"
+    )
+
+
+# A statement's actor after review: the adjudicated speaker ('unknown' → NULL), else the
+# machine's. Needs the statement as ``s`` and the speaker adjudications as ``sp``.
+_FINAL_ACTOR = (
+    "(CASE WHEN sp.value IS NULL THEN s.actor WHEN sp.value = 'unknown' THEN NULL "
+    "ELSE sp.value END)"
+)
+
+
 def _as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -164,15 +180,26 @@ class Project:
         )
 
     def statements(self, actor: str | None = None) -> pd.DataFrame:
-        """Statements with speaker, actor, date and the document they come from."""
+        """Statements with speaker, actor, date and the document they come from.
+
+        ``actor`` is the final actor: a reviewer's adjudicated speaker when there is one
+        ("unknown" becomes null), else the machine's; ``machine_actor`` and ``actor_source``
+        say which.
+        """
         sql = (
-            "SELECT s.*, a.name AS actor_name, d.title AS document_title, d.name AS document, "
-            "d.url AS document_url, d.outlet FROM statements s "
-            "JOIN documents d ON d.id = s.document_id LEFT JOIN actors a ON a.id = s.actor"
+            "SELECT s.id, s.document_id, s.kind, s.content, s.content_start, s.content_end, "
+            "s.speaker, s.speaker_start, s.speaker_end, s.cue, s.cue_start, s.cue_end, "
+            f"{_FINAL_ACTOR} AS actor, s.actor AS machine_actor, "
+            "CASE WHEN sp.value IS NULL THEN 'machine' ELSE 'adjudicated' END AS actor_source, "
+            "s.date, s.confidence, s.method, a.name AS actor_name, "
+            "d.title AS document_title, d.name AS document, d.url AS document_url, d.outlet "
+            "FROM statements s JOIN documents d ON d.id = s.document_id "
+            f"LEFT JOIN {_adjudicated('speaker')} sp ON sp.item_id = s.id "
+            f"LEFT JOIN actors a ON a.id = {_FINAL_ACTOR}"
         )
         params: list[Any] = []
         if actor is not None:
-            sql += " WHERE s.actor = ?"
+            sql += f" WHERE {_FINAL_ACTOR} = ?"
             params.append(actor)
         return self._frame(sql + " ORDER BY s.date, s.document_id, s.content_start", params)
 
@@ -187,15 +214,16 @@ class Project:
             "SELECT st.statement_id, st.position_id, p.topic, p.proposition, "
             "COALESCE(adj.value, st.label) AS label, st.label AS machine_label, "
             "CASE WHEN adj.value IS NULL THEN 'machine' ELSE 'adjudicated' END AS label_source, "
-            "st.score, st.similarity, st.method, st.coder, s.actor, a.name AS actor_name, "
+            f"st.score, st.similarity, st.method, st.coder, {_FINAL_ACTOR} AS actor, "
+            "a.name AS actor_name, "
             "s.speaker, s.kind, s.content, s.date, s.document_id, s.content_start, "
             "s.content_end, d.title AS document_title, d.url AS document_url "
             "FROM stances st JOIN statements s ON s.id = st.statement_id "
             "JOIN documents d ON d.id = s.document_id "
             "LEFT JOIN positions p ON p.id = st.position_id "
-            "LEFT JOIN actors a ON a.id = s.actor "
-            "LEFT JOIN (SELECT item_id, value FROM adjudications WHERE id IN "
-            "(SELECT max(id) FROM adjudications WHERE item_kind = 'stance' GROUP BY item_id)) adj "
+            f"LEFT JOIN {_adjudicated('speaker')} sp ON sp.item_id = s.id "
+            f"LEFT JOIN actors a ON a.id = {_FINAL_ACTOR} "
+            f"LEFT JOIN {_adjudicated('stance')} adj "
             "ON adj.item_id = st.statement_id || ':' || st.position_id"
         )
         if not include_neutral:
@@ -208,19 +236,33 @@ class Project:
         return frame
 
     def claims(self) -> pd.DataFrame:
-        """Numeric claims with their verdicts and the facts they were checked against."""
+        """Numeric claims with their verdicts and the facts they were checked against.
+
+        ``verdict`` and ``claimant`` are final: a reviewer's adjudicated verdict or speaker
+        when there is one; ``machine_verdict`` and ``verdict_source`` keep the machine's.
+        """
+        claimant = (
+            "CASE WHEN sp.value IS NULL THEN c.claimant "
+            "WHEN sp.value = 'unknown' THEN NULL ELSE sp.value END"
+        )
         return self._frame(
-            "SELECT c.id AS claim_id, c.statement_id, c.text AS claim, c.value, c.value_high, c.unit, c.currency, "
-            "c.approximation, c.measure, c.subject, c.claimant, a.name AS claimant_name, c.context, "
+            "SELECT c.id AS claim_id, c.statement_id, c.text AS claim, c.value, c.value_high, "
+            "c.unit, c.currency, c.approximation, c.measure, c.subject, "
+            f"{claimant} AS claimant, a.name AS claimant_name, c.context, "
             'c.document_id, c.start, c."end", s.date, d.title AS document_title, '
-            "d.url AS document_url, v.label AS verdict, v.ratio, v.explanation, v.fact_id, "
+            "d.url AS document_url, COALESCE(vadj.value, v.label) AS verdict, "
+            "v.label AS machine_verdict, "
+            "CASE WHEN vadj.value IS NULL THEN 'machine' ELSE 'adjudicated' END AS verdict_source, "
+            "v.ratio, v.explanation, v.fact_id, "
             "f.value AS fact_value, f.value_high AS fact_value_high, f.unit AS fact_unit, "
             "f.currency AS fact_currency, f.period AS fact_period, f.source AS fact_source, "
             "f.url AS fact_url "
             "FROM claims c JOIN documents d ON d.id = c.document_id "
             "LEFT JOIN statements s ON s.id = c.statement_id "
-            "LEFT JOIN actors a ON a.id = c.claimant "
+            f"LEFT JOIN {_adjudicated('speaker')} sp ON sp.item_id = c.statement_id "
+            f"LEFT JOIN actors a ON a.id = {claimant} "
             "LEFT JOIN verdicts v ON v.claim_id = c.id "
+            f"LEFT JOIN {_adjudicated('verdict')} vadj ON vadj.item_id = c.id "
             "LEFT JOIN facts f ON f.id = v.fact_id ORDER BY s.date, c.document_id, c.start"
         )
 
