@@ -31,8 +31,15 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/stancewatch
 
+# Accuracy and speed; each script writes its section of docs/benchmarks.md. The ones that
+# read ../shared/data stop with a message when it is absent.
 bench: install
-	$(BIN)/python bench/attribution_polnear.py --split dev
+	$(BIN)/python bench/attribution_polnear.py --split dev --n-process 2
+	$(BIN)/python bench/pipeline_speed.py --corpus demo
+	$(BIN)/python bench/pipeline_speed.py --corpus polnear
+	$(BIN)/python bench/verdicts.py
+	$(BIN)/python bench/claims_averitec.py
+	$(BIN)/python bench/narratives_voxcheck.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
