@@ -122,7 +122,7 @@ def db(tmp_path_factory):
 
 
 def test_project_inconsistencies_and_report_section(db) -> None:
-    from stancewatch.report import Evidence, _claims
+    from stancewatch.report_sections import Evidence, _claims
 
     with Project(db, pack=PACK) as project:
         frame = project.inconsistencies()
