@@ -120,6 +120,17 @@ def _isna(value: Any) -> bool:
         return False
 
 
+def command_group(name: str, help_text: str) -> typer.Typer:
+    """The sub-app called ``name`` (such as ``eval``), created by the first command module
+    that asks for it and shared with the others that register under it."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
 def _date_option(value: str | None) -> Any:
     from datetime import date
 
@@ -456,4 +467,5 @@ from . import commands_align  # noqa: E402,F401
 from . import commands_attribution  # noqa: E402,F401
 from . import commands_factcheck  # noqa: E402,F401
 from . import commands_narratives  # noqa: E402,F401
+from . import commands_stance  # noqa: E402,F401
 from . import commands_web  # noqa: E402,F401

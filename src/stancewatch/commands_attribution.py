@@ -23,6 +23,7 @@ from .cli import (
     PackOption,
     _date_option,
     app,
+    command_group,
     console,
     emit,
     errors_to_exit,
@@ -56,17 +57,7 @@ class EvalFormat(StrEnum):
     json = "json"
 
 
-def _group(name: str, help_text: str) -> typer.Typer:
-    """The sub-app called ``name``, shared with other modules that register under it."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
-
-
-eval_app = _group("eval", "Measure stancewatch against gold annotations.")
+eval_app = command_group("eval", "Measure stancewatch against gold annotations.")
 
 
 def _inputs(paths: list[Path]) -> Iterator[Path]:

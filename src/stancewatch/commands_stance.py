@@ -1,0 +1,130 @@
+"""Commands for stance: ``stancewatch classify`` and ``stancewatch eval stance``.
+
+A thin skin over :mod:`stancewatch.stance_eval` and :func:`stancewatch.backends.load_backend`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from . import cli
+from .cli import app, command_group, console, errors_to_exit
+
+StanceOption = Annotated[
+    str,
+    typer.Option(
+        "--stance",
+        help="Stance backend: prototype (offline default), nli:MODEL or chat:MODEL@URL.",
+    ),
+]
+
+
+class DataFormat(StrEnum):
+    vast = "vast"
+    ruw = "ruw"
+
+
+eval_app = command_group("eval", "Measure stancewatch against gold annotations.")
+
+
+def _backend(spec: str) -> tuple[Any, Any]:
+    from .backends import load_backend
+    from .nlp import load_embedder
+
+    embedder = load_embedder()
+    return load_backend(spec, embedder=embedder), embedder
+
+
+@app.command()
+@errors_to_exit
+def classify(
+    file: Annotated[Path, typer.Argument(help="A CSV file with a text and a target column.")],
+    text_column: Annotated[
+        str, typer.Option("--text-column", help="The column holding the statements.")
+    ],
+    target_column: Annotated[
+        str,
+        typer.Option("--target-column", help="The column holding the target proposition or topic."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
+    stance: StanceOption = "prototype",
+) -> None:
+    """Add `stance` (support / oppose / neutral) and `stance_score` to every row of a CSV.
+
+    Every input column and row is kept in order. Rows with an empty text or target get
+    empty stance cells.
+
+    Example: stancewatch classify statements.csv --text-column text --target-column position --output coded.csv
+    """
+    from .stance_eval import classify_frame
+
+    if not file.is_file():
+        raise ValueError(f"{file} does not exist or is not a file")
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    backend, _ = _backend(stance)
+    with cli._progress() as progress:
+        task = progress.add_task(f"Classifying ({backend.name})", total=len(frame))
+        coded = classify_frame(
+            frame,
+            text_column,
+            target_column,
+            backend,
+            source=str(file),
+            on_batch=lambda n: progress.advance(task, n),
+        )
+    coded.to_csv(output, index=False)
+    counts = coded["stance"].value_counts()
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("support", "oppose", "neutral"))
+    console.print(f"Wrote {len(coded)} rows to {output} ({summary}).", highlight=False)
+
+
+@eval_app.command("stance")
+@errors_to_exit
+def eval_stance(
+    file: Annotated[Path, typer.Argument(help="The gold file to score (a dev/val split).")],
+    fmt: Annotated[DataFormat, typer.Option("--format", help="The file's layout.")],
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            "--train",
+            help="Train split for the baselines (default: the matching train file next to FILE).",
+        ),
+    ] = None,
+    stance: StanceOption = "prototype",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Score only the first N pairs.")
+    ] = None,
+) -> None:
+    """Macro-F1 and pairs/s of a stance backend and two trained baselines on VAST or RUW.
+
+    Example: stancewatch eval stance ../shared/data/vast/vast_dev.csv --format vast
+    """
+    from .stance_eval import compare_stance, default_train_file, read_stance_rows
+
+    rows = read_stance_rows(file, fmt.value)[:limit]
+    train_file = train or default_train_file(file, fmt.value)
+    train_rows = read_stance_rows(train_file, fmt.value) if train_file else []
+    if not train_rows:
+        console.print("No train file: the baselines are left out (give --train).")
+    backend, embedder = _backend(stance)
+    with console.status("Scoring") as status:
+        results = compare_stance(
+            rows, fmt.value, backend, embedder, train_rows, on_step=status.update
+        )
+    groups = list(results[0].groups)
+    table = Table(title=f"Stance on {file.name} ({len(rows)} pairs)")
+    for column in ["method", "macro-F1", *groups, "pairs/s", "fit s"]:
+        table.add_column(column)
+    for r in results:
+        cells = [f"{r.groups.get(g, 0.0):.3f}" for g in groups]
+        fit = "" if r.fit_s is None else f"{r.fit_s:.1f}"
+        table.add_row(r.method, f"{r.macro_f1:.3f}", *cells, f"{r.pairs_per_s:.0f}", fit)
+    cli.out.print(table)
+    if train_file:
+        cli.out.print(f"Baselines trained on {train_file} ({len(train_rows)} pairs).")
