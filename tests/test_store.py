@@ -194,3 +194,15 @@ def test_document_round_trip(tmp_path_factory, text, title, when):
     assert back == original
     assert back.metadata == {"k": [1, "é"]}
     assert back.id == content_hash(text)
+
+
+def test_document_ids_in_order_and_only_unanalyzed(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        late = doc("Later text.", published=date(2025, 3, 1))
+        early = doc("Earlier text.", published=date(2025, 1, 1))
+        store.add_documents([late, early])
+        assert store.document_ids() == [early.id, late.id]
+        store.save_analysis(
+            early.id, run_id=None, statements=[], stances=[], claims=[], verdicts=[]
+        )
+        assert store.document_ids(only_unanalyzed=True) == [late.id]

@@ -143,7 +143,10 @@ class Project:
         report = AnalyzeReport()
         run_id = self.store.start_run(self.pack, analyzer.settings())
         report.run_id = run_id
-        documents = list(self.store.documents(only_unanalyzed=not force))
+        # Only the ids are held; texts are read one at a time while results are written, so
+        # memory does not grow with the corpus.
+        ids = self.store.document_ids(only_unanalyzed=not force)
+        documents = (self.store.document(document_id) for document_id in ids)
         for result in analyzer.analyze(documents):
             if result.notice:
                 report.notices.append(f"{result.document_id}: {result.notice}")
@@ -167,7 +170,7 @@ class Project:
 
     def pending(self) -> int:
         """How many stored documents have not been analysed yet."""
-        return sum(1 for _ in self.store.documents(only_unanalyzed=True))
+        return len(self.store.document_ids(only_unanalyzed=True))
 
     # -- reading ------------------------------------------------------------------------
     def _frame(self, sql: str, params: Any = ()) -> pd.DataFrame:

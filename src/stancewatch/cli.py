@@ -173,7 +173,7 @@ def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
 
 
 def run_analyze(project: Any, force: bool) -> Any:
-    total = len(list(project.store.documents(only_unanalyzed=not force)))
+    total = len(project.store.document_ids(only_unanalyzed=not force))
     with _progress() as progress:
         task = progress.add_task("Analysing", total=total)
         report = project.analyze(force=force, on_document=lambda _id: progress.advance(task))

@@ -254,6 +254,9 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+_UNANALYZED = " WHERE id NOT IN (SELECT document_id FROM analyses)"
+
+
 class StoreError(RuntimeError):
     """The database file cannot be used. The message names the file."""
 
@@ -374,11 +377,14 @@ class Store:
 
     def documents(self, *, only_unanalyzed: bool = False) -> Iterator[Document]:
         """Stream stored documents in ingest order."""
-        sql = "SELECT * FROM documents"
-        if only_unanalyzed:
-            sql += " WHERE id NOT IN (SELECT document_id FROM analyses)"
+        sql = "SELECT * FROM documents" + (_UNANALYZED if only_unanalyzed else "")
         for row in self.db.query(sql + " ORDER BY published, rowid"):
             yield _document(row)
+
+    def document_ids(self, *, only_unanalyzed: bool = False) -> list[str]:
+        """Ids of stored documents in ingest order: small, unlike the texts."""
+        sql = "SELECT id FROM documents" + (_UNANALYZED if only_unanalyzed else "")
+        return [row[0] for row in self.db.execute(sql + " ORDER BY published, rowid")]
 
     def count(self, table: str) -> int:
         return self.db[table].count
