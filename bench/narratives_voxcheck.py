@@ -86,13 +86,29 @@ def _lr(c: float):  # type: ignore[no-untyped-def]
     return LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
 
 
-def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedder) -> dict:  # type: ignore[no-untyped-def]
-    """Narrative classification: out-of-fold predictions of each system."""
+def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedder, bank) -> dict:  # type: ignore[no-untyped-def]
+    """Narrative classification: out-of-fold predictions of each system.
+
+    ``bank`` is the false claims ("fakes") with their narratives: a fact-checker's archive
+    holds its claims whatever cases come in, so every fold's label model sees all of them
+    (and the narrative names), beside the training fold's cases.
+    """
     from sklearn.metrics import accuracy_score, f1_score
+
+    from stancewatch import labels
 
     classes = np.array(sorted(set(y)))
     probs = {"tfidf": np.zeros((len(y), len(classes))), "minilm": np.zeros((len(y), len(classes)))}
+    probs["model"] = np.zeros((len(y), len(classes)))
+    bank_texts, bank_labels = zip(*bank, strict=True)
     for train, test in folds:
+        rows = labels.examples(
+            [texts[i] for i in train] + list(bank_texts), [*y[train], *bank_labels]
+        )
+        model = labels.LabelModel().fit(rows, embedder.encode(list(rows.texts)))
+        probs["model"][np.ix_(test, np.searchsorted(classes, model.classes))] = model.predict_proba(
+            [texts[i] for i in test], X[test]
+        )
         a, b = _tfidf([texts[i] for i in train], [texts[i] for i in test])
         model = _lr(10.0).fit(a, y[train])
         probs["tfidf"][np.ix_(test, np.searchsorted(classes, model.classes_))] = (
@@ -107,6 +123,9 @@ def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedd
         "MiniLM + logistic regression": classes[probs["minilm"].argmax(1)],
         "MiniLM LR + TF-IDF LR (probability average)": classes[
             (probs["tfidf"] + probs["minilm"]).argmax(1)
+        ],
+        f"stancewatch label model `{labels.METHOD}` (cases + bank claims)": classes[
+            probs["model"].argmax(1)
         ],
     }
     # Zero-shot: each dataset narrative is mapped to a pack narrative by a keyword of its
@@ -147,15 +166,38 @@ def _z(scores: np.ndarray) -> np.ndarray:
 
 
 def retrieve(
-    texts: list[str], X: np.ndarray, fakes: list[str], gold: np.ndarray, folds, embedder
+    texts: list[str],
+    X: np.ndarray,
+    fakes: list[str],
+    gold: np.ndarray,
+    folds,
+    embedder,
+    narrative_of: dict[str, str],
+    y: np.ndarray,
 ) -> dict:  # type: ignore[no-untyped-def]
     """False-claim retrieval among all fakes, with fold-internal examples only."""
+    from stancewatch import labels
+
     n, m = len(texts), len(fakes)
     F = embedder.encode(fakes)
-    out = {k: np.zeros((n, m)) for k in ("tfidf", "label", "centroid", "lr", "combined")}
+    keys = ("tfidf", "label", "centroid", "lr", "combined", "model", "hierarchy")
+    out = {k: np.zeros((n, m)) for k in keys}
     from sklearn.preprocessing import normalize
 
+    fake_narratives = [narrative_of[f] for f in fakes]
     for train, test in folds:
+        held = [texts[i] for i in test]
+        rows = labels.examples([texts[i] for i in train], [fakes[gold[i]] for i in train])
+        rows = labels.examples([*rows.texts, *fakes], [*rows.labels, *fakes], label_texts=False)
+        model = labels.LabelModel().fit(rows, embedder.encode(list(rows.texts)))
+        columns = [model.classes.index(f) for f in fakes]
+        out["model"][test] = model.predict_proba(held, X[test])[:, columns]
+        rows = labels.examples([texts[i] for i in train] + fakes, [*y[train], *fake_narratives])
+        upper = labels.LabelModel().fit(rows, embedder.encode(list(rows.texts)))
+        prior = upper.predict_proba(held, X[test])[
+            :, [upper.classes.index(v) for v in fake_narratives]
+        ]
+        out["hierarchy"][test] = np.log(out["model"][test] + 1e-9) + np.log(prior + 1e-9)
         docs = [
             fakes[j] + " " + " ".join(texts[i] for i in train if gold[i] == j) for j in range(m)
         ]
@@ -177,6 +219,8 @@ def retrieve(
         "centroid": "MiniLM, centroid of label + training cases",
         "lr": "MiniLM + logistic regression over fakes",
         "combined": "MiniLM LR + TF-IDF (z-scores summed)",
+        "model": f"stancewatch label model `{labels.METHOD}`, label = fake",
+        "hierarchy": "label model over fakes × label model over narratives",
     }
     return {names[k]: _rank_metrics(v, gold) for k, v in out.items()}
 
@@ -282,12 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     X = embedder.encode(texts)
     print(f"{len(cases)} cases, {len(set(y))} narratives, {len(fakes)} fakes, {args.folds} folds")
 
-    narrative = classify(texts, X, y, folds, pack, embedder)
+    narrative_of = {_fake(c["fake"]): c["narrative"] for c in cases}
+    bank = [(fake, narrative_of[fake]) for fake in fakes]
+    narrative = classify(texts, X, y, folds, pack, embedder, bank)
     for name, row in narrative.items():
         print(
             f"narrative  {name:48} macro-F1 {row['macro_f1']:.3f}  accuracy {row['accuracy']:.3f}"
         )
-    fake = retrieve(texts, X, fakes, gold, folds, embedder)
+    fake = retrieve(texts, X, fakes, gold, folds, embedder, narrative_of, y)
     for name, row in fake.items():
         print(
             f"fake       {name:58} acc@1 {row['accuracy_at_1']:.3f}  "

@@ -47,6 +47,22 @@ def test_polarity(text: str, negative: bool) -> None:
         ("Putin falsely said Ukraine is run by Nazis", "Ukraine is ruled by neo-Nazis", "rebuts"),
         ("Kyiv denied shelling civilians", "Ukraine shells civilians in Donetsk", "rebuts"),
         ("Peskov denied Russian troops are there", "There are no Russian troops", "repeats"),
+        # a negation says what a negative prefix says
+        (
+            "Zelensky was not a legitimate president",
+            "Zelensky is an illegitimate president",
+            "repeats",
+        ),
+        ("Zelensky is illegitimate", "Zelensky is not legitimate any more", "repeats"),
+        ("Zelensky is a legitimate president", "Zelensky is an illegitimate president", "rebuts"),
+        ("It is false that he is not legitimate", "Zelensky is illegitimate", "rebuts"),
+        ("The vote was not unfair", "The vote was unfair", "rebuts"),
+        # "without" describes, it does not negate
+        (
+            "He is a dictator without elections",
+            "Zelensky is a dictator who avoids elections",
+            "repeats",
+        ),
     ],
 )
 def test_relation(statement: str, claim: str, expected: str) -> None:

@@ -8,7 +8,7 @@ A thin skin over :mod:`stancewatch.narratives`, :mod:`stancewatch.banks` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -74,9 +74,37 @@ def match_frame(
     result = frame.copy()
     best = [by_row.get(i, [None])[0] for i in ids]
     result["match_text"] = [m.text if m else "" for m in best]
-    result["match_label"] = [narratives.best_label(by_row.get(i, [])) or "" for i in ids]
+    result["match_label"] = match_labels(texts, ids, by_row, claims, index, embedder)
     result["match_score"] = [f"{m.similarity:.4f}" if m else "" for m in best]
     return result
+
+
+def match_labels(
+    texts: list[str],
+    ids: list[str],
+    by_row: dict[str, list[Any]],
+    claims: tuple,  # type: ignore[type-arg]
+    index: Any,
+    embedder: Any,
+) -> list[str]:
+    """The label of each matched row: a label model trained on the bank's labelled claims
+    when their labels make a classification, else a vote of the best matches."""
+    from . import labels, narratives
+
+    model = labels.fit_bank_model(
+        [c.text for c in claims], [c.label for c in claims], index.vectors, embedder.encode
+    )
+    matched = [n for n, i in enumerate(ids) if by_row.get(i)]
+    out = [""] * len(ids)
+    if model is not None and matched:
+        chosen = [texts[n] for n in matched]
+        predicted = model.predict(chosen, embedder.encode(chosen))
+        for n, (label, _) in zip(matched, predicted, strict=True):
+            out[n] = label
+        return out
+    for n in matched:
+        out[n] = narratives.best_label(by_row[ids[n]]) or ""
+    return out
 
 
 @app.command("match")

@@ -106,10 +106,17 @@ class Match:
 
 @dataclass(frozen=True)
 class Polarity:
-    """Refutation frames and negations in a text; ``negative`` is their combined polarity."""
+    """Refutation frames and negations in a text; ``negative`` is their combined polarity.
+
+    ``words`` holds the text's distinct words (lower case) and ``prefixed`` those that carry a
+    negative prefix ("*illegitimate*"), so that :func:`relation` can tell that "not
+    legitimate" says what "illegitimate" says.
+    """
 
     refutations: tuple[str, ...]
     negations: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    prefixed: tuple[str, ...] = ()
 
     @property
     def negative(self) -> bool:
@@ -148,6 +155,20 @@ def _cue_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return pattern(data["refutations"]), negations
 
 
+@lru_cache(maxsize=1)
+def _prefixes() -> tuple[str, ...]:
+    text = (resources.files("stancewatch") / "data" / "rebuttal_cues.yaml").read_text("utf-8")
+    return tuple(yaml.safe_load(text)["negative_prefixes"])
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+
+
+def _prefixed_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    prefixes = _prefixes()
+    return tuple(w for w in words if len(w) > 5 and w.startswith(prefixes))
+
+
 def polarity(text: str) -> Polarity:
     """The refutation frames and negations in ``text``.
 
@@ -160,12 +181,30 @@ def polarity(text: str) -> Polarity:
     refutations = tuple(m.group(0).lower() for m in refute.finditer(text))
     rest = refute.sub(" ", text)
     negations = tuple(m.group(0).lower() for m in negate.finditer(rest))
-    return Polarity(refutations, negations)
+    words = tuple(dict.fromkeys(w.lower() for w in _WORD.findall(rest)))
+    return Polarity(refutations, negations, words, _prefixed_words(words))
+
+
+def _uses_root(words: tuple[str, ...], prefixed: tuple[str, ...]) -> bool:
+    """Whether ``words`` hold the root of a prefixed word ("legitimate" for "illegitimate")
+    without the prefixed word itself: the two texts then differ in polarity by that prefix."""
+    roots = {w[len(p) :].lstrip("-") for w in prefixed for p in _prefixes() if w.startswith(p)}
+    return any(word in roots for word in words) and not set(prefixed) & set(words)
 
 
 def relation(statement: Polarity, claim: Polarity) -> Relation:
-    """``repeats`` when the statement asserts what the claim asserts, else ``rebuts``."""
-    return "repeats" if statement.negative == claim.negative else "rebuts"
+    """``repeats`` when the statement asserts what the claim asserts, else ``rebuts``.
+
+    A negative prefix in one text whose root the other text uses counts as a negation:
+    "Zelensky is not a legitimate president" repeats "Zelensky is illegitimate", and
+    "Zelensky is a legitimate president" rebuts it.
+    """
+    said, claimed = statement.negative, claim.negative
+    if _uses_root(statement.words, claim.prefixed):
+        claimed = not claimed
+    elif _uses_root(claim.words, statement.prefixed):
+        said = not said
+    return "repeats" if said == claimed else "rebuts"
 
 
 # -- index ----------------------------------------------------------------------------------
