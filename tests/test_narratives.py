@@ -119,13 +119,34 @@ def test_match_threshold_and_top_k(
 ) -> None:
     found = match_vectors(
         ["s"],
-        ["a plain statement"],
+        ["a plain statement about Ukraine"],
         vector[None],
         index,
         min_similarity=min_similarity,
         top_k=top_k,
     )
     assert [m.target_id for m in found] == expected
+
+
+def test_a_phrase_of_three_words_matches_no_narrative(index: ClaimIndex) -> None:
+    both = _unit(1, 0, 1)[None]  # as close to a narrative as to the bank claim
+    found = match_vectors(["s"], ["Zelensky's democratic legitimacy"], both, index)
+    assert [m.target_id for m in found] == ["b1"]  # bank claims are matched whatever their size
+    found = match_vectors(["s"], ["Zelensky's democratic legitimacy is gone"], both, index)
+    assert [m.target_id for m in found] == ["nazis", "b1"]
+
+
+def test_polarity_of_a_narrative_is_read_from_its_close_examples() -> None:
+    targets = [
+        Target("narrative", "aggr", "Russia is not the aggressor.", "aggr", None),
+        Target("narrative", "aggr", "Kyiv is the real aggressor.", "aggr", None),
+    ]
+    index = ClaimIndex(targets, np.stack([_unit(1, 0.1), _unit(1, 0)]))
+    found = match_vectors(["s"], ["Ukraine is the aggressor here"], _unit(1, 0.12)[None], index)
+    assert [(m.target_id, m.relation) for m in found] == [("aggr", "repeats")]
+    far = ClaimIndex(targets, np.stack([_unit(1, 0.1), _unit(0.2, 1)]))
+    found = match_vectors(["s"], ["Ukraine is the aggressor here"], _unit(1, 0.12)[None], far)
+    assert [(m.target_id, m.relation) for m in found] == [("aggr", "rebuts")]
 
 
 def test_empty_inputs_yield_nothing(index: ClaimIndex) -> None:
@@ -248,6 +269,27 @@ def test_real_matches(pack_index, embedder, text, narrative, relation) -> None: 
         assert found == []
     else:
         assert (found[0].target_id, found[0].relation) == (narrative, relation)
+
+
+@pytest.mark.models
+def test_gate_keeps_ordinary_debate_talk_from_matching_narratives(embedder) -> None:  # type: ignore[no-untyped-def]
+    pack = load_pack()
+    targets = narratives.narrative_targets(pack.narratives)
+    background = [t for p in pack.positions for t in (p.proposition, *p.supports, *p.opposes)]
+    gated = narratives.build_index(targets, embedder.encode, background)
+    plain = narratives.build_index(targets, embedder.encode)
+    assert gated.gate is not None and plain.gate is None
+    assert narratives.BACKGROUND in gated.gate.classes
+    talk = [
+        "Europe must keep up its military aid to Ukraine until a ceasefire holds.",
+        "Sanctions on Russia should stay in place until the war ends.",
+    ]
+    ids = [str(i) for i in range(len(talk))]
+    assert narratives.match_texts(ids, talk, gated, embedder.encode) == []
+    assert narratives.match_texts(ids, talk, plain, embedder.encode) != []  # the gate did it
+    claim = ["Zelensky's term ran out, so he is no longer the legitimate president."]
+    found = narratives.match_texts(["s"], claim, gated, embedder.encode, top_k=1)
+    assert [(m.target_id, m.relation) for m in found] == [("president-illegitimate", "repeats")]
 
 
 @pytest.mark.models

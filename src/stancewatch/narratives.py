@@ -27,15 +27,21 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import yaml
 
-METHOD = "narratives.minilm-polarity.v1"
+if TYPE_CHECKING:
+    from .labels import LabelModel
+
+METHOD = "narratives.minilm-polarity-gate.v2"
+BACKGROUND = "__background__"  # the gate's label for talk that asserts no narrative
 MIN_SIMILARITY = 0.55  # cosine (MiniLM) below which a candidate is not a match
 TOP_K = 3  # matches kept per statement
 LABEL_VOTES = 5  # best bank matches that vote for ``match_label``
+MIN_CLAIM_WORDS = 4  # statements shorter than this never match a narrative
+POLARITY_WINDOW = 0.05  # example claims this close to the closest one also decide polarity
 
 Relation = Literal["repeats", "rebuts"]
 TargetKind = Literal["narrative", "bank"]
@@ -124,15 +130,23 @@ class Polarity:
 
 
 class ClaimIndex:
-    """Targets with their unit-vector embeddings, ready for :func:`match_vectors`."""
+    """Targets with their unit-vector embeddings, ready for :func:`match_vectors`.
 
-    def __init__(self, targets: Sequence[Target], vectors: np.ndarray) -> None:
+    ``gate`` (optional) is a :class:`~stancewatch.labels.LabelModel` that tells a narrative
+    from ordinary talk about the same subject (label :data:`BACKGROUND`): see
+    :func:`build_index`.
+    """
+
+    def __init__(
+        self, targets: Sequence[Target], vectors: np.ndarray, gate: LabelModel | None = None
+    ) -> None:
         if len(targets) != len(vectors):
             raise ValueError(f"{len(targets)} targets but {len(vectors)} vectors")
         self.targets = tuple(targets)
         vectors = np.asarray(vectors, dtype=np.float32)
         self.vectors = vectors.reshape(len(targets), -1) if len(targets) else vectors
         self.polarities = tuple(polarity(t.text) for t in self.targets)
+        self.gate = gate
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -221,11 +235,38 @@ def bank_targets(claims: Sequence[BankClaim]) -> list[Target]:
     return [Target("bank", c.id, c.text, c.label, c.url) for c in claims]
 
 
-def build_index(targets: Sequence[Target], embed: Embed) -> ClaimIndex:
-    """Embed the targets' texts (``embed`` returns unit vectors, one row per text)."""
+def build_index(
+    targets: Sequence[Target], embed: Embed, background: Sequence[str] = ()
+) -> ClaimIndex:
+    """Embed the targets' texts (``embed`` returns unit vectors, one row per text).
+
+    ``background`` holds texts on the same subject that assert no narrative (a pack's
+    position phrasings: "Ukraine must keep its army", "sanctions must stay"). When given, a
+    gate is trained on the narratives' example claims against them, and a statement matches
+    a narrative only when the gate, too, reads it as one. Similarity alone matches far too
+    much: in a debate about Ukraine, almost every statement is close to some narrative.
+    """
     texts = [t.text for t in targets]
     vectors = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
-    return ClaimIndex(targets, vectors)
+    return ClaimIndex(targets, vectors, _gate(targets, vectors, background, embed))
+
+
+def _gate(
+    targets: Sequence[Target], vectors: np.ndarray, background: Sequence[str], embed: Embed
+) -> LabelModel | None:
+    from .labels import LabelModel, examples
+
+    chosen = [i for i, t in enumerate(targets) if t.kind == "narrative" and t.label]
+    background = [t for t in dict.fromkeys(background) if t.strip()]
+    if not chosen or not background:
+        return None
+    rows = examples(
+        [targets[i].text for i in chosen] + background,
+        [targets[i].label for i in chosen] + [BACKGROUND] * len(background),
+        label_texts=False,
+    )
+    stacked = np.vstack([np.asarray(vectors)[chosen], embed(background)])
+    return LabelModel().fit(rows, stacked)
 
 
 # -- matching -------------------------------------------------------------------------------
@@ -247,6 +288,7 @@ def match_vectors(
     if len(index) == 0 or len(texts) == 0:
         return []
     sims = np.asarray(vectors, dtype=np.float32) @ index.vectors.T
+    allowed = _gate_allows(index, texts, vectors)
     width = min(len(index), max(top_k * 8, 16))
     matches: list[Match] = []
     for row, (statement_id, text) in enumerate(zip(statement_ids, texts, strict=True)):
@@ -257,12 +299,21 @@ def match_vectors(
             candidates = np.arange(len(index))
         candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
         stance = polarity(text)
+        candidates = np.array(
+            [
+                i
+                for i in candidates
+                if index.targets[i].kind != "narrative"
+                or (index.targets[i].label in allowed[row] and _is_claim(text))
+            ],
+            dtype=int,
+        )
         # A refutation frame makes the whole statement a rebuttal; so does a polarity that
         # differs from its closest claim's (a negated claim matches other claims' wording).
         rebuttal = bool(stance.refutations) or (
             len(candidates) > 0
             and scores[candidates[0]] >= min_similarity
-            and relation(stance, index.polarities[candidates[0]]) == "rebuts"
+            and _relation(stance, candidates[0], candidates, scores, index) == "rebuts"
         )
         seen: set[tuple[str, str]] = set()
         kept: list[Match] = []
@@ -276,7 +327,9 @@ def match_vectors(
                 continue
             seen.add(key)
             claim = index.polarities[i]
-            rel: Relation = "rebuts" if rebuttal else relation(stance, claim)
+            rel: Relation = (
+                "rebuts" if rebuttal else _relation(stance, i, candidates, scores, index)
+            )
             if rel == "rebuts" and not include_rebuttals:
                 continue
             cues = stance.refutations + stance.negations + claim.negations
@@ -296,6 +349,47 @@ def match_vectors(
             )
         matches.extend(kept)
     return matches
+
+
+def _gate_allows(index: ClaimIndex, texts: Sequence[str], vectors: np.ndarray) -> list[set[str]]:
+    """For each text, the narratives the gate finds likelier than ordinary talk (every
+    narrative when the index has no gate)."""
+    everything = {t.label for t in index.targets if t.kind == "narrative" and t.label}
+    if index.gate is None:
+        return [everything for _ in texts]
+    proba = index.gate.predict_proba(list(texts), np.asarray(vectors, dtype=np.float32))
+    classes = list(index.gate.classes)
+    background = proba[:, classes.index(BACKGROUND)]
+    return [
+        {label for j, label in enumerate(classes) if label != BACKGROUND and row[j] > background[n]}
+        for n, row in enumerate(proba)
+    ]
+
+
+def _is_claim(text: str) -> bool:
+    """A narrative is a proposition: a phrase of a few words ("Zelensky's legitimacy")
+    names a subject and asserts nothing."""
+    return len(text.split()) >= MIN_CLAIM_WORDS
+
+
+def _relation(
+    stance: Polarity, i: int, candidates: np.ndarray, scores: np.ndarray, index: ClaimIndex
+) -> Relation:
+    """The statement's relation to target ``i``. A narrative has several example claims, some
+    phrased with a negation and some without; the statement repeats the narrative when its
+    polarity agrees with any example nearly as close as the closest one."""
+    target = index.targets[i]
+    if relation(stance, index.polarities[i]) == "repeats" or target.kind != "narrative":
+        return relation(stance, index.polarities[i])
+    close = [
+        j
+        for j in candidates
+        if index.targets[j].kind == "narrative"
+        and index.targets[j].id == target.id
+        and scores[j] >= scores[i] - POLARITY_WINDOW
+    ]
+    agree = any(relation(stance, index.polarities[j]) == "repeats" for j in close)
+    return "repeats" if agree else "rebuts"
 
 
 def match_texts(

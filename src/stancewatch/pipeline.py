@@ -169,7 +169,16 @@ class Analyzer:
         if self._narrative_index is None:
             targets = narratives.narrative_targets(getattr(self.pack, "narratives", ()))
             targets += narratives.bank_targets(self.bank)
-            self._narrative_index = narratives.build_index(targets, self.embedder.encode)
+            # The positions' phrasings are the debate's ordinary talk: the narrative gate
+            # learns to tell the narratives' example claims from them.
+            background = [
+                text
+                for p in self.pack.positions
+                for text in (p.proposition, *p.supports, *p.opposes)
+            ]
+            self._narrative_index = narratives.build_index(
+                targets, self.embedder.encode, background
+            )
         return self._narrative_index
 
     def match_narratives(self, statements: list[Statement]) -> list[narratives.Match]:
