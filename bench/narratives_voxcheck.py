@@ -40,6 +40,7 @@ DATA = ROOT.parent / "shared" / "data"
 CASES = DATA / "ukraine_disinfo_narratives" / "cases_train.jsonl"
 TITLES = DATA / "euvsdisinfo_claims" / "claims_train.csv"
 REBUTTALS = ROOT / "bench" / "data" / "rebuttals.csv"
+RUW = DATA / "ruw" / "ruw_train.csv"
 SEED = 20250301
 KEYWORDS = {  # a word of each dataset narrative's name -> the default pack's narrative id
     "maidan": "maidan-coup",
@@ -225,6 +226,39 @@ def retrieve(
     return {names[k]: _rank_metrics(v, gold) for k, v in out.items()}
 
 
+def detection(embedder, pack, cases: list[str]) -> dict:  # type: ignore[no-untyped-def]
+    """How often the pack's narratives are matched, with and without the gate: VoxCheck cases
+    (disinformation, should match) against RUW tweets that oppose Russia or favour Ukraine
+    (should not) and tweets with no stance on either (should not)."""
+    import pandas as pd
+
+    from stancewatch import narratives
+
+    ruw = pd.read_csv(RUW, dtype=str, keep_default_na=False)
+    against = (ruw["Stance 1"] == "AGAINST") | (ruw["Stance 2"] == "FAVOR")
+    neither = (ruw["Stance 1"] == "NONE") & (ruw["Stance 2"] == "NONE")
+    sets = {
+        "VoxCheck cases (should match)": cases,
+        "RUW tweets against Russia or for Ukraine (should not)": ruw.loc[against, "Tweet"].tolist(),
+        "RUW tweets with no stance (should not)": ruw.loc[neither, "Tweet"].tolist(),
+    }
+    targets = narratives.narrative_targets(pack.narratives)
+    background = [t for p in pack.positions for t in (p.proposition, *p.supports, *p.opposes)]
+    indexes = {
+        "similarity + polarity": narratives.build_index(targets, embedder.encode),
+        "with the gate (default)": narratives.build_index(targets, embedder.encode, background),
+    }
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for name, texts in sets.items():
+        ids = [str(i) for i in range(len(texts))]
+        out[name] = {}
+        for method, index in indexes.items():
+            found = narratives.match_texts(ids, texts, index, embedder.encode)
+            matched = {m.statement_id for m in found if m.relation == "repeats"}
+            out[name][method] = (len(matched), len(texts))
+    return out
+
+
 def rebuttals(embedder, titles: list[str]) -> dict:  # type: ignore[no-untyped-def]
     from stancewatch import narratives
 
@@ -304,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statements", type=int, default=1000)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
-    for path in (CASES, TITLES):
+    for path in (CASES, TITLES, RUW):
         if not path.exists():
             print(
                 f"{path} is missing (the public datasets live in ../shared/data)", file=sys.stderr
@@ -340,6 +374,11 @@ def main(argv: list[str] | None = None) -> int:
             f"acc@3 {row['accuracy_at_3']:.3f}  MRR {row['mrr']:.3f}"
         )
 
+    detect = detection(embedder, pack, texts)
+    for name, row in detect.items():
+        shown = ", ".join(f"{k} {a}/{b} ({a / b:.1%})" for k, (a, b) in row.items())
+        print(f"detection  {name}: {shown}")
+
     with TITLES.open(encoding="utf-8") as handle:
         titles = [r["title"].strip() for r in csv.DictReader(handle) if r["title"].strip()]
     rebut = rebuttals(embedder, titles)
@@ -364,13 +403,14 @@ def main(argv: list[str] | None = None) -> int:
         from _results import update_section
 
         update_section(
-            "narratives", _markdown(len(cases), len(fakes), args, narrative, fake, rebut, speed)
+            "narratives",
+            _markdown(len(cases), len(fakes), args, narrative, fake, rebut, speed, detect),
         )
         print("Wrote docs/benchmarks.md")
     return 0
 
 
-def _markdown(cases, n_fakes, args, narrative, fake, rebut, speed) -> str:  # type: ignore[no-untyped-def]
+def _markdown(cases, n_fakes, args, narrative, fake, rebut, speed, detect) -> str:  # type: ignore[no-untyped-def]
     lines = [
         "## Known narratives and claim matching (VoxCheck, EUvsDisinfo)",
         "",
@@ -389,6 +429,19 @@ def _markdown(cases, n_fakes, args, narrative, fake, rebut, speed) -> str:  # ty
     lines += [
         f"| {k} | {v['accuracy_at_1']:.3f} | {v['accuracy_at_3']:.3f} | {v['mrr']:.3f} |"
         for k, v in fake.items()
+    ]
+    methods = list(next(iter(detect.values())))
+    lines += [
+        "",
+        "Narrative detection in analysed statements: the share of texts matched as repeating "
+        "one of the default pack's narratives (`stancewatch analyze` without a claim bank).",
+        "",
+        "| texts | " + " | ".join(methods) + " |",
+        "|---" * (len(methods) + 1) + "|",
+    ]
+    lines += [
+        f"| {name} | " + " | ".join(f"{a}/{b} ({a / b:.1%})" for a, b in row.values()) + " |"
+        for name, row in detect.items()
     ]
     rate = rebut["wrongly_matched"] / rebut["rebuttals"]
     kinds = ", ".join(f"{k} {a}/{b}" for k, (a, b) in rebut["by_kind"].items())
