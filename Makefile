@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
 PYTEST_WORKERS ?= 2
 
 .PHONY: install demo test test-fast lint typecheck bench clean
@@ -12,12 +13,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# Tests, lint and benchmarks also need the dev tools and the Ray extra; the demo does not.
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,ray]'
+	touch $(DEV_STAMP)
 
-demo: install
+install: $(DEV_STAMP)
+
+demo: $(STAMP)
 	$(BIN)/stancewatch demo --output demo-output
 
 test: install

@@ -467,5 +467,6 @@ from . import commands_align  # noqa: E402,F401
 from . import commands_attribution  # noqa: E402,F401
 from . import commands_factcheck  # noqa: E402,F401
 from . import commands_narratives  # noqa: E402,F401
+from . import commands_run  # noqa: E402,F401
 from . import commands_stance  # noqa: E402,F401
 from . import commands_web  # noqa: E402,F401
