@@ -46,6 +46,9 @@ bench: install
 	$(BIN)/python bench/verdicts.py
 	$(BIN)/python bench/claims_averitec.py
 	$(BIN)/python bench/narratives_voxcheck.py
+	$(BIN)/python bench/stance_eval.py
+	$(BIN)/python bench/stance_fewshot.py
+	$(BIN)/python bench/stance_cost.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -274,7 +274,7 @@ def test_eval_stance_command_prints_backend_and_baselines(tmp_path, embedder):
         app, ["eval", "stance", str(dev), "--format", "vast", "--train", str(train)]
     )
     assert result.exit_code == 0, result.output
-    for name in ("stance.prototype.v1", "tfidf", "zero-shot", "few-shot", "pairs/s"):
+    for name in ("minilm-lora", "tfidf", "zero-shot", "few-shot", "pairs/s"):
         assert name in result.output
 
 

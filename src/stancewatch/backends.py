@@ -25,6 +25,7 @@ import numpy as np
 from .records import Position
 
 NLI_LABELS = {"entailment": 0, "contradiction": 1, "neutral": 2}
+DEFAULT_BACKEND = "minilm-lora"
 
 
 class BackendError(RuntimeError):
@@ -200,7 +201,12 @@ class ChatStance:
 def load_backend(spec: str, embedder: Any = None, **options: Any) -> Any:
     """A backend from a short spec string, as the CLI takes it.
 
-    - ``prototype`` (the offline default),
+    - ``minilm-lora`` (the trained model shipped with stancewatch,
+      :class:`stancewatch.stance_model.MiniLMLoRAStance`; the default for free-text targets,
+      as in ``classify`` and ``eval stance``),
+    - ``model:DIR`` (a stance model trained with ``stancewatch train-stance``, from its folder),
+    - ``prototype`` (the untrained codebook comparison, ``stance.prototype.v1``; the default
+      for a pack's positions, which carry the example phrasings it compares with),
     - ``nli:MODEL`` (a Hugging Face NLI model name or local folder),
     - ``chat:MODEL@BASE_URL`` (an OpenAI-compatible endpoint; the key from ``api_key`` or
       the ``STANCEWATCH_API_KEY`` environment variable).
@@ -208,6 +214,13 @@ def load_backend(spec: str, embedder: Any = None, **options: Any) -> Any:
     from .stance import PrototypeStance
 
     kind, _, rest = spec.partition(":")
+    if (kind == DEFAULT_BACKEND and not rest) or (kind == "model" and rest):
+        from .stance_model import MiniLMLoRAStance, StanceModelError
+
+        try:
+            return MiniLMLoRAStance(rest or None, **options)
+        except (StanceModelError, OSError) as exc:
+            raise BackendError(str(exc)) from exc
     if kind == "prototype" and not rest:
         if embedder is None:
             from .nlp import load_embedder
@@ -221,7 +234,8 @@ def load_backend(spec: str, embedder: Any = None, **options: Any) -> Any:
         options.setdefault("api_key", os.environ.get("STANCEWATCH_API_KEY"))
         return ChatStance(url, model, **options)
     raise BackendError(
-        f"unknown stance backend {spec!r}; use one of: prototype, nli:MODEL "
+        f"unknown stance backend {spec!r}; use one of: {DEFAULT_BACKEND} (the trained "
+        "offline model), model:DIR (a model trained with train-stance), prototype, nli:MODEL "
         "(e.g. nli:MoritzLaurer/DeBERTa-v3-base-mnli-fever-anli), chat:MODEL@URL "
         "(e.g. chat:llama3@http://localhost:11434/v1)"
     )

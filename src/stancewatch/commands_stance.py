@@ -20,7 +20,8 @@ StanceOption = Annotated[
     str,
     typer.Option(
         "--stance",
-        help="Stance backend: prototype (offline default), nli:MODEL or chat:MODEL@URL.",
+        help="Stance backend: minilm-lora (trained offline default), model:DIR, prototype, "
+        "nli:MODEL or chat:MODEL@URL.",
     ),
 ]
 
@@ -53,7 +54,7 @@ def classify(
         typer.Option("--target-column", help="The column holding the target proposition or topic."),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
-    stance: StanceOption = "prototype",
+    stance: StanceOption = "minilm-lora",
 ) -> None:
     """Add `stance` (support / oppose / neutral) and `stance_score` to every row of a CSV.
 
@@ -96,7 +97,7 @@ def eval_stance(
             help="Train split for the baselines (default: the matching train file next to FILE).",
         ),
     ] = None,
-    stance: StanceOption = "prototype",
+    stance: StanceOption = "minilm-lora",
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Score only the first N pairs.")
     ] = None,
@@ -128,3 +129,67 @@ def eval_stance(
     cli.out.print(table)
     if train_file:
         cli.out.print(f"Baselines trained on {train_file} ({len(train_rows)} pairs).")
+
+
+class Arch(StrEnum):
+    bi = "bi"
+    cross = "cross"
+
+
+@app.command("train-stance")
+@errors_to_exit
+def train_stance(
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Folder laid out like ../shared/data (vast/, ruw/, nli/)."),
+    ] = Path("../shared/data"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for stance.safetensors and config.json.")
+    ] = Path("stance-model"),
+    arch: Annotated[
+        Arch, typer.Option("--arch", help="bi (bi-encoder, fast) or cross (cross-encoder).")
+    ] = Arch.bi,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs over the mixture.")] = 4,
+    device: Annotated[
+        str, typer.Option("--device", help="cpu, or cuda when a GPU is there (much faster).")
+    ] = "cpu",
+    pack: Annotated[
+        Path | None,
+        typer.Option("--pack", help="Pack whose codebook phrasings join training (default pack)."),
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Stop after this many seconds.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
+) -> None:
+    """Train the offline stance model (LoRA adapters and head on the packaged MiniLM).
+
+    Trains on the VAST train subset, RUW train, the NLI and stance sets under DATA/nli and the
+    pack's example phrasings; keeps the epoch with the best macro-F1 on VAST dev and RUW val.
+    Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v1/MODEL_CARD.md.
+
+    Example: stancewatch train-stance --data ../shared/data --device cuda --output my-model
+    """
+    from .nlp import _packaged_minilm_path
+    from .packs import load_pack
+    from .stance_data import phrasing_pairs
+    from .stance_train import TrainConfig, train
+
+    if not data.is_dir():
+        raise ValueError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
+    extra = phrasing_pairs(load_pack(pack).positions)
+    cfg = TrainConfig(arch=arch.value, epochs=epochs, seed=seed)
+    best = train(
+        _packaged_minilm_path(),
+        data,
+        output,
+        cfg,
+        extra=extra,
+        device=device,
+        log=lambda line: console.print(line, highlight=False),
+        time_limit_s=time_limit,
+    )
+    console.print(
+        f"Best epoch {best['epoch']} (dev macro-F1 {best['dev']}); wrote {output}.",
+        highlight=False,
+    )

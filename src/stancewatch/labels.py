@@ -98,9 +98,7 @@ class LabelModel:
             C=self.embedding_c, max_iter=5000, class_weight=weight
         ).fit(np.asarray(vectors, dtype=np.float32), y)
         words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-        chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-        )
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
         texts = list(rows.texts)
         try:
             grams = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()

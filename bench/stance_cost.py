@@ -1,0 +1,129 @@
+"""Cost of stance coding with the shortlist: pairs/s and statements/s for 20 and 200 positions.
+
+Catalogs are built from VAST train topics (the most frequent topics first): each topic is a
+position whose proposition is the topic and whose codebook phrasings are the first sentences
+of up to four favour and four against train texts of that topic. The shortlist keeps the
+closest 3 positions within 0.08 of the best (``--min-similarity`` 0 by default: VAST's long
+comments rarely reach the pipeline's 0.65 floor against a bare topic, which would leave
+almost nothing to score). Statements are the distinct VAST dev texts. The
+timed step is :func:`stancewatch.stance.code_stances` end to end: embedding the statements and
+the codebook for the shortlist, shortlisting, and scoring the shortlisted pairs with the
+backend (every model with empty caches; model loading excluded). Writes docs/benchmarks.md
+section ``stance_cost``.
+
+Run: .venv/bin/python bench/stance_cost.py [--statements 400] [--stance minilm-lora]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _results import update_section  # noqa: E402
+
+from stancewatch.backends import load_backend  # noqa: E402
+from stancewatch.nlp import load_embedder  # noqa: E402
+from stancewatch.records import Position, Statement, stable_id  # noqa: E402
+from stancewatch.stance import code_stances  # noqa: E402
+from stancewatch.stance_eval import fresh_embedder, read_stance_rows  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vast"
+SIZES = (20, 200)
+PHRASINGS_PER_SIDE = 4
+
+
+def first_sentence(text: str) -> str:
+    """The text up to its first full stop (at most 200 characters): a codebook-like phrasing."""
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0][:200]
+
+
+def catalog(size: int) -> list[Position]:
+    """The ``size`` most frequent VAST train topics as positions with example phrasings."""
+    rows = read_stance_rows(DATA / "vast_train_subset10.csv", "vast")
+    topics = [t for t, _ in Counter(r.target for r in rows).most_common(size)]
+    if len(topics) < size:
+        raise SystemExit(f"VAST train has only {len(topics)} topics; cannot build {size}")
+    out = []
+    for topic in topics:
+        mine = [r for r in rows if r.target == topic]
+        out.append(
+            Position(
+                id=stable_id("topic", topic),
+                topic=topic,
+                proposition=topic,
+                supports=tuple(first_sentence(r.text) for r in mine if r.label == "support")[
+                    :PHRASINGS_PER_SIDE
+                ],
+                opposes=tuple(first_sentence(r.text) for r in mine if r.label == "oppose")[
+                    :PHRASINGS_PER_SIDE
+                ],
+            )
+        )
+    return out
+
+
+def statements(limit: int) -> list[Statement]:
+    texts = list(dict.fromkeys(r.text for r in read_stance_rows(DATA / "vast_dev.csv", "vast")))
+    return [
+        Statement(f"s{i}", "vast-dev", "direct", t, 0, len(t)) for i, t in enumerate(texts[:limit])
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statements", type=int, default=400)
+    parser.add_argument("--stance", default="minilm-lora", help="backend spec (load_backend)")
+    parser.add_argument("--min-similarity", type=float, default=0.0)
+    args = parser.parse_args()
+    embedder = load_embedder()
+    found = statements(args.statements)
+    lines = [
+        f"Backend `{args.stance}`, {len(found)} distinct VAST dev texts as statements, catalogs "
+        f"of VAST train topics with up to {PHRASINGS_PER_SIDE} example phrasings per side. Time "
+        "covers `code_stances` end to end (statement and codebook embeddings for the shortlist, "
+        "shortlist, scoring the shortlisted pairs; empty caches, model loading excluded). "
+        "The machine's 2 cores were shared with other jobs while this ran, so absolute speeds "
+        "read low; the last column, the base MiniLM embedding the same statements alone in the "
+        f"same run, is the yardstick. Shortlist floor {args.min_similarity}. Command: `.venv/bin/python bench/stance_cost.py --stance {args.stance}`.",
+        "",
+        "| Positions | Statements | Shortlisted pairs | Pairs per statement | s | pairs/s | statements/s | stance-scoring share | base MiniLM alone, statements/s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for size in SIZES:
+        positions = catalog(size)
+        fresh = fresh_embedder(embedder)
+        backend = load_backend(args.stance, embedder=fresh)
+        scoring = [0.0]
+        score = backend.score
+
+        def timed(texts, positions, _score=score, _acc=scoring):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            out = _score(texts, positions)
+            _acc[0] += time.perf_counter() - started
+            return out
+
+        backend.score = timed
+        started = time.perf_counter()
+        stances = code_stances(found, positions, fresh, backend, min_similarity=args.min_similarity)
+        elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        fresh_embedder(embedder).encode([s.content for s in found])
+        alone = len(found) / (time.perf_counter() - started)
+        pairs = len(stances)
+        line = (
+            f"| {size} | {len(found)} | {pairs} | {pairs / len(found):.2f} | {elapsed:.1f} | "
+            f"{pairs / elapsed:.0f} | {len(found) / elapsed:.1f} | {scoring[0] / elapsed:.0%} | {alone:.1f} |"
+        )
+        lines.append(line)
+        print(line)
+    update_section("stance_cost", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

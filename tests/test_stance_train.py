@@ -1,0 +1,185 @@
+"""Training the stance model: data loading, sampling, and a few real steps on a tiny BERT."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stancewatch.records import Position
+from stancewatch.stance_data import Pair, _pairs, load_sources, phrasing_pairs
+from stancewatch.stance_model import MiniLMLoRAStance
+from stancewatch.stance_train import TrainConfig, epoch_sample, train
+
+WORDS = [
+    "taxes",
+    "should",
+    "rise",
+    "fall",
+    "we",
+    "must",
+    "cut",
+    "raise",
+    "them",
+    "the",
+    "plan",
+    "is",
+    "good",
+    "bad",
+    "agree",
+    "disagree",
+    "schools",
+    "parks",
+    "more",
+    "money",
+    "for",
+    "never",
+    "always",
+    "support",
+    "oppose",
+    "weather",
+    "today",
+    "sunny",
+]
+
+# Invented rows in the VAST layout (no dataset text).
+ROWS = [
+    ("we must raise taxes for schools", "taxes", "FAVOR"),
+    ("taxes should never rise", "taxes", "AGAINST"),
+    ("the weather today is sunny", "taxes", "NONE"),
+    ("more money for parks is good", "parks", "FAVOR"),
+    ("parks plan is bad we oppose them", "parks", "AGAINST"),
+    ("today is sunny", "parks", "NONE"),
+] * 3
+
+
+def tiny_base(folder: Path) -> Path:
+    """A two-layer BERT and a word-level tokenizer, saved like a hub model."""
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder.mkdir(parents=True)
+    vocab = folder / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]) + "\n")
+    BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(str(folder))
+    config = BertConfig(
+        vocab_size=5 + len(WORDS),
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+    )
+    BertModel(config).save_pretrained(str(folder))
+    return folder
+
+
+def tiny_data(folder: Path) -> Path:
+    vast = folder / "vast"
+    vast.mkdir(parents=True)
+    frame = pd.DataFrame(ROWS, columns=["Tweet", "Target 1", "Stance 1"]).assign(**{"seen?": "1"})
+    frame.to_csv(vast / "vast_train_subset10.csv", index=False)
+    frame.head(6).to_csv(vast / "vast_dev.csv", index=False)
+    snli = folder / "nli" / "snli"
+    snli.mkdir(parents=True)
+    lines = [
+        {"premise": "we must cut taxes", "hypothesis": "taxes should fall", "label": "entailment"},
+        {
+            "premise": "we must cut taxes",
+            "hypothesis": "taxes should rise",
+            "label": "contradiction",
+        },
+        {"premise": "we must cut taxes", "hypothesis": "parks are good", "label": "neutral"},
+        {"premise": "it is sunny", "hypothesis": "weather", "label": "-"},
+    ]
+    with gzip.open(snli / "snli_dev.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(json.dumps(line) for line in lines) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("a text", "FAVOR", [Pair("a text", "hyp", 0)]),
+        ("a text", "entailment", [Pair("a text", "hyp", 0)]),
+        ("a text", "CON", [Pair("a text", "hyp", 1)]),
+        ("a text", "-1", [Pair("a text", "hyp", 1)]),
+        ("a text", "NOT_ENOUGH_INFO", [Pair("a text", "hyp", 2)]),
+        ("a text", "-", []),  # SNLI's no-consensus rows
+        ("a text", "unrelated", []),  # FNC-1's fourth class
+        ("  ", "FAVOR", []),
+        ("nan", "FAVOR", []),
+    ],
+)
+def test_pairs_map_labels_and_drop_unusable_rows(text: str, label: str, expected: list[Pair]):
+    assert _pairs([text], ["hyp"], [label]) == expected
+
+
+def test_load_sources_reads_gzip_and_skips_missing(tmp_path: Path):
+    data = tiny_data(tmp_path / "data")
+    notes: list[str] = []
+    pools = load_sources(data, ["vast", "snli", "mnli"], notes.append)
+    assert len(pools["vast"]) == len(ROWS)
+    assert [p.label for p in pools["snli"]] == [0, 1, 2]  # the "-" row is dropped
+    assert "mnli" not in pools and any("mnli" in n and "skipped" in n for n in notes)
+
+
+def test_load_sources_rejects_unknown_source(tmp_path: Path):
+    with pytest.raises(ValueError, match="unknown training source"):
+        load_sources(tmp_path, ["wikipedia"])
+
+
+def test_phrasing_pairs_label_own_and_other_propositions():
+    a = Position("a", "A", "prop A", supports=("yes A",), opposes=("no A",))
+    b = Position("b", "B", "prop B", supports=("yes B",))
+    pairs = phrasing_pairs([a, b])
+    assert Pair("yes A", "prop A", 0) in pairs and Pair("no A", "prop A", 1) in pairs
+    assert Pair("yes A", "prop B", 2) in pairs and Pair("yes B", "prop A", 2) in pairs
+    assert phrasing_pairs([Position("c", "C", "prop C")]) == []
+
+
+def test_epoch_sample_caps_general_sources_and_repeats_in_domain():
+    pools = {
+        "snli": [Pair(f"t{i}", "h", 0) for i in range(50)],
+        "vast": [Pair("v", "h", 1)],
+        "ruw": [Pair("r", "h", 2)],
+    }
+    cfg = TrainConfig(max_per_source=10, in_domain_repeat=2, vast_repeat=5)
+    rows = epoch_sample(pools, cfg, random.Random(0))
+    assert len(rows) == 10 + 5 + 2
+    assert sum(r.text == "v" for r in rows) == 5
+
+
+@pytest.mark.parametrize("arch", ["bi", "cross"])
+def test_train_saves_a_model_that_loads_and_scores(tmp_path: Path, arch: str):
+    base = tiny_base(tmp_path / "base")
+    data = tiny_data(tmp_path / "data")
+    out = tmp_path / "model"
+    cfg = TrainConfig(
+        arch=arch,
+        epochs=2,
+        batch_size=4,
+        rank=2,
+        alpha=4.0,
+        max_length=16,
+        hypothesis_length=8,
+        sources=["vast", "snli"],
+        lr=5e-3,
+        head_lr=5e-3,
+    )
+    extra = phrasing_pairs([Position("p", "P", "taxes should rise", supports=("raise taxes",))])
+    best = train(base, data, out, cfg, extra=extra, log=lambda _: None)
+    assert best["epoch"] in (1, 2) and set(best["dev"]) == {"vast"}
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["arch"] == arch and saved["version"] == "stance.minilm-lora.v1"
+    assert saved["train_pairs"] == {"vast": len(ROWS), "snli": 3, "pack": 1}
+    model = MiniLMLoRAStance(out, base=base)
+    assert model.name.startswith(f"stance.minilm-lora.v1:{arch}@")
+    probs = model.score(["we must raise taxes"] * 2, [Position("t", "T", "taxes")] * 2)
+    assert probs.shape == (2, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(probs[0], probs[1], atol=1e-6)  # deterministic at inference
