@@ -220,10 +220,15 @@ def _read_items(
         if not data.strip():
             raise IngestError(source, "empty: the file has no text")
         yield from read_feed(data, source, client=client, max_bytes=max_bytes)
-    elif kind == "html":
-        text = decode_bytes(data, source, declared=html_declared_charset(data))
-        yield read_html(text, source=source, name=path.stem)
-    elif kind == "markdown":
-        yield read_markdown(decode_bytes(data, source), source=source, name=path.stem)
     else:
-        yield read_plain(decode_bytes(data, source), source=source, name=path.stem)
+        yield document_from_bytes(data, kind, source, path.stem)
+
+
+def document_from_bytes(data: bytes, kind: str, source: str, name: str) -> Document:
+    """One document from a file's bytes: ``kind`` is ``html``, ``markdown`` or plain text."""
+    if kind == "html":
+        text = decode_bytes(data, source, declared=html_declared_charset(data))
+        return read_html(text, source=source, name=name)
+    if kind == "markdown":
+        return read_markdown(decode_bytes(data, source), source=source, name=name)
+    return read_plain(decode_bytes(data, source), source=source, name=name)

@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from . import parquet_store
-from .decoding import decode_bytes, html_declared_charset
-from .ingest import DEFAULT_MAX_BYTES, FORMATS
+from .ingest import DEFAULT_MAX_BYTES, FORMATS, document_from_bytes
 from .packs import Pack, load_pack
 from .pipeline import Analyzer
-from .readers import IngestProblem, document_from_fields, read_html, read_markdown, read_plain
+from .readers import IngestProblem, document_from_fields
 from .records import Document, stable_id
 from .tables import TABLE_FORMATS
 from .tables import read_table as read_text_table
@@ -185,14 +184,7 @@ def _read_local(
         yield from read_text_table(path, source, kind, text_column, DEFAULT_MAX_BYTES)
     else:
         try:
-            data = path.read_bytes()
-            if kind == "html":
-                text = decode_bytes(data, source, declared=html_declared_charset(data))
-                yield read_html(text, source=source, name=path.stem)
-            elif kind == "markdown":
-                yield read_markdown(decode_bytes(data, source), source=source, name=path.stem)
-            else:
-                yield read_plain(decode_bytes(data, source), source=source, name=path.stem)
+            yield document_from_bytes(path.read_bytes(), kind or "text", source, path.stem)
         except Exception as exc:  # an unreadable file is a problem of that input only
             yield IngestProblem(source, str(getattr(exc, "reason", exc)))
 
