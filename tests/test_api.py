@@ -149,3 +149,33 @@ def test_adjudicated_speakers_and_verdicts_override_the_machine(tmp_path):
                 }
             )
         assert project.statements()["actor"].isna().all()
+
+
+@pytest.mark.models
+def test_changed_settings_are_reported_and_refreshed(tmp_path):
+    from typer.testing import CliRunner
+
+    from stancewatch.cli import app, run_analyze
+
+    (tmp_path / "a.md").write_text(ARTICLE, encoding="utf-8")
+    first = FunctionStance(lambda text, position: (0.1, 0.8, 0.1), name="stance.test.v1")
+    with Project(tmp_path / "p.db", stance=first) as project:
+        assert project.changed_settings() == {}  # nothing analysed yet
+        project.ingest([tmp_path / "a.md"])
+        project.analyze()
+        assert project.changed_settings() == {}
+    second = FunctionStance(lambda text, position: (0.8, 0.1, 0.1), name="stance.test.v2")
+    with Project(tmp_path / "p.db", stance=second) as project:
+        assert project.changed_settings() == {"stance_method": ("stance.test.v1", "stance.test.v2")}
+        assert project.analyze().documents == 0  # nothing new: the old results stay
+        assert set(project.stances()["method"]) == {"stance.test.v1"}
+        report = run_analyze(project, force=False, refresh_changed=True)
+        assert report.documents == 1
+        assert set(project.stances()["method"]) == {"stance.test.v2"}
+        assert project.changed_settings() == {}
+    # The command line says what changed and how to re-analyse.
+    project_db = str(tmp_path / "p.db")
+    result = CliRunner().invoke(app, ["analyze", "--db", project_db, "--stance", "prototype"])
+    assert result.exit_code == 0, result.output
+    assert "stance_method: stance.test.v2 → stance.prototype.v1" in result.output
+    assert "--force" in result.output

@@ -172,6 +172,23 @@ class Project:
         """How many stored documents have not been analysed yet."""
         return len(self.store.document_ids(only_unanalyzed=True))
 
+    def changed_settings(self) -> dict[str, tuple[Any, Any]]:
+        """Settings (methods, models, thresholds, pack version) that differ between the latest
+        run that analysed documents and what an analysis would use now, as ``{key: (stored,
+        now)}``. Non-empty after an upgrade or a change of pack or backend: the stored results
+        then come from another method than new ones would, and ``analyze(force=True)`` makes
+        them one set again."""
+        done = [run for run in self.store.runs() if run.get("documents")]
+        if not done:
+            return {}
+        stored = done[-1]["settings"]
+        current = self.analyzer.settings()
+        return {
+            key: (stored.get(key), value)
+            for key, value in current.items()
+            if key in stored and stored[key] != value
+        }
+
     # -- reading ------------------------------------------------------------------------
     def _frame(self, sql: str, params: Any = ()) -> pd.DataFrame:
         return pd.DataFrame(self.store.query(sql, params))

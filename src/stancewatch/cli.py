@@ -172,7 +172,22 @@ def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
     return report
 
 
-def run_analyze(project: Any, force: bool) -> Any:
+def run_analyze(project: Any, force: bool, *, refresh_changed: bool = False) -> Any:
+    """Analyse with a progress bar. When the stored results came from other settings, say so
+    (or, with ``refresh_changed``, re-analyse everything so the results are one set)."""
+    changed = {} if force else project.changed_settings()
+    if changed:
+        shown = "; ".join(f"{k}: {old} → {new}" for k, (old, new) in sorted(changed.items()))
+        if refresh_changed:
+            console.print(f"Settings changed since the last analysis ({shown}): re-analysing.")
+            force = True
+        else:
+            console.print(
+                f"[yellow]Note[/yellow] stored results come from other settings ({shown}); "
+                "new documents will be analysed with the current ones. Run with --force to "
+                "re-analyse everything.",
+                highlight=False,
+            )
     total = len(project.store.document_ids(only_unanalyzed=not force))
     with _progress() as progress:
         task = progress.add_task("Analysing", total=total)
@@ -450,7 +465,7 @@ def demo(
     db = output / "demo.db"
     with _project(db, None) as project:
         run_ingest(project, [str(corpus)], "text")
-        run_analyze(project, force=False)
+        run_analyze(project, force=False, refresh_changed=True)
         context = build_context(project)  # built once for both the page and the summary
         (output / "report.html").write_text(render_html(context), encoding="utf-8")
         (output / "summary.md").write_text(render_markdown(context), encoding="utf-8")
