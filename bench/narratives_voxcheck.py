@@ -138,7 +138,9 @@ def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedd
         pack_id = next((v for k, v in KEYWORDS.items() if k in label.lower()), None)
         if pack_id is not None:
             mapping[pack_id] = label
-    index = narratives.build_index(narratives.narrative_targets(pack.narratives), embedder.encode)
+    index = narratives.build_index(
+        [t for t in narratives.narrative_targets(pack.narratives) if not t.counter], embedder.encode
+    )
     nearest = (X @ index.vectors.T).argmax(1)
     systems["pack narratives, zero-shot (no training)"] = np.array(
         [mapping.get(index.targets[i].label, "(unmapped)") for i in nearest]

@@ -277,7 +277,8 @@ def test_gate_keeps_ordinary_debate_talk_from_matching_narratives(embedder) -> N
     targets = narratives.narrative_targets(pack.narratives)
     background = [t for p in pack.positions for t in (p.proposition, *p.supports, *p.opposes)]
     gated = narratives.build_index(targets, embedder.encode, background)
-    plain = narratives.build_index(targets, embedder.encode)
+    claims_only = [t for t in targets if not t.counter]
+    plain = narratives.build_index(claims_only, embedder.encode)  # no background: no gate
     assert gated.gate is not None and plain.gate is None
     assert narratives.BACKGROUND in gated.gate.classes
     talk = [
@@ -346,3 +347,35 @@ def test_store_replaces_bank_and_matches(tmp_path: Path) -> None:
         assert store.count("narrative_matches") == 1
         store.save_narrative_matches("d1", [])
         assert store.count("narrative_matches") == 0
+
+
+def test_a_statement_closer_to_a_counter_claim_rebuts_the_narrative() -> None:
+    targets = [
+        Target("narrative", "aggr", "Russia is not the aggressor.", "aggr", None),
+        Target(
+            "narrative",
+            "aggr",
+            "Russia is the aggressor; Ukraine is the victim.",
+            "aggr",
+            None,
+            True,
+        ),
+    ]
+    index = ClaimIndex(targets, np.stack([_unit(1, 0.3), _unit(1, 0)]))
+    text = "There was an aggressor, Russia, and a victim, Ukraine."
+    found = match_vectors(["s"], [text], _unit(1, 0.05)[None], index)
+    # No negation to tell them apart, but the statement is closest to the counter-claim.
+    assert [(m.target_id, m.relation, m.text) for m in found] == [
+        ("aggr", "rebuts", "Russia is not the aggressor.")
+    ]
+    found = match_vectors(["s"], ["Russia is not the aggressor here."], _unit(1, 0.32)[None], index)
+    assert [(m.target_id, m.relation) for m in found] == [("aggr", "repeats")]
+
+
+def test_counter_claims_load_from_the_pack() -> None:
+    pack = load_pack()
+    assert all(n.counter_claims for n in pack.narratives)
+    targets = narratives.narrative_targets(pack.narratives)
+    counters = [t for t in targets if t.counter]
+    assert len(counters) == sum(len(n.counter_claims) for n in pack.narratives)
+    assert all(not polarity(c).refutations for c in (t.text for t in counters))

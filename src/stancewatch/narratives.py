@@ -67,6 +67,9 @@ class Narrative:
     description: str = ""
     debunks: tuple[Debunk, ...] = ()
     version: str = ""
+    # What the narrative's critics say instead ("Russia invaded Ukraine"): a statement closer
+    # to one of these than to the narrative's claims rebuts the narrative.
+    counter_claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Target:
     text: str
     label: str | None  # narrative id for narratives; the bank label for bank claims
     url: str | None
+    counter: bool = False  # a narrative's counter-claim: what its critics say instead
 
 
 @dataclass(frozen=True)
@@ -223,12 +227,13 @@ def relation(statement: Polarity, claim: Polarity) -> Relation:
 
 # -- index ----------------------------------------------------------------------------------
 def narrative_targets(narratives: Sequence[Narrative]) -> list[Target]:
-    """One target per example claim; the label is the narrative id."""
-    return [
-        Target("narrative", n.id, claim, n.id, n.debunks[0].url if n.debunks else None)
-        for n in narratives
-        for claim in n.claims
-    ]
+    """One target per example claim and counter-claim; the label is the narrative id."""
+    targets: list[Target] = []
+    for n in narratives:
+        url = n.debunks[0].url if n.debunks else None
+        targets += [Target("narrative", n.id, claim, n.id, url) for claim in n.claims]
+        targets += [Target("narrative", n.id, c, n.id, url, True) for c in n.counter_claims]
+    return targets
 
 
 def bank_targets(claims: Sequence[BankClaim]) -> list[Target]:
@@ -256,8 +261,11 @@ def _gate(
 ) -> LabelModel | None:
     from .labels import LabelModel, examples
 
-    chosen = [i for i, t in enumerate(targets) if t.kind == "narrative" and t.label]
-    background = [t for t in dict.fromkeys(background) if t.strip()]
+    chosen = [
+        i for i, t in enumerate(targets) if t.kind == "narrative" and t.label and not t.counter
+    ]
+    counters = [t.text for t in targets if t.kind == "narrative" and t.counter]
+    background = [t for t in dict.fromkeys([*background, *counters]) if t.strip()]
     if not chosen or not background:
         return None
     rows = examples(
@@ -310,10 +318,11 @@ def match_vectors(
         )
         # A refutation frame makes the whole statement a rebuttal; so does a polarity that
         # differs from its closest claim's (a negated claim matches other claims' wording).
+        claims = [i for i in candidates if not index.targets[i].counter]
         rebuttal = bool(stance.refutations) or (
-            len(candidates) > 0
-            and scores[candidates[0]] >= min_similarity
-            and _relation(stance, candidates[0], candidates, scores, index) == "rebuts"
+            len(claims) > 0
+            and scores[claims[0]] >= min_similarity
+            and _relation(stance, claims[0], candidates, scores, index) == "rebuts"
         )
         seen: set[tuple[str, str]] = set()
         kept: list[Match] = []
@@ -323,7 +332,7 @@ def match_vectors(
                 break
             target = index.targets[i]
             key = (target.kind, target.id)
-            if key in seen:
+            if key in seen or target.counter:
                 continue
             seen.add(key)
             claim = index.polarities[i]
@@ -379,13 +388,19 @@ def _relation(
     phrased with a negation and some without; the statement repeats the narrative when its
     polarity agrees with any example nearly as close as the closest one."""
     target = index.targets[i]
-    if relation(stance, index.polarities[i]) == "repeats" or target.kind != "narrative":
+    if target.kind != "narrative":
         return relation(stance, index.polarities[i])
+    same = [j for j in candidates if index.targets[j].id == target.id]
+    if any(index.targets[j].counter and scores[j] > scores[i] for j in same):
+        return "rebuts"  # closer to what the narrative's critics say than to the narrative
+    if relation(stance, index.polarities[i]) == "repeats":
+        return "repeats"
     close = [
         j
         for j in candidates
         if index.targets[j].kind == "narrative"
         and index.targets[j].id == target.id
+        and not index.targets[j].counter
         and scores[j] >= scores[i] - POLARITY_WINDOW
     ]
     agree = any(relation(stance, index.polarities[j]) == "repeats" for j in close)

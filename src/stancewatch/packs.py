@@ -318,6 +318,7 @@ def load_narratives(file: Path) -> tuple[Narrative, ...]:
             title=item["title"],
             claims=tuple(item["claims"]),
             description=item.get("description", ""),
+            counter_claims=tuple(item.get("counter_claims", [])),
             debunks=tuple(
                 Debunk(d["source"], d["url"], d.get("title", "")) for d in item.get("debunks", [])
             ),
