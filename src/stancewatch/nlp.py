@@ -23,7 +23,7 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_MODEL_VERSION = "sentence-transformers/all-MiniLM-L6-v2@gt-0.1.0"
 # Texts whose embeddings are kept (about 1.5 KB each for MiniLM): position phrasings and
 # recent statements stay cached while memory stays flat however large the corpus.
-EMBEDDING_CACHE_SIZE = 50_000
+EMBEDDING_CACHE_SIZE = 10_000
 
 
 class ModelNotAvailable(RuntimeError):

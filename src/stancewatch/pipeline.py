@@ -109,19 +109,27 @@ class Analyzer:
             yield from self._analyze_batch(batch)
 
     def _analyze_batch(self, documents: list[Document]) -> Iterator[DocumentResult]:
+        # spaCy keeps every new word it meets in its vocabulary; inside a memory zone the
+        # words a batch added are freed when the batch is done, so a long run's memory stays
+        # flat. The parsed Docs never leave the zone: only plain records do.
+        with self.nlp.memory_zone():
+            results = self._analyze_in_zone(documents)
+        yield from results
+
+    def _analyze_in_zone(self, documents: list[Document]) -> list[DocumentResult]:
         english = [d for d in documents if (d.language or None) in ENGLISH]
         parsed = dict(
             zip((d.id for d in english), self.nlp.pipe(d.text for d in english), strict=True)
         )
+        results: list[DocumentResult] = []
         for document in documents:
             doc = parsed.get(document.id)
             if doc is None:
-                yield DocumentResult(
-                    document.id,
-                    notice=f"skipped: language {document.language!r} is not supported (English only)",
-                )
+                notice = f"skipped: language {document.language!r} is not supported (English only)"
+                results.append(DocumentResult(document.id, notice=notice))
                 continue
-            yield self._analyze_parsed(document, doc)
+            results.append(self._analyze_parsed(document, doc))
+        return results
 
     def _analyze_parsed(self, document: Document, doc: Any) -> DocumentResult:
         when: date | None = document.published
