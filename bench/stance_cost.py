@@ -88,8 +88,7 @@ def main() -> None:
         f"of VAST train topics with up to {PHRASINGS_PER_SIDE} example phrasings per side. Time "
         "covers `code_stances` end to end (statement and codebook embeddings for the shortlist, "
         "shortlist, scoring the shortlisted pairs; empty caches, model loading excluded). "
-        "The machine's 2 cores were shared with other jobs while this ran, so absolute speeds "
-        "read low; the last column, the base MiniLM embedding the same statements alone in the "
+        "Absolute speeds depend on the machine's load; the last column, the base MiniLM embedding the same statements alone in the "
         f"same run, is the yardstick. Shortlist floor {args.min_similarity}. Command: `.venv/bin/python bench/stance_cost.py --stance {args.stance}`.",
         "",
         "| Positions | Statements | Shortlisted pairs | Pairs per statement | s | pairs/s | statements/s | stance-scoring share | base MiniLM alone, statements/s |",
