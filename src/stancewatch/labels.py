@@ -16,7 +16,7 @@ The module is pure: callers pass texts and their unit-normalised embeddings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,7 +142,7 @@ def fit_bank_model(
     texts: Sequence[str],
     labels: Sequence[str | None],
     vectors: np.ndarray,
-    embed: object,
+    embed: Callable[[list[str]], np.ndarray],
 ) -> LabelModel | None:
     """A label model trained on a bank's labelled claims, or None when the labels do not
     make a classification (fewer than two, or about one per claim).
@@ -155,6 +155,6 @@ def fit_bank_model(
     keep = [i for i, lab in enumerate(labels) if lab and texts[i].strip()]
     rows = examples([texts[i] for i in keep], [labels[i] for i in keep])
     extra = rows.texts[len(keep) :]
-    label_vectors = embed(list(extra))  # type: ignore[operator]
+    label_vectors = embed(list(extra))
     stacked = np.vstack([np.asarray(vectors)[keep], label_vectors])
     return LabelModel().fit(rows, stacked)

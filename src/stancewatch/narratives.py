@@ -390,20 +390,17 @@ def _relation(
     target = index.targets[i]
     if target.kind != "narrative":
         return relation(stance, index.polarities[i])
-    same = [j for j in candidates if index.targets[j].id == target.id]
-    if any(index.targets[j].counter and scores[j] > scores[i] for j in same):
-        return "rebuts"  # closer to what the narrative's critics say than to the narrative
-    if relation(stance, index.polarities[i]) == "repeats":
-        return "repeats"
-    close = [
+    same = [
         j
         for j in candidates
-        if index.targets[j].kind == "narrative"
-        and index.targets[j].id == target.id
-        and not index.targets[j].counter
-        and scores[j] >= scores[i] - POLARITY_WINDOW
+        if index.targets[j].kind == "narrative" and index.targets[j].id == target.id
     ]
-    agree = any(relation(stance, index.polarities[j]) == "repeats" for j in close)
+    if any(index.targets[j].counter and scores[j] > scores[i] for j in same):
+        return "rebuts"  # closer to what the narrative's critics say than to the narrative
+    close = [
+        j for j in same if not index.targets[j].counter and scores[j] >= scores[i] - POLARITY_WINDOW
+    ]
+    agree = any(relation(stance, index.polarities[j]) == "repeats" for j in [i, *close])
     return "repeats" if agree else "rebuts"
 
 

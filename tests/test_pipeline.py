@@ -1,0 +1,36 @@
+"""The analyzer over a stream of documents: memory that does not grow with the corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from stancewatch.packs import load_pack
+from stancewatch.pipeline import Analyzer
+from stancewatch.records import Document, content_hash
+
+pytestmark = pytest.mark.models
+
+
+def _documents(start: int, count: int) -> list[Document]:
+    # Every document brings words spaCy has not seen (made-up names and numbers).
+    texts = [
+        f"Minister Zorvath{i}x said on Monday that talks with Quellbrin{i}q would resume, "
+        f"according to officials in Vantorez{i}k."
+        for i in range(start, start + count)
+    ]
+    return [Document(id=content_hash(t), text=t, language="en") for t in texts]
+
+
+def test_new_words_of_a_batch_leave_the_vocabulary_afterwards(nlp) -> None:  # type: ignore[no-untyped-def]
+    analyzer = Analyzer(load_pack())
+    list(analyzer.analyze(_documents(0, 4)))  # warm up: the pack's own strings
+    before = len(analyzer.nlp.vocab.strings)
+    results = list(analyzer.analyze(_documents(100, 40), batch_size=8))
+    assert len(results) == 40 and any(r.statements for r in results)
+    assert len(analyzer.nlp.vocab.strings) == before
+    # Without the zone the same words stay: the check above can tell the two apart.
+    list(analyzer.nlp.pipe(d.text for d in _documents(200, 5)))
+    assert len(analyzer.nlp.vocab.strings) > before
+    # Results carry plain text, still readable after the zone freed the words.
+    statement = next(s for r in results for s in r.statements)
+    assert "Quellbrin" in statement.content or "Zorvath" in (statement.speaker or "")
