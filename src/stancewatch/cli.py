@@ -175,6 +175,9 @@ def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
 def run_analyze(project: Any, force: bool, *, refresh_changed: bool = False) -> Any:
     """Analyse with a progress bar. When the stored results came from other settings, say so
     (or, with ``refresh_changed``, re-analyse everything so the results are one set)."""
+    from .memory import tune_allocator
+
+    tune_allocator()  # flat memory over a long analysis (glibc only)
     changed = {} if force else project.changed_settings()
     if changed:
         shown = "; ".join(f"{k}: {old} → {new}" for k, (old, new) in sorted(changed.items()))

@@ -42,8 +42,10 @@ class ShardWorker:
     ) -> None:
         import os
 
+        from .memory import tune_allocator
         from .runner import make_analyzer
 
+        tune_allocator()
         self.output = Path(output)
         self.analyzer = make_analyzer(pack, stance)
         self.analyzer.embedder  # noqa: B018 - load the models now, once per worker

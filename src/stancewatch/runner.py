@@ -30,6 +30,7 @@ from typing import Any
 
 from . import parquet_store
 from .ingest import DEFAULT_MAX_BYTES, FORMATS, document_from_bytes
+from .memory import release_free_memory, tune_allocator
 from .packs import Pack, load_pack
 from .pipeline import Analyzer
 from .readers import IngestProblem, document_from_fields
@@ -305,7 +306,10 @@ def run_shard(
     notices = [f"{r.document_id}: {r.notice}" for r in results if r.notice]
     info = {"worker": worker, "problems": list(shard.problems), "notices": notices}
     parquet_store.write_shard(Path(output), shard.id, rows, info)
-    return {table: len(table_rows) for table, table_rows in rows.items()}
+    counts = {table: len(table_rows) for table, table_rows in rows.items()}
+    del results, rows
+    release_free_memory()  # the next shard starts from the same footprint
+    return counts
 
 
 def write_run_info(
@@ -371,6 +375,7 @@ def run_local(
         torch.set_num_threads(threads)
     out = check_output(output)
     sources = list_sources(inputs)
+    tune_allocator()
     analyzer = make_analyzer(pack, stance)
     pack_path = None if pack is None else str(Path(pack).resolve())
     write_run_info(out, inputs, analyzer, pack_path, engine="local")
