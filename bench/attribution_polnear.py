@@ -6,8 +6,8 @@ Usage:
 
 Reads ``../shared/data/polnear/{split}/`` (``text/*.txt`` and the brat ``attributions/*.ann``,
 first annotation file per article by name), parses each article once with spaCy and scores
-stancewatch's ``attribute`` and, when textacy is installed, textacy's ``direct_quotations``
-on the same parses. The scoring is :mod:`stancewatch.evaluation` (the same as
+stancewatch's ``attribute`` (with its learned cue model, and with its word lists alone) and,
+when textacy is installed, textacy's ``direct_quotations`` on the same parses. The scoring is :mod:`stancewatch.evaluation` (the same as
 ``stancewatch eval attribution``). A full run writes its numbers to docs/benchmarks.md.
 
 The data are research-only; nothing from them is written anywhere.
@@ -64,13 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     from stancewatch.evaluation import (
         evaluate,
         load_folder,
+        model_extractor,
         stancewatch_extractor,
         textacy_extractor,
     )
     from stancewatch.nlp import load_spacy
 
     articles = load_folder(DATA / args.split)[: args.limit]
-    systems = {"stancewatch": stancewatch_extractor}
+    systems = {"stancewatch": stancewatch_extractor, "rules": model_extractor(None)}
     if not args.no_textacy:
         try:
             systems["textacy"] = textacy_extractor()
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             f"attribution-polnear-{args.split}",
             f"## Attribution on PolNeAR {args.split}\n\n`{command}` (the same scoring as "
             f"`stancewatch eval attribution ../shared/data/polnear/{args.split} "
-            "--compare textacy`)\n\n"
+            "--compare rules --compare textacy`)\n\n"
             f"{len(articles)} articles (first annotation file per article by name), parsed once "
             f"with spaCy ({args.n_process} process{'es' if args.n_process > 1 else ''}); every "
             "system is scored on the same parses. Articles/s counts the shared parsing time plus "
@@ -101,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             "content spans overlap by at least half of the gold span; the speaker is right when "
             "the predicted speaker span overlaps the gold source. *Quoted* attributions are those "
             "whose content holds a quotation mark; textacy's `direct_quotations` finds only "
-            "those, so its *all* row shows how much of news attribution it leaves out.\n\n"
+            "those, so its *all* row shows how much of news attribution it leaves out. *rules* is "
+            "stancewatch without its learned cue model (the word lists of reporting verbs alone); "
+            "the cue model (`models/cues-v1`) was trained on the train split with "
+            "`stancewatch train-cues ../shared/data/polnear/train` and its threshold chosen on "
+            "dev.\n\n"
             + _table(results),
         )
     return 0

@@ -2,22 +2,26 @@
 
 ``attribute(doc)`` returns a :class:`~stancewatch.records.Statement` for every quotation,
 piece of reported speech and reported belief it can tie to a cue, using the dependency parse
-(a reporting verb from ``data/reporting_verbs.txt``; its subject is the speaker, its clausal
-complement or an adjacent quotation the content) and quotation-mark pairing
-(:mod:`stancewatch.quotes`). Pronoun and role-description speakers are resolved through the
+(a verb that the learned cue model (:mod:`stancewatch.cue_model`) or the word lists in
+``data/reporting_verbs.txt`` take as a cue; its subject is the speaker, the dependents the
+model picks, its clausal complement or an adjacent quotation the content), quotation-mark
+pairing (:mod:`stancewatch.quotes`) and the frames "according to X", "X: ...", "... ― X" and
+"X's claim that ...". Pronoun and role-description speakers are resolved through the
 actors mentioned earlier (:mod:`stancewatch.coref`); anything that cannot be resolved keeps
-``actor=None``. The function is pure: it reads the ``Doc`` and packaged word lists only.
+``actor=None``. The function is pure: it reads the ``Doc``, the packaged word lists and the cue model only.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from .coref import Resolver
+from .cue_model import CueModel, candidate, default_model
 from .cues import CueWord, complement, cue_of, lexicon, open_question, subject
 from .quotes import Quote, find_quotes, paragraphs
 from .records import Statement, StatementKind, stable_id
@@ -27,14 +31,21 @@ if TYPE_CHECKING:
 
     from .actors import ActorLinker
 
-METHOD = "attribution.rules.v1"
+METHOD = "attribution.learned-cues.v2"
 
 _SPEAKER_CUT = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis", "ccomp", "case"})
 _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
 _INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
 _SENTENCE_END = (".", "!", "?", ":", "…")
-_COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
+_LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes as a cue
+_COLON_SPEAKER_MAX = 6
+_INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
+# A signature after a quotation: a dash, then a name of up to six capitalised words.
+_DASH_SIGNATURE = re.compile(
+    r"[ \t\u00a0]*(?P<dash>\u2015|\u2014|\u2013|--)[ \t\u00a0]*"
+    r"(?P<name>\w[\w.'\u2019-]*(?:[ \u00a0]+[\w.'\u2019-]+){0,5}?)\.?[ \t\u00a0]*$"
+)  # words before a headline colon that may name the speaker
 
 
 @dataclass
@@ -50,8 +61,15 @@ class _Found:
 
 
 class _Attributor:
-    def __init__(self, doc: Doc, linker: ActorLinker | None, when: date | None) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        linker: ActorLinker | None,
+        when: date | None,
+        model: CueModel | None = None,
+    ) -> None:
         self.doc = doc
+        self.model = model
         self.text = doc.text
         self.lex = lexicon()
         self.quotes = find_quotes(self.text)
@@ -138,20 +156,39 @@ class _Attributor:
     def cues(self) -> list[_Cue]:
         """Every reporting verb outside quotations that has a speaker."""
         found = []
+        model = self.model
         for token in self.doc:
             hit = cue_of(token, self.quote_of)
+            if model is not None and candidate(token, self.quote_of):
+                if model.probability(token, hit is not None) < model.threshold:
+                    continue
+                if hit is None:
+                    hit = (_LEARNED, [token])
             if hit is None:
                 continue
             subj = subject(token, self.quote_of)
-            if subj is None or subj.ent_type_ in ("TIME", "DATE"):
-                continue
+            if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
+                continue  # a passive subject is what was said, not who said it
             comp = complement(token, hit[0])
+            if model is not None and model.content_weights:
+                comp = self.learned_content(token, model) or comp
             if comp is not None and self.outside_words(comp) <= 1:
                 comp = None  # the complement is the quotation itself
             if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
                 continue  # "did not know whether ...": no belief is reported
             found.append(_Cue(token, hit[0], hit[1], self.speaker_span(subj), comp))
         return found
+
+    def learned_content(self, verb: Token, model: CueModel) -> list[Token] | None:
+        """The content the cue model picks among a verb's dependents: the span of those on
+        its right (or, when none is, on its left)."""
+        chosen = model.content(verb)
+        side = [c for c in chosen if c.i > verb.i] or [c for c in chosen if c.i < verb.i]
+        if not side:
+            return None
+        start = min(c.left_edge.i for c in side)
+        end = max(c.right_edge.i for c in side)
+        return list(self.doc[start : end + 1])
 
     # ------------------------------------------------------------------ quotations
     def attach(self, qi: int, cues: Sequence[_Cue]) -> _Cue | None | bool:
@@ -184,6 +221,8 @@ class _Attributor:
         lo, hi = min(frame), max(frame)
         if qs <= hi and lo <= qe:
             return None  # a quotation inside the speaker phrase
+        if qe < lo and self.para_of(self.doc[lo].idx) != self.para_of(self.doc[qe].idx):
+            return None  # a cue after a paragraph break speaks for its own paragraph
         between = range(qe + 1, lo) if qe < lo else range(hi + 1, qs)
         if any(self.quote_of[i] >= 0 for i in between):
             return None
@@ -255,6 +294,7 @@ class _Attributor:
             found.append(_Found(cue.word.kind, content, cue, _INDIRECT[cue.word.kind]))
         found.extend(self._according_to(direct))
         found.extend(self._colon_lines(direct))
+        found.extend(self._dash_signatures())
         found.extend(self._nouns(direct))
         found.extend(self._continuations(unresolved, found))
         return found
@@ -348,6 +388,24 @@ class _Attributor:
             cue = _Cue(colon, CueWord("indirect"), [colon], speaker, list(rest))
             yield _Found("indirect", content, cue, 0.6)
 
+    def _dash_signatures(self) -> Iterable[_Found]:
+        """Quotations signed after a dash at the end of their line: "... ." ― Jane Doe"""
+        for q in self.quotes:
+            line_end = self.text.find("\n", q.end)
+            line_end = len(self.text) if line_end < 0 else line_end
+            signed = _DASH_SIGNATURE.match(self.text, q.end, line_end)
+            if signed is None or q.words(self.text) < 2:
+                continue
+            start, end = signed.span("name")
+            if self.text[end - 1] == "." and not _INITIAL_END.search(self.text, start, end):
+                end -= 1  # the sentence's full stop, not an initial's
+            dash = self.doc.char_span(*signed.span("dash"), alignment_mode="expand")
+            name = self.doc.char_span(start, end, alignment_mode="expand")
+            if dash is None or name is None or len(name) == 0:
+                continue
+            cue = _Cue(dash[0], CueWord("indirect"), [dash[0]], name, None)
+            yield _Found("direct", (q.start, q.end), cue, 0.95)
+
     def _nouns(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
         for token in self.doc:
             word = self.lex.nouns.get(token.lemma_.lower())
@@ -398,6 +456,7 @@ def attribute(
     document_id: str,
     linker: ActorLinker | None = None,
     when: date | None = None,
+    cues: CueModel | bool = True,
 ) -> list[Statement]:
     """Statements (who said what) in a parsed document, sorted by where their content starts.
 
@@ -405,11 +464,14 @@ def attribute(
     offset is a character offset into it). ``linker`` links speakers to pack actors; without it
     every ``actor`` is None. ``when`` is the date the statements were made (usually the
     publication date); it decides which role descriptions are valid and becomes
-    ``Statement.date``.
+    ``Statement.date``. ``cues`` is the learned cue model that decides which verbs introduce
+    attributions and what their content is: True for the packaged one
+    (:func:`~stancewatch.cue_model.default_model`), False for the word lists alone.
     """
     if not doc.text.strip() or len(doc) == 0:
         return []
-    work = _Attributor(doc, linker, when)
+    model = default_model() if cues is True else cues or None
+    work = _Attributor(doc, linker, when, model)
     found = work.run()
     found.sort(key=lambda f: f.cue.speaker.start_char if f.cue else f.content[0])
     actors: dict[int, str | None] = {}

@@ -106,6 +106,12 @@ def attribute(
         str | None,
         typer.Option("--date", help="Date the statements were made (YYYY-MM-DD), for titles."),
     ] = None,
+    cue_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--cue-model", help="A cue model file (from train-cues) instead of the packaged one."
+        ),
+    ] = None,
 ) -> None:
     """Who said what in each file: one record per attribution, with character offsets.
 
@@ -114,16 +120,19 @@ def attribute(
     from .actors import ActorLinker
     from .attribution import attribute as attribute_doc
     from .attribution import output_record
+    from .cue_model import CueModel, default_model
     from .nlp import load_spacy
     from .packs import load_pack
 
     said = _date_option(when)
+    model = default_model() if cue_model is None else CueModel.load(cue_model)
     linker = ActorLinker(load_pack(pack).actors)
     texts = list(_texts(paths))
     nlp = load_spacy()
     records = []
     for (name, _), doc in zip(texts, nlp.pipe(t for _, t in texts), strict=True):
-        for statement in attribute_doc(doc, document_id=name, linker=linker, when=said):
+        found = attribute_doc(doc, document_id=name, linker=linker, when=said, cues=model)
+        for statement in found:
             record = output_record(statement, name)
             if fmt is AttributeFormat.jsonl:
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -156,7 +165,17 @@ def eval_attribution(
     ],
     compare: Annotated[
         list[str] | None,
-        typer.Option("--compare", help="Also score another extractor on the same parses: textacy."),
+        typer.Option(
+            "--compare",
+            help="Also score another extractor on the same parses: textacy, or rules "
+            "(stancewatch's word lists without the learned cue model).",
+        ),
+    ] = None,
+    cue_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--cue-model", help="A cue model file (from train-cues) instead of the packaged one."
+        ),
     ] = None,
     n_process: Annotated[
         int, typer.Option("--n-process", min=1, help="spaCy worker processes.")
@@ -172,20 +191,27 @@ def eval_attribution(
 
     Example: `stancewatch eval attribution ../shared/data/polnear/dev --compare textacy`
     """
+    from .cue_model import CueModel
     from .evaluation import (
         Extractor,
         evaluate,
         load_folder,
+        model_extractor,
         stancewatch_extractor,
         textacy_extractor,
     )
     from .nlp import load_spacy
 
     systems: dict[str, Extractor] = {"stancewatch": stancewatch_extractor}
+    if cue_model is not None:
+        systems["stancewatch"] = model_extractor(CueModel.load(cue_model))
     for name in compare or []:
-        if name != "textacy":
-            raise ValueError(f"Cannot compare with {name!r}; available: textacy.")
-        systems["textacy"] = textacy_extractor()
+        if name == "textacy":
+            systems["textacy"] = textacy_extractor()
+        elif name == "rules":
+            systems["rules"] = model_extractor(None)
+        else:
+            raise ValueError(f"Cannot compare with {name!r}; available: textacy, rules.")
     if not folder.exists():
         raise ValueError(f"{folder} does not exist.")
     articles = load_folder(folder)[:limit]
@@ -264,3 +290,57 @@ def actors_accept(
         file.write_text(original, "utf-8")  # leave the pack as it was
         raise
     console.print(f"Added {name} to {file} as {new_id!r}; add aliases, roles and gender there.")
+
+
+@app.command("train-cues")
+@errors_to_exit
+def train_cues(
+    folder: Annotated[
+        Path, typer.Argument(help="A gold folder: text/*.txt and brat attributions/*.ann.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The model file to write.")] = Path(
+        "cues.json"
+    ),
+    c: Annotated[
+        float, typer.Option("--c", min=1e-6, help="Inverse regularisation strength.")
+    ] = 0.3,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0.01, max=0.99, help="Probability that makes a cue.")
+    ] = 0.5,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Train on the first N articles only.")
+    ] = None,
+    n_process: Annotated[
+        int, typer.Option("--n-process", min=1, help="spaCy worker processes.")
+    ] = 1,
+) -> None:
+    """Train the reporting-cue model (which verbs introduce attributions, and what they say).
+
+    Reads a PolNeAR-style folder (the first annotation file per article) and writes a JSON
+    model for `attribute --cue-model` and `eval attribution --cue-model`. The packaged model
+    is models/cues-v1/model.json; its card says how it was made.
+
+    Example: stancewatch train-cues ../shared/data/polnear/train --output cues.json
+    """
+    from rich.progress import track
+
+    from .cue_train import train
+    from .nlp import load_spacy
+
+    if not folder.exists():
+        raise ValueError(f"{folder} does not exist.")
+
+    def progress(docs, total):  # type: ignore[no-untyped-def]
+        return track(docs, total=total, description="Parsing articles", console=console)
+
+    model, report = train(
+        folder, load_spacy(), c=c, threshold=threshold, limit=limit, n_process=n_process,
+        progress=progress,
+    )  # fmt: skip
+    model.save(output)
+    console.print(
+        f"Trained on {report.articles} articles: {report.verbs} verbs, {report.cues} of them "
+        f"cues; {len(model.weights)} cue and {len(model.content_weights)} content features. "
+        f"Wrote {output}.",
+        highlight=False,
+    )

@@ -25,9 +25,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .records import Statement
+
+if TYPE_CHECKING:
+    from .cue_model import CueModel
 
 QUOTE_CHARS = frozenset('"“”')
 _SPAN = re.compile(r"^(\d+) (\d+)$")
@@ -49,12 +52,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class GoldCue:
+    """A gold cue's character spans and the characters of the content it introduces."""
+
+    spans: Spans
+    content: frozenset[int]
+
+
+@dataclass(frozen=True)
 class Article:
     """One article of a gold folder: its text and gold attributions."""
 
     name: str
     text: str
     gold: tuple[Item, ...]
+    cues: tuple[GoldCue, ...] = ()
 
 
 def _chars(spans: Iterable[tuple[int, int]]) -> frozenset[int]:
@@ -111,6 +123,25 @@ def parse_ann(ann: str, text: str, *, name: str = "<ann>") -> list[Item]:
     return items
 
 
+def parse_cues(ann: str) -> tuple[GoldCue, ...]:
+    """The gold cues of one brat ``.ann`` file, each with the content it introduces (call
+    after :func:`parse_ann` has checked the file)."""
+    spans: dict[str, Spans] = {}
+    cues = []
+    for line in ann.splitlines():
+        head, _, rest = line.partition("\t")
+        if head.startswith("T") and head[1:].isdigit():
+            offsets = rest.partition("\t")[0].partition(" ")[2]
+            found = [_SPAN.match(piece.strip()) for piece in offsets.split(";")]
+            spans[head] = tuple((int(m[1]), int(m[2])) for m in found if m is not None)
+        elif head.startswith("E") and head[1:].isdigit():
+            roles = dict(arg.partition(":")[::2] for arg in rest.split())
+            cue = spans.get(roles.get("Cue", ""), ())
+            if cue:
+                cues.append(GoldCue(cue, _chars(spans.get(roles.get("Content", ""), ()))))
+    return tuple(cues)
+
+
 def load_folder(folder: Path) -> list[Article]:
     """Articles of a brat gold folder, each with its first annotation file by name.
 
@@ -133,8 +164,9 @@ def load_folder(folder: Path) -> list[Article]:
         if ann is None:
             continue
         text = path.read_text(encoding="utf-8")
-        gold = parse_ann(ann.read_text(encoding="utf-8"), text, name=str(ann))
-        articles.append(Article(path.stem, text, tuple(gold)))
+        ann_text = ann.read_text(encoding="utf-8")
+        gold = parse_ann(ann_text, text, name=str(ann))
+        articles.append(Article(path.stem, text, tuple(gold), parse_cues(ann_text)))
     if not articles:
         raise EvaluationError(
             f"{folder}: no article in text/ has an annotation file in attributions/ "
@@ -271,6 +303,16 @@ def stancewatch_extractor(doc: Any, name: str) -> list[Item]:
     from .attribution import attribute
 
     return statement_items(attribute(doc, document_id=name))
+
+
+def model_extractor(model: CueModel | None) -> Extractor:
+    """stancewatch's attribution with a given cue model (None: the word lists alone)."""
+    from .attribution import attribute
+
+    def extract(doc: Any, name: str) -> list[Item]:
+        return statement_items(attribute(doc, document_id=name, cues=model or False))
+
+    return extract
 
 
 def textacy_extractor() -> Extractor:

@@ -1,0 +1,261 @@
+"""A learned reporting-cue scorer: how likely a verb is to introduce an attribution.
+
+The word lists in ``data/reporting_verbs.txt`` name the common reporting verbs, but news
+attributes speech, beliefs and intentions through a long tail of verbs ("urged", "cited",
+"refuses", "pledged", "blasted") and through verbs that report only in some frames ("shows
+that ...", "called X a disgrace"). :class:`CueModel` scores a verb in its parse: a logistic
+regression over sparse features of the verb, its dependents and its subject, trained on
+annotated news (``stancewatch train-cues``; the packaged model's card is
+``models/cues-v1/MODEL_CARD.md``).
+
+The model is stored as its non-zero weights in JSON, and scoring is a sum of weights, so it
+adds no dependency and little time to attribution.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+FORMAT = "stancewatch.cue-model.v1"
+MODEL_FILE = "models/cues-v1/model.json"
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_ARGUMENT_DEPS = frozenset(
+    {"ccomp", "xcomp", "dobj", "dative", "prep", "prt", "agent", "advcl", "oprd", "attr", "acomp"}
+)
+
+
+class CueModelError(ValueError):
+    """A cue model file that cannot be read."""
+
+
+def candidate(token: Token, quoted: Sequence[int] = ()) -> bool:
+    """Whether a token can be a verb cue: a verb outside quotations ("according to X" has a
+    rule of its own)."""
+    return (
+        token.pos_ == "VERB"
+        and token.lower_ != "according"
+        and not (quoted and quoted[token.i] >= 0)
+    )
+
+
+def features(token: Token, in_lexicon: bool) -> list[str]:
+    """The sparse features of a candidate verb (see :func:`candidate`)."""
+    lemma = token.lemma_.lower()
+    deps = sorted({c.dep_ for c in token.children if c.dep_ in _ARGUMENT_DEPS})
+    preps = sorted({c.lower_ for c in token.children if c.dep_ in ("prep", "prt")})
+    subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+    if subjects:
+        subj = subjects[0]
+        subject = f"{subj.dep_}:{subj.pos_}:{subj.ent_type_ or '-'}"
+    else:
+        subject = "none"
+    negated = any(c.dep_ == "neg" for c in token.children)
+    passive = any(c.dep_ == "auxpass" for c in token.children)
+    marks = sorted(
+        {
+            g.lower_
+            for c in token.children
+            if c.dep_ == "ccomp"
+            for g in c.children
+            if g.dep_ == "mark"
+        }
+    )
+    out = [
+        "bias",
+        f"lemma={lemma}",
+        f"tag={token.tag_}",
+        f"dep={token.dep_}",
+        f"subj={subject}",
+        f"head={token.head.pos_}:{token.dep_}",
+        f"lemma={lemma}|dep={token.dep_}",
+        f"lemma={lemma}|tag={token.tag_}",
+        f"lemma={lemma}|subj={subject.split(':')[1] if subjects else 'none'}",
+        f"lexicon={in_lexicon}",
+        f"lexicon={in_lexicon}|dep={token.dep_}",
+    ]
+    if negated:
+        out += ["neg", f"lemma={lemma}|neg"]
+    if passive:
+        out += ["passive", f"lemma={lemma}|passive"]
+    for dep in deps:
+        out += [f"child={dep}", f"lemma={lemma}|child={dep}", f"lexicon={in_lexicon}|child={dep}"]
+    for prep in preps:
+        out += [f"prep={prep}", f"lemma={lemma}|prep={prep}"]
+    for mark in marks:
+        out.append(f"mark={mark}")
+    if not deps:
+        out.append("child=none")
+    return out
+
+
+_NOT_CONTENT = frozenset({"nsubj", "nsubjpass", "csubj", "aux", "auxpass", "neg", "punct", "cc"})
+
+
+def content_candidates(verb: Token) -> list[Token]:
+    """The dependents of a cue verb that may hold (part of) its content."""
+    return [c for c in verb.children if c.dep_ not in _NOT_CONTENT and not c.is_space]
+
+
+def child_features(verb: Token, child: Token) -> list[str]:
+    """The sparse features of one dependent of a cue verb, for the content choice."""
+    lemma = verb.lemma_.lower()
+    side = "right" if child.i > verb.i else "left"
+    word = (
+        child.lower_ if child.dep_ in ("prep", "prt", "mark", "advmod", "dative", "agent") else ""
+    )
+    size = len(list(child.subtree))
+    out = [
+        "bias",
+        f"dep={child.dep_}",
+        f"dep={child.dep_}|{side}",
+        f"dep={child.dep_}|pos={child.pos_}",
+        f"dep={child.dep_}|tag={child.tag_}",
+        f"lemma={lemma}|dep={child.dep_}",
+        f"lemma={lemma}|dep={child.dep_}|{side}",
+        f"size={min(size, 8)}",
+        f"dep={child.dep_}|size={min(size, 8)}",
+    ]
+    if word:
+        out += [f"word={word}", f"dep={child.dep_}|word={word}", f"lemma={lemma}|word={word}"]
+    if child.ent_type_:
+        out.append(f"dep={child.dep_}|ent={child.ent_type_}")
+    marks = sorted({g.lower_ for g in child.children if g.dep_ in ("mark", "aux")})
+    for mark in marks:
+        out.append(f"dep={child.dep_}|mark={mark}")
+    return out
+
+
+@dataclass(frozen=True)
+class CueModel:
+    """Feature weights of a logistic regression, and the probability that makes a cue."""
+
+    weights: dict[str, float]
+    threshold: float
+    meta: dict[str, object]
+    content_weights: dict[str, float] = field(default_factory=dict)
+
+    def content(self, verb: Token) -> list[Token]:
+        """The dependents of a cue verb that its content is made of, by the content weights."""
+        chosen = []
+        for child in content_candidates(verb):
+            score = sum(self.content_weights.get(f, 0.0) for f in child_features(verb, child))
+            if score > 0.0:
+                chosen.append(child)
+        return chosen
+
+    def probability(self, token: Token, in_lexicon: bool) -> float:
+        """The probability that ``token`` introduces an attribution."""
+        score = sum(self.weights.get(f, 0.0) for f in features(token, in_lexicon))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def to_json(self) -> str:
+        data = {
+            "format": FORMAT,
+            "threshold": self.threshold,
+            "meta": self.meta,
+            "weights": dict(sorted(self.weights.items())),
+            "content_weights": dict(sorted(self.content_weights.items())),
+        }
+        return json.dumps(data, indent=0, sort_keys=False)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json(), "utf-8")
+
+    @classmethod
+    def from_json(cls, text: str, *, name: str = "<cue model>") -> CueModel:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CueModelError(f"{name}: not JSON ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise CueModelError(f"{name}: not a stancewatch cue model (format {FORMAT})")
+        weights = data.get("weights")
+        threshold = data.get("threshold")
+        if not isinstance(weights, dict) or not all(
+            isinstance(k, str) and isinstance(v, int | float) for k, v in weights.items()
+        ):
+            raise CueModelError(f"{name}: 'weights' must map feature names to numbers")
+        if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
+            raise CueModelError(f"{name}: 'threshold' must be a probability between 0 and 1")
+        content = data.get("content_weights", {})
+        if not isinstance(content, dict) or not all(
+            isinstance(k, str) and isinstance(v, int | float) for k, v in content.items()
+        ):
+            raise CueModelError(f"{name}: 'content_weights' must map feature names to numbers")
+        return cls(
+            {k: float(v) for k, v in weights.items()},
+            float(threshold),
+            data.get("meta", {}),
+            {k: float(v) for k, v in content.items()},
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> CueModel:
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CueModelError(f"{path}: cannot read the cue model ({exc})") from None
+        return cls.from_json(text, name=str(path))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> CueModel:
+    """The packaged cue model (``models/cues-v1/model.json``)."""
+    path = resources.files("stancewatch").joinpath(MODEL_FILE)
+    return CueModel.from_json(path.read_text("utf-8"), name=MODEL_FILE)
+
+
+def _logistic(rows: Iterable[tuple[list[str], bool]], c: float, what: str) -> dict[str, float]:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for feats, label in rows:
+        xs.append(dict.fromkeys(feats, 1.0))
+        ys.append(int(label))
+    if len(set(ys)) < 2:
+        raise CueModelError(f"training needs both kinds of {what}")
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform(xs)
+    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+    model.fit(matrix, ys)
+    names = vectorizer.get_feature_names_out()
+    return {
+        str(name): round(float(w), 3)
+        for name, w in zip(names, model.coef_[0], strict=True)
+        if abs(w) >= 5e-3
+    }
+
+
+def fit(
+    rows: Sequence[tuple[list[str], bool]],
+    content_rows: Sequence[tuple[list[str], bool]] = (),
+    *,
+    c: float = 0.3,
+    threshold: float = 0.5,
+) -> CueModel:
+    """Train a cue model on (features, is-a-cue) rows of verbs and (features, in-content)
+    rows of cue verbs' dependents (scikit-learn's logistic regression)."""
+    weights = _logistic(rows, c, "verbs (cues and others)")
+    content = (
+        _logistic(content_rows, c, "dependents (in and out of content)") if content_rows else {}
+    )
+    meta: dict[str, object] = {
+        "verbs": len(rows),
+        "cues": sum(1 for _, y in rows if y),
+        "dependents": len(content_rows),
+        "c": c,
+    }
+    return CueModel(weights, threshold, meta, content)

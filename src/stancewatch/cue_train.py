@@ -1,0 +1,103 @@
+"""Training the reporting-cue model (:mod:`stancewatch.cue_model`) on annotated news.
+
+The training data is a brat folder laid out as PolNeAR is (``text/*.txt`` beside
+``attributions/*.ann``; the first annotation file per article). Every verb outside
+quotations is a row; it is a cue when it lies inside a gold ``Cue`` span.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .cue_model import CueModel, candidate, child_features, content_candidates, features, fit
+from .cues import cue_of
+from .evaluation import Article, load_folder
+from .quotes import find_quotes
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+def quoted_tokens(doc: Doc) -> list[int]:
+    """For each token, the index of the quotation its first character stands in, or -1 (as
+    attribution marks them)."""
+    quotes = find_quotes(doc.text)
+    starts = [q.start for q in quotes]
+    marks = []
+    for token in doc:
+        i = bisect.bisect_right(starts, token.idx) - 1
+        marks.append(i if i >= 0 and token.idx < quotes[i].end else -1)
+    return marks
+
+
+def in_lexicon(token: Any, quoted: Sequence[int]) -> bool:
+    """Whether the packaged word lists take ``token`` as a cue."""
+    return cue_of(token, quoted) is not None
+
+
+Row = tuple[list[str], bool]
+
+
+def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row]]:
+    """The training rows of one annotated article: (features, is-a-cue) for every candidate
+    verb, and (features, in-the-content) for every dependent of a verb that is a gold cue."""
+    quoted = quoted_tokens(doc)
+    verbs: list[Row] = []
+    dependents: list[Row] = []
+    for token in doc:
+        if not candidate(token, quoted):
+            continue
+        start, end = token.idx, token.idx + len(token)
+        gold = next(
+            (cue for cue in article.cues if any(s <= start and end <= e for s, e in cue.spans)),
+            None,
+        )
+        verbs.append((features(token, in_lexicon(token, quoted)), gold is not None))
+        if gold is None or not gold.content:
+            continue
+        for child in content_candidates(token):
+            chars = [i for t in child.subtree for i in range(t.idx, t.idx + len(t))]
+            inside = sum(1 for i in chars if i in gold.content)
+            dependents.append((child_features(token, child), inside * 2 > len(chars)))
+    return verbs, dependents
+
+
+@dataclass
+class TrainReport:
+    articles: int
+    verbs: int
+    cues: int
+    features: int
+
+
+def train(
+    folder: str | Path,
+    nlp: Any,
+    *,
+    c: float = 0.5,
+    threshold: float = 0.5,
+    limit: int | None = None,
+    n_process: int = 1,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+) -> tuple[CueModel, TrainReport]:
+    """Train a cue model on a brat folder's articles, parsed with ``nlp``."""
+    articles = load_folder(Path(folder))[:limit]
+    docs: Iterable[Doc] = nlp.pipe((a.text for a in articles), batch_size=16, n_process=n_process)
+    if progress is not None:
+        docs = progress(docs, len(articles))
+    verbs: list[Row] = []
+    dependents: list[Row] = []
+    for article, doc in zip(articles, docs, strict=True):
+        v, d = rows(article, doc)
+        verbs.extend(v)
+        dependents.extend(d)
+    model = fit(verbs, dependents, c=c, threshold=threshold)
+    model.meta.update({"articles": len(articles), "data": Path(folder).name})
+    report = TrainReport(
+        len(articles), len(verbs), sum(1 for _, y in verbs if y), len(model.weights)
+    )
+    return model, report

@@ -1,0 +1,199 @@
+"""The learned reporting-cue model: the packaged model on real parses, training from a brat
+folder written here, the model file's checks, and the frames around it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from stancewatch.attribution import attribute
+from stancewatch.cli import app
+from stancewatch.cue_model import CueModel, CueModelError, default_model
+from stancewatch.evaluation import load_folder, parse_cues
+
+runner = CliRunner()
+WHEN = date(2025, 3, 1)
+
+
+def _said(nlp, text, **options):
+    return [
+        (s.content, s.speaker)
+        for s in attribute(nlp(text), document_id="d", when=WHEN, **options)
+    ]
+
+
+def test_packaged_model_loads_with_a_probability_threshold():
+    model = default_model()
+    assert 0.0 < model.threshold < 1.0
+    assert len(model.weights) > 1000 and len(model.content_weights) > 100
+    assert model.meta["articles"] == 840
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, content, speaker",
+    [
+        (
+            "Vance touted the minerals deal as a win for American workers.",
+            "the minerals deal as a win for American workers",
+            "Vance",
+        ),
+        (
+            "The Kremlin assailed the European plan as a provocation.",
+            "the European plan as a provocation",
+            "The Kremlin",
+        ),
+        (
+            "Rubio outlined a plan to end the war by the summer.",
+            "a plan to end the war by the summer",
+            "Rubio",
+        ),
+    ],
+)
+def test_learned_cues_find_reporting_verbs_beyond_the_word_lists(nlp, text, content, speaker):
+    assert (content, speaker) in _said(nlp, text)
+    assert (content, speaker) not in _said(nlp, text, cues=False)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company built a new factory in Ohio last year.",
+        "Troops crossed the river at dawn.",
+        "The peace plan was said to be ready.",  # a passive subject is not the speaker
+    ],
+)
+def test_learned_cues_leave_ordinary_verbs_alone(nlp, text):
+    assert _said(nlp, text) == []
+
+
+@pytest.mark.models
+def test_quotation_signed_after_a_dash_goes_to_the_signer(nlp):
+    text = (
+        "“He does not answer to anyone and respects no one.” \u2015 Maria Lopez\n"
+        "“We will register and we will vote.” \u2014 Carlos Ruiz.\n"
+    )
+    said = _said(nlp, text)
+    assert ("“He does not answer to anyone and respects no one.”", "Maria Lopez") in said
+    assert ("“We will register and we will vote.”", "Carlos Ruiz") in said
+
+
+@pytest.mark.models
+def test_cue_after_a_paragraph_break_does_not_take_the_quotation_before_it(nlp):
+    text = (
+        '"There is a need for more oversight," said Ronald Fields, a lawyer in Miami. '
+        '"Without independence the program is exposed to fraud."\n\n'
+        "But Mr. Grassley and Mr. Leahy say other changes are needed.\n"
+    )
+    said = _said(nlp, text)
+    assert ("other changes are needed", "Mr. Grassley") in said
+    quoted = [s for c, s in said if c.startswith('"Without')]
+    assert quoted and "Grassley" not in (quoted[0] or "")
+
+
+def _brat_folder(root, articles):
+    """A PolNeAR-style folder: each article is (text, [(cue, content, source)])."""
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    for number, (text, relations) in enumerate(articles):
+        lines = []
+        for r, (cue, content, source) in enumerate(relations):
+            t = 3 * r
+            spans = []
+            for label, phrase in (("Cue", cue), ("Content", content), ("Source", source)):
+                start = text.index(phrase)
+                spans.append(f"T{t + len(spans) + 1}\t{label} {start} {start + len(phrase)}\t{phrase}")
+            lines += spans
+            lines.append(f"E{r + 1}\tAttribution:T{t + 1} Cue:T{t + 1} Content:T{t + 2} Source:T{t + 3}")
+        (root / "text" / f"a{number}.txt").write_text(text, encoding="utf-8")
+        (root / "attributions" / f"a{number}_x.ann").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
+
+
+ARTICLES = [
+    (
+        "Smith urged lawmakers to act.\nThe firm built a plant near the river.\n",
+        [("urged", "lawmakers to act", "Smith")],
+    ),
+    (
+        "Jones urged voters to stay home.\nThe city built a bridge over the bay.\n",
+        [("urged", "voters to stay home", "Jones")],
+    ),
+    (
+        "Brown urged the council on Monday to resign.\nWorkers built a wall.\n",
+        [("urged", "the council", "Brown")],
+    ),
+]
+
+
+def test_parse_cues_pairs_each_cue_with_its_content():
+    ann = (
+        "T1\tCue 6 11\turged\nT2\tContent 12 28\tlawmakers to act\nT3\tSource 0 5\tSmith\n"
+        "E1\tAttribution:T1 Cue:T1 Content:T2 Source:T3\nE2\tAttribution:T9 Content:T2\n"
+    )
+    [cue] = parse_cues(ann)
+    assert cue.spans == ((6, 11),) and cue.content == frozenset(range(12, 28))
+
+
+@pytest.mark.models
+def test_train_cues_learns_from_a_brat_folder_and_attribute_uses_the_file(tmp_path):
+    _brat_folder(tmp_path / "gold", ARTICLES)
+    assert [len(a.cues) for a in load_folder(tmp_path / "gold")] == [1, 1, 1]
+    out = tmp_path / "cues.json"
+    result = runner.invoke(
+        app, ["train-cues", str(tmp_path / "gold"), "--output", str(out), "--c", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 articles" in result.output and "3 of them cues" in result.output
+    model = CueModel.load(out)
+    assert model.meta["cues"] == 3 and model.content_weights
+
+    article = tmp_path / "new.txt"
+    article.write_text("Garcia urged senators to vote.\nThe team built a school.\n", "utf-8")
+    result = runner.invoke(app, ["attribute", str(article), "--cue-model", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["speaker"], r["cue"]) for r in records] == [("Garcia", "urged")]
+    assert records[0]["content"].startswith("senators")
+
+    scored = runner.invoke(
+        app,
+        ["eval", "attribution", str(tmp_path / "gold"), "--cue-model", str(out),
+         "--compare", "rules", "--format", "json"],
+    )  # fmt: skip
+    assert scored.exit_code == 0, scored.output
+    rows = json.loads(scored.stdout)["results"]
+    assert {r["system"] for r in rows} == {"stancewatch", "rules"}
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("not json", "not JSON"),
+        ('{"format": "other"}', "not a stancewatch cue model"),
+        (
+            '{"format": "stancewatch.cue-model.v1", "threshold": 2, "weights": {}}',
+            "'threshold' must be a probability",
+        ),
+        (
+            '{"format": "stancewatch.cue-model.v1", "threshold": 0.5, "weights": {"a": "x"}}',
+            "'weights' must map",
+        ),
+    ],
+)
+def test_a_bad_model_file_is_refused_with_its_name(tmp_path, text, problem):
+    path = tmp_path / "broken.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CueModelError, match=problem) as caught:
+        CueModel.load(path)
+    assert "broken.json" in str(caught.value)
+
+
+def test_train_cues_refuses_a_missing_folder(tmp_path):
+    result = runner.invoke(app, ["train-cues", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "does not exist" in result.output
