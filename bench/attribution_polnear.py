@@ -106,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             "stancewatch without its learned cue model (the word lists of reporting verbs alone); "
             "the cue model (`models/cues-v1`) was trained on the train split with "
             "`stancewatch train-cues ../shared/data/polnear/train` and its threshold chosen on "
-            "dev.\n\n"
-            + _table(results),
+            "dev.\n\n" + _table(results),
         )
     return 0
 

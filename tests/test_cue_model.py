@@ -20,8 +20,7 @@ WHEN = date(2025, 3, 1)
 
 def _said(nlp, text, **options):
     return [
-        (s.content, s.speaker)
-        for s in attribute(nlp(text), document_id="d", when=WHEN, **options)
+        (s.content, s.speaker) for s in attribute(nlp(text), document_id="d", when=WHEN, **options)
     ]
 
 
@@ -106,9 +105,13 @@ def _brat_folder(root, articles):
             spans = []
             for label, phrase in (("Cue", cue), ("Content", content), ("Source", source)):
                 start = text.index(phrase)
-                spans.append(f"T{t + len(spans) + 1}\t{label} {start} {start + len(phrase)}\t{phrase}")
+                spans.append(
+                    f"T{t + len(spans) + 1}\t{label} {start} {start + len(phrase)}\t{phrase}"
+                )
             lines += spans
-            lines.append(f"E{r + 1}\tAttribution:T{t + 1} Cue:T{t + 1} Content:T{t + 2} Source:T{t + 3}")
+            lines.append(
+                f"E{r + 1}\tAttribution:T{t + 1} Cue:T{t + 1} Content:T{t + 2} Source:T{t + 3}"
+            )
         (root / "text" / f"a{number}.txt").write_text(text, encoding="utf-8")
         (root / "attributions" / f"a{number}_x.ann").write_text(
             "\n".join(lines) + "\n", encoding="utf-8"
