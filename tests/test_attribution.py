@@ -69,6 +69,7 @@ LINKER = ActorLinker(ACTORS)
         ('An unclosed " mark', []),
         ("“Unclosed, and the next line is narration.\nNarration.", []),
         ("A closing mark only”", []),
+        ("”Typed with a closing mark,” she wrote.", ["”Typed with a closing mark,”"]),
         (
             "“First paragraph\n“Second paragraph.”\nNarration.",
             ["“First paragraph", "“Second paragraph.”"],

@@ -200,3 +200,36 @@ def test_a_bad_model_file_is_refused_with_its_name(tmp_path, text, problem):
 def test_train_cues_refuses_a_missing_folder(tmp_path):
     result = runner.invoke(app, ["train-cues", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+@pytest.mark.models
+def test_a_participle_clause_does_not_lend_its_main_subject_as_speaker(nlp):
+    text = "Asked about the bomb, Clinton said it was important to know the facts."
+    said = _said(nlp, text)
+    assert ("it was important to know the facts", "Clinton") in said
+    assert ("about the bomb", "Clinton") not in said  # Clinton was asked; the asker is unnamed
+
+
+@pytest.mark.models
+def test_speaker_after_a_quotation_is_the_subject_outside_it(nlp):
+    text = (
+        "“Hillary Clinton’s campaign is in panic mode. Full panic mode,” said Leslie Wimes, "
+        "a Florida activist."
+    )
+    assert _said(nlp, text) == [
+        ("“Hillary Clinton’s campaign is in panic mode. Full panic mode,”", "Leslie Wimes")
+    ]
+
+
+@pytest.mark.models
+def test_a_paragraph_break_ends_the_sentence_before_it(nlp):
+    assert "stancewatch_paragraph_breaks" in nlp.pipe_names
+    text = (
+        "WASHINGTON (AP) — 12:15 p.m.\n\n"
+        "Donald Trump says political correctness has run amok in the military.\n"
+    )
+    doc = nlp(text)
+    assert [s.text.strip() for s in doc.sents][0] == "WASHINGTON (AP) — 12:15 p.m."
+    assert _said(nlp, text) == [
+        ("political correctness has run amok in the military", "Donald Trump")
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -38,8 +38,10 @@ _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
 _INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
 _SENTENCE_END = (".", "!", "?", ":", "…")
+_SECOND_ACT = frozenset({"advcl", "conj", "parataxis"})
 _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes as a cue
 _COLON_SPEAKER_MAX = 6
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
 # A signature after a quotation: a dash, then a name of up to six capitalised words.
 _DASH_SIGNATURE = re.compile(
@@ -76,6 +78,7 @@ class _Attributor:
         self._q_starts = [q.start for q in self.quotes]
         self.paras = paragraphs(self.text)
         self._p_starts = [s for s, _ in self.paras]
+        self._blank_lines = [m.start() for m in _BLANK_LINE.finditer(self.text)]
         self.sents = list(doc.sents)
         self.sent_of = [0] * len(doc)
         for i, sent in enumerate(self.sents):
@@ -88,6 +91,10 @@ class _Attributor:
     def _quote_at(self, char: int) -> int:
         i = bisect.bisect_right(self._q_starts, char) - 1
         return i if i >= 0 and char < self.quotes[i].end else -1
+
+    def block_of(self, char: int) -> int:
+        """The blank-line-separated block a character is in (hard-wrapped lines stay one)."""
+        return bisect.bisect_right(self._blank_lines, char)
 
     def para_of(self, char: int) -> int:
         return bisect.bisect_right(self._p_starts, char) - 1
@@ -157,6 +164,7 @@ class _Attributor:
         """Every reporting verb outside quotations that has a speaker."""
         found = []
         model = self.model
+        hits: dict[int, tuple[CueWord, list[Token]]] = {}
         for token in self.doc:
             hit = cue_of(token, self.quote_of)
             if model is not None and candidate(token, self.quote_of):
@@ -164,25 +172,49 @@ class _Attributor:
                     continue
                 if hit is None:
                     hit = (_LEARNED, [token])
-            if hit is None:
-                continue
+            if hit is not None:
+                hits[token.i] = hit
+        for i, hit in hits.items():
+            token = self.doc[i]
             subj = subject(token, self.quote_of)
             if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
                 continue  # a passive subject is what was said, not who said it
             comp = complement(token, hit[0])
-            if model is not None and model.content_weights:
-                comp = self.learned_content(token, model) or comp
+            if (
+                model is not None
+                and model.content_weights
+                and not (token.dep_ == "parataxis" and comp is not None)
+            ):  # "The plan, he said, is dead": the rules take both sides of the cue
+                comp = self.learned_content(token, model, hits) or comp
+            if comp is not None:
+                # a parse can run over a paragraph break; what a cue reports stays in its
+                # paragraph
+                block = self.block_of(token.idx)
+                comp = [t for t in comp if self.block_of(t.idx) == block] or None
             if comp is not None and self.outside_words(comp) <= 1:
                 comp = None  # the complement is the quotation itself
             if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
                 continue  # "did not know whether ...": no belief is reported
-            found.append(_Cue(token, hit[0], hit[1], self.speaker_span(subj), comp))
+            speaker: Span | None = self.speaker_span(subj)
+            if model is not None and not model.is_source(token, subj):
+                speaker = None  # "Republicans seem confident": reported, but by no one named
+            elif subj.head is not token and _bare_participle(token):
+                speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
+            found.append(_Cue(token, hit[0], hit[1], speaker, comp))
         return found
 
-    def learned_content(self, verb: Token, model: CueModel) -> list[Token] | None:
+    def learned_content(
+        self, verb: Token, model: CueModel, cues: Container[int] = ()
+    ) -> list[Token] | None:
         """The content the cue model picks among a verb's dependents: the span of those on
-        its right (or, when none is, on its left)."""
+        its right (or, when none is, on its left). A dependent that is a cue of its own and
+        a second act of the speaker ("said X, arguing Y"; "said X and added Y") reports its
+        own content, so the span stops before it."""
         chosen = model.content(verb)
+        own = [c for c in chosen if c.i in cues and c.dep_ in _SECOND_ACT]
+        if own:
+            first = min(c.left_edge.i for c in own)
+            chosen = [c for c in chosen if c.right_edge.i < first or c.i < verb.i]
         side = [c for c in chosen if c.i > verb.i] or [c for c in chosen if c.i < verb.i]
         if not side:
             return None
@@ -217,11 +249,13 @@ class _Attributor:
         """How far a cue is from a quotation it may introduce or follow; None if unrelated."""
         if cue.word.oprd:
             return None  # "called the plan a disaster" takes no quotation beside it
+        if cue.speaker is None:
+            return None  # a quotation beside a cue needs someone to have said it
         frame = [t.i for t in cue.tokens] + [t.i for t in cue.speaker]
         lo, hi = min(frame), max(frame)
         if qs <= hi and lo <= qe:
             return None  # a quotation inside the speaker phrase
-        if qe < lo and self.para_of(self.doc[lo].idx) != self.para_of(self.doc[qe].idx):
+        if qe < lo and self.block_of(self.doc[lo].idx) != self.block_of(self.doc[qe].idx):
             return None  # a cue after a paragraph break speaks for its own paragraph
         between = range(qe + 1, lo) if qe < lo else range(hi + 1, qs)
         if any(self.quote_of[i] >= 0 for i in between):
@@ -273,15 +307,14 @@ class _Attributor:
                 if pieces:
                     unresolved.append(pieces)
                 continue
-            used.add(cue.verb.i)
             for qi in pieces:
                 own = targets[qi]
-                if isinstance(own, _Cue):
-                    used.add(own.verb.i)
-                else:
+                if not isinstance(own, _Cue):
                     own = cue  # a piece with no cue of its own: the quotation's cue
                 if self._short_scare(qi):
-                    continue
+                    continue  # scare quotes leave their cue free to report its clause
+                used.add(cue.verb.i)
+                used.add(own.verb.i)
                 q = self.quotes[qi]
                 found.append(_Found("direct", (q.start, q.end), own, 0.9))
         direct = [f.content for f in found]
@@ -327,7 +360,11 @@ class _Attributor:
             q = self.quotes[group[0]]
             if not self.standalone(q):
                 continue
-            previous = [f for f in found + out if f.cue is not None and f.content[0] < q.start]
+            previous = [
+                f
+                for f in found + out
+                if f.cue is not None and f.cue.speaker is not None and f.content[0] < q.start
+            ]
             previous.sort(key=lambda f: f.content[0])
             para = self.para_of(q.start)
             source = previous[-1] if previous else None
@@ -437,8 +474,18 @@ class _Cue:
     verb: Token
     word: CueWord
     tokens: list[Token]
-    speaker: Span
+    speaker: Span | None  # None: reported, but the text names no source
     comp: list[Token] | None
+
+
+def _bare_participle(token: Token) -> bool:
+    """A participle clause without auxiliary ("Asked about ...", "Pressed on ..."): the
+    subject it borrows from the main clause is who it happened to, not who did it."""
+    return (
+        token.tag_ == "VBN"
+        and token.dep_ in ("advcl", "acl")
+        and not any(c.dep_ in ("aux", "auxpass") for c in token.children)
+    )
 
 
 def _edge(token: Token) -> bool:
@@ -473,10 +520,10 @@ def attribute(
     model = default_model() if cues is True else cues or None
     work = _Attributor(doc, linker, when, model)
     found = work.run()
-    found.sort(key=lambda f: f.cue.speaker.start_char if f.cue else f.content[0])
+    found.sort(key=lambda f: f.cue.speaker.start_char if f.cue and f.cue.speaker else f.content[0])
     actors: dict[int, str | None] = {}
     for f in found:
-        if f.cue is None:
+        if f.cue is None or f.cue.speaker is None:
             continue
         key = f.cue.speaker.start_char
         if key not in actors:

@@ -307,6 +307,24 @@ def train_cues(
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.01, max=0.99, help="Probability that makes a cue.")
     ] = 0.5,
+    content_threshold: Annotated[
+        float,
+        typer.Option(
+            "--content-threshold",
+            min=0.01,
+            max=0.99,
+            help="Probability that puts a cue's dependent in its content.",
+        ),
+    ] = 0.2,
+    source_threshold: Annotated[
+        float,
+        typer.Option(
+            "--source-threshold",
+            min=0.01,
+            max=0.99,
+            help="Probability below which a cue's subject is not taken as its speaker.",
+        ),
+    ] = 0.25,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Train on the first N articles only.")
     ] = None,
@@ -334,13 +352,15 @@ def train_cues(
         return track(docs, total=total, description="Parsing articles", console=console)
 
     model, report = train(
-        folder, load_spacy(), c=c, threshold=threshold, limit=limit, n_process=n_process,
+        folder, load_spacy(), c=c, threshold=threshold, content_threshold=content_threshold,
+        source_threshold=source_threshold, limit=limit, n_process=n_process,
         progress=progress,
     )  # fmt: skip
     model.save(output)
     console.print(
         f"Trained on {report.articles} articles: {report.verbs} verbs, {report.cues} of them "
-        f"cues; {len(model.weights)} cue and {len(model.content_weights)} content features. "
+        f"cues; {len(model.weights)} cue, {len(model.content_weights)} content and "
+        f"{len(model.source_weights)} source features. "
         f"Wrote {output}.",
         highlight=False,
     )

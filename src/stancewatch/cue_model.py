@@ -35,6 +35,10 @@ _ARGUMENT_DEPS = frozenset(
 )
 
 
+def _logit(probability: float) -> float:
+    return math.log(probability / (1.0 - probability))
+
+
 class CueModelError(ValueError):
     """A cue model file that cannot be read."""
 
@@ -96,6 +100,15 @@ def features(token: Token, in_lexicon: bool) -> list[str]:
         out.append(f"mark={mark}")
     if not deps:
         out.append("child=none")
+    if subjects:
+        subj = subjects[0]
+        out.append(f"subj_word={subj.lemma_.lower() if subj.pos_ != 'PROPN' else 'PROPN'}")
+    objects = [c for c in token.children if c.dep_ in ("dobj", "xcomp", "ccomp")]
+    for obj in objects[:2]:
+        out.append(f"{obj.dep_}_word={obj.lemma_.lower() if obj.pos_ != 'PROPN' else 'PROPN'}")
+    out.append(f"head_lemma={token.head.lemma_.lower()}|dep={token.dep_}")
+    for aux in (c for c in token.children if c.dep_ == "aux"):
+        out.append(f"aux={aux.lower_}")
     return out
 
 
@@ -136,6 +149,32 @@ def child_features(verb: Token, child: Token) -> list[str]:
     return out
 
 
+def source_features(verb: Token, subject: Token) -> list[str]:
+    """The sparse features of a cue verb and the subject found for it, for deciding whether
+    that subject is who said it (it is not in "Republicans seem confident", "Asked about X,
+    Clinton said" for "asked", or "the plan was said to ...")."""
+    lemma = verb.lemma_.lower()
+    climbed = subject.head.i != verb.i
+    word = subject.lower_ if subject.pos_ in ("PRON", "DET") else subject.pos_
+    out = [
+        "bias",
+        f"lemma={lemma}",
+        f"tag={verb.tag_}",
+        f"dep={verb.dep_}",
+        f"subj={subject.dep_}:{subject.pos_}:{subject.ent_type_ or '-'}",
+        f"subj_word={word}",
+        f"climbed={climbed}",
+        f"climbed={climbed}|dep={verb.dep_}|tag={verb.tag_}",
+        f"lemma={lemma}|climbed={climbed}",
+        f"lemma={lemma}|subj={subject.pos_}",
+    ]
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        out.append("passive")
+    if not any(c.dep_ in ("aux", "auxpass") for c in verb.children) and verb.tag_ == "VBN":
+        out.append("bare_participle")
+    return out
+
+
 @dataclass(frozen=True)
 class CueModel:
     """Feature weights of a logistic regression, and the probability that makes a cue."""
@@ -144,13 +183,25 @@ class CueModel:
     threshold: float
     meta: dict[str, object]
     content_weights: dict[str, float] = field(default_factory=dict)
+    content_threshold: float = 0.5
+    source_weights: dict[str, float] = field(default_factory=dict)
+    source_threshold: float = 0.5
+
+    def is_source(self, verb: Token, subject: Token) -> bool:
+        """Whether ``subject`` is who said what ``verb`` reports: its probability reaches
+        ``source_threshold`` (always True without source weights)."""
+        if not self.source_weights:
+            return True
+        score = sum(self.source_weights.get(f, 0.0) for f in source_features(verb, subject))
+        return score >= _logit(self.source_threshold)
 
     def content(self, verb: Token) -> list[Token]:
-        """The dependents of a cue verb that its content is made of, by the content weights."""
+        """The dependents of a cue verb that its content is made of: those whose probability
+        of lying in the content reaches ``content_threshold``."""
         chosen = []
         for child in content_candidates(verb):
             score = sum(self.content_weights.get(f, 0.0) for f in child_features(verb, child))
-            if score > 0.0:
+            if score > _logit(self.content_threshold):
                 chosen.append(child)
         return chosen
 
@@ -163,9 +214,12 @@ class CueModel:
         data = {
             "format": FORMAT,
             "threshold": self.threshold,
+            "content_threshold": self.content_threshold,
+            "source_threshold": self.source_threshold,
             "meta": self.meta,
             "weights": dict(sorted(self.weights.items())),
             "content_weights": dict(sorted(self.content_weights.items())),
+            "source_weights": dict(sorted(self.source_weights.items())),
         }
         return json.dumps(data, indent=0, sort_keys=False)
 
@@ -188,16 +242,29 @@ class CueModel:
             raise CueModelError(f"{name}: 'weights' must map feature names to numbers")
         if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
             raise CueModelError(f"{name}: 'threshold' must be a probability between 0 and 1")
-        content = data.get("content_weights", {})
-        if not isinstance(content, dict) or not all(
-            isinstance(k, str) and isinstance(v, int | float) for k, v in content.items()
+        content_threshold = data.get("content_threshold", 0.5)
+        source_threshold = data.get("source_threshold", 0.5)
+        for key, value in (
+            ("content_threshold", content_threshold),
+            ("source_threshold", source_threshold),
         ):
-            raise CueModelError(f"{name}: 'content_weights' must map feature names to numbers")
+            if not isinstance(value, int | float) or not 0.0 < value < 1.0:
+                raise CueModelError(f"{name}: '{key}' must be a probability between 0 and 1")
+        content = data.get("content_weights", {})
+        source = data.get("source_weights", {})
+        for key, table in (("content_weights", content), ("source_weights", source)):
+            if not isinstance(table, dict) or not all(
+                isinstance(k, str) and isinstance(v, int | float) for k, v in table.items()
+            ):
+                raise CueModelError(f"{name}: '{key}' must map feature names to numbers")
         return cls(
             {k: float(v) for k, v in weights.items()},
             float(threshold),
             data.get("meta", {}),
             {k: float(v) for k, v in content.items()},
+            float(content_threshold),
+            {k: float(v) for k, v in source.items()},
+            float(source_threshold),
         )
 
     @classmethod
@@ -239,23 +306,33 @@ def _logistic(rows: Iterable[tuple[list[str], bool]], c: float, what: str) -> di
     }
 
 
+def _both(rows: Sequence[tuple[list[str], bool]]) -> bool:
+    return len({label for _, label in rows}) == 2
+
+
 def fit(
     rows: Sequence[tuple[list[str], bool]],
     content_rows: Sequence[tuple[list[str], bool]] = (),
+    source_rows: Sequence[tuple[list[str], bool]] = (),
     *,
     c: float = 0.3,
     threshold: float = 0.5,
+    content_threshold: float = 0.5,
+    source_threshold: float = 0.5,
 ) -> CueModel:
-    """Train a cue model on (features, is-a-cue) rows of verbs and (features, in-content)
-    rows of cue verbs' dependents (scikit-learn's logistic regression)."""
+    """Train a cue model on (features, is-a-cue) rows of verbs, (features, in-content) rows
+    of cue verbs' dependents and (features, is-the-source) rows of cue verbs' subjects
+    (scikit-learn's logistic regression)."""
     weights = _logistic(rows, c, "verbs (cues and others)")
-    content = (
-        _logistic(content_rows, c, "dependents (in and out of content)") if content_rows else {}
-    )
+    # The content and source parts need examples of both kinds; without them they stay
+    # empty and attribution falls back to the word lists' content and the subject as speaker.
+    content = _logistic(content_rows, c, "dependents") if _both(content_rows) else {}
+    source = _logistic(source_rows, c, "subjects") if _both(source_rows) else {}
     meta: dict[str, object] = {
         "verbs": len(rows),
         "cues": sum(1 for _, y in rows if y),
         "dependents": len(content_rows),
+        "subjects": len(source_rows),
         "c": c,
     }
-    return CueModel(weights, threshold, meta, content)
+    return CueModel(weights, threshold, meta, content, content_threshold, source, source_threshold)

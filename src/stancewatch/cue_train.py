@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cue_model import CueModel, candidate, child_features, content_candidates, features, fit
-from .cues import cue_of
+from .cue_model import (
+    CueModel,
+    candidate,
+    child_features,
+    content_candidates,
+    features,
+    fit,
+    source_features,
+)
+from .cues import cue_of, subject
 from .evaluation import Article, load_folder
 from .quotes import find_quotes
 
@@ -42,12 +50,14 @@ def in_lexicon(token: Any, quoted: Sequence[int]) -> bool:
 Row = tuple[list[str], bool]
 
 
-def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row]]:
+def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row], list[Row]]:
     """The training rows of one annotated article: (features, is-a-cue) for every candidate
-    verb, and (features, in-the-content) for every dependent of a verb that is a gold cue."""
+    verb, (features, in-the-content) for every dependent of a verb that is a gold cue, and
+    (features, is-the-source) for the subject found for such a verb."""
     quoted = quoted_tokens(doc)
     verbs: list[Row] = []
     dependents: list[Row] = []
+    sources: list[Row] = []
     for token in doc:
         if not candidate(token, quoted):
             continue
@@ -57,13 +67,20 @@ def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row]]:
             None,
         )
         verbs.append((features(token, in_lexicon(token, quoted)), gold is not None))
-        if gold is None or not gold.content:
+        if gold is None:
+            continue
+        subj = subject(token, quoted)
+        if subj is not None:
+            at = (subj.idx, subj.idx + len(subj))
+            said = any(s < at[1] and at[0] < e for s, e in gold.source)
+            sources.append((source_features(token, subj), said))
+        if not gold.content:
             continue
         for child in content_candidates(token):
             chars = [i for t in child.subtree for i in range(t.idx, t.idx + len(t))]
             inside = sum(1 for i in chars if i in gold.content)
             dependents.append((child_features(token, child), inside * 2 > len(chars)))
-    return verbs, dependents
+    return verbs, dependents, sources
 
 
 @dataclass
@@ -78,8 +95,10 @@ def train(
     folder: str | Path,
     nlp: Any,
     *,
-    c: float = 0.5,
+    c: float = 0.3,
     threshold: float = 0.5,
+    content_threshold: float = 0.2,
+    source_threshold: float = 0.25,
     limit: int | None = None,
     n_process: int = 1,
     progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
@@ -91,11 +110,21 @@ def train(
         docs = progress(docs, len(articles))
     verbs: list[Row] = []
     dependents: list[Row] = []
+    sources: list[Row] = []
     for article, doc in zip(articles, docs, strict=True):
-        v, d = rows(article, doc)
+        v, d, s = rows(article, doc)
         verbs.extend(v)
         dependents.extend(d)
-    model = fit(verbs, dependents, c=c, threshold=threshold)
+        sources.extend(s)
+    model = fit(
+        verbs,
+        dependents,
+        sources,
+        c=c,
+        threshold=threshold,
+        content_threshold=content_threshold,
+        source_threshold=source_threshold,
+    )
     model.meta.update({"articles": len(articles), "data": Path(folder).name})
     report = TrainReport(
         len(articles), len(verbs), sum(1 for _, y in verbs if y), len(model.weights)

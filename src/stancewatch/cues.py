@@ -122,7 +122,10 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                     return pobj[0]
         subjects = [c for c in current.children if c.dep_ in _SUBJECTS]
         if subjects:
-            subj = subjects[0]
+            # '"... panic mode," said Leslie Wimes': the parser may take a quoted word as a
+            # second subject; the speaker is the one outside the quotation
+            outside = [c for c in subjects if not (quoted and quoted[c.i] >= 0)]
+            subj = (outside or subjects)[0]
             if subj.lower_ in _RELATIVE and current.dep_ == "relcl":
                 return current.head
             if subj.pos_ in ("PRON", "PROPN", "NOUN") and not (quoted and quoted[subj.i] >= 0):

@@ -53,10 +53,12 @@ class Item:
 
 @dataclass(frozen=True)
 class GoldCue:
-    """A gold cue's character spans and the characters of the content it introduces."""
+    """A gold cue's character spans, the characters of the content it introduces and the
+    spans of its source (empty when the attribution has none)."""
 
     spans: Spans
     content: frozenset[int]
+    source: Spans = ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ def parse_cues(ann: str) -> tuple[GoldCue, ...]:
             roles = dict(arg.partition(":")[::2] for arg in rest.split())
             cue = spans.get(roles.get("Cue", ""), ())
             if cue:
-                cues.append(GoldCue(cue, _chars(spans.get(roles.get("Content", ""), ()))))
+                content = _chars(spans.get(roles.get("Content", ""), ()))
+                cues.append(GoldCue(cue, content, spans.get(roles.get("Source", ""), ())))
     return tuple(cues)
 
 

@@ -30,14 +30,39 @@ class ModelNotAvailable(RuntimeError):
     """A model named by the user cannot be loaded."""
 
 
+PARAGRAPH_BREAKS = "stancewatch_paragraph_breaks"
+
+
+def _register_paragraph_breaks() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(PARAGRAPH_BREAKS):
+        return
+
+    @Language.component(PARAGRAPH_BREAKS)
+    def paragraph_breaks(doc: Any) -> Any:
+        """Start a sentence after every blank line: a paragraph break ends a sentence, so the
+        parser cannot join a dateline, a time stamp or a closing quotation mark to the next
+        paragraph's sentence."""
+        for token in doc[:-1]:
+            if token.is_space and token.text.count("\n") >= 2:
+                doc[token.i + 1].is_sent_start = True
+        return doc
+
+
 @lru_cache(maxsize=4)
 def load_spacy(name: str = DEFAULT_SPACY_MODEL) -> Language:
-    """Load a spaCy pipeline by package name or path (cached per process)."""
+    """Load a spaCy pipeline by package name or path (cached per process), with a component
+    before its parser that starts a sentence at every paragraph break."""
     import spacy
 
     try:
         # The lemmatizer and NER are kept: attribution uses lemmas, entities and the parse.
-        return spacy.load(name)
+        nlp = spacy.load(name)
+        if "parser" in nlp.pipe_names and PARAGRAPH_BREAKS not in nlp.pipe_names:
+            _register_paragraph_breaks()
+            nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
+        return nlp
     except OSError as exc:
         raise ModelNotAvailable(
             f"spaCy pipeline {name!r} is not installed. The offline default is "

@@ -90,6 +90,8 @@ def _pair(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int |
     i = start
     while i < end:
         kind, width = _mark(text, i)
+        if kind == "close" and not stack and _opens(text, i, width):
+            kind = "open"  # a closing mark typed where the quotation opens: ”We ... ”
         closes = kind == "close" or (
             kind == "straight"
             and bool(stack)
