@@ -211,7 +211,7 @@ class _Attributor:
         a second act of the speaker ("said X, arguing Y"; "said X and added Y") reports its
         own content, so the span stops before it."""
         chosen = model.content(verb)
-        own = [c for c in chosen if c.i in cues and c.dep_ in _SECOND_ACT]
+        own = [c for c in chosen if c.i in cues and c.dep_ in _SECOND_ACT and c.i > verb.i]
         if own:
             first = min(c.left_edge.i for c in own)
             chosen = [c for c in chosen if c.right_edge.i < first or c.i < verb.i]
