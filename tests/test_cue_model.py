@@ -233,3 +233,15 @@ def test_a_paragraph_break_ends_the_sentence_before_it(nlp):
     assert _said(nlp, text) == [
         ("political correctness has run amok in the military", "Donald Trump")
     ]
+
+
+@pytest.mark.models
+def test_transcript_lines_go_to_their_speaker_label(nlp):
+    text = (
+        "The interview went as follows:\n\n"
+        '"WALLACE: Governor, let me ask you about the debate tomorrow night.\n\n'
+        '"PENCE: Well, look, the American people are going to see a clear choice.\n'
+    )
+    said = {speaker: content for content, speaker in _said(nlp, text)}
+    assert said["WALLACE"].startswith("Governor, let me ask you")
+    assert said["PENCE"].startswith("Well, look, the American people")

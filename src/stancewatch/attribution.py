@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .coref import Resolver
 from .cue_model import CueModel, candidate, default_model
 from .cues import CueWord, complement, cue_of, lexicon, open_question, subject
-from .quotes import Quote, find_quotes, paragraphs
+from .quotes import CLOSING, OPENING, STRAIGHT, Quote, find_quotes, paragraphs
 from .records import Statement, StatementKind, stable_id
 
 if TYPE_CHECKING:
@@ -326,11 +326,17 @@ class _Attributor:
                 continue
             found.append(_Found(cue.word.kind, content, cue, _INDIRECT[cue.word.kind]))
         found.extend(self._according_to(direct))
-        found.extend(self._colon_lines(direct))
+        labelled = list(self._colon_lines(direct))
+        found.extend(labelled)
         found.extend(self._dash_signatures())
         found.extend(self._nouns(direct))
+        taken = [f.content for f in labelled]
+        unresolved = [g for g in unresolved if not _overlaps(self._group_span(g), taken)]
         found.extend(self._continuations(unresolved, found))
         return found
+
+    def _group_span(self, group: list[int]) -> tuple[int, int]:
+        return self.quotes[group[0]].start, self.quotes[group[-1]].end
 
     def _groups(self) -> list[list[int]]:
         groups: dict[int, list[int]] = {}
@@ -404,17 +410,28 @@ class _Attributor:
             yield _Found("other", content, cue, 0.7)
 
     def _colon_lines(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
-        """Headline-style lines that name a speaker before a colon: "Zelensky: No deal"."""
+        """Lines that name a speaker before a colon: headlines ("Zelensky: No deal") and
+        transcripts ("WALLACE: Governor, ...", also inside quotation marks)."""
         for p_start, p_end in self.paras:
             span = self.doc.char_span(p_start, p_end, alignment_mode="expand")
             if span is None:
                 continue
-            colon = next((t for t in span[: _COLON_SPEAKER_MAX + 1] if t.text == ":"), None)
-            if colon is None or colon.i == span.start:
+            first = span.start
+            if span[0].text in OPENING or span[0].text in CLOSING or span[0].text == STRAIGHT:
+                first += 1  # a quoted transcript line: "PENCE: Well, look, ...
+            colon = next(
+                (t for t in self.doc[first : first + _COLON_SPEAKER_MAX + 1] if t.text == ":"), None
+            )
+            if colon is None or colon.i == first:
                 continue
-            speaker = self.doc[span.start : colon.i]
+            speaker = self.doc[first : colon.i]
             named = any(t.ent_type_ in ("PERSON", "ORG") for t in speaker)
-            if not named or any(not (t.is_title or t.is_upper or t.is_punct) for t in speaker):
+            label = all(t.is_upper or t.is_punct for t in speaker) and any(
+                t.is_alpha and len(t) > 1 for t in speaker
+            )  # a transcript's speaker label: WALLACE:, SEN. SMITH:
+            if not (named or label) or any(
+                not (t.is_title or t.is_upper or t.is_punct) for t in speaker
+            ):
                 continue
             rest = self.doc[colon.i + 1 : span.end]
             content = self.char_range(rest)
@@ -422,8 +439,9 @@ class _Attributor:
                 continue
             if content[1] - content[0] < 2 or _overlaps(content, taken):
                 continue
+            kind: StatementKind = "direct" if first > span.start else "indirect"
             cue = _Cue(colon, CueWord("indirect"), [colon], speaker, list(rest))
-            yield _Found("indirect", content, cue, 0.6)
+            yield _Found(kind, content, cue, 0.6)
 
     def _dash_signatures(self) -> Iterable[_Found]:
         """Quotations signed after a dash at the end of their line: "... ." ― Jane Doe"""

@@ -48,6 +48,7 @@ def in_lexicon(token: Any, quoted: Sequence[int]) -> bool:
 
 
 Row = tuple[list[str], bool]
+_RELATIVE = frozenset({"who", "which", "that"})
 
 
 def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row], list[Row]]:
@@ -71,8 +72,12 @@ def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row], list[Row]]:
             continue
         subj = subject(token, quoted)
         if subj is not None:
-            at = (subj.idx, subj.idx + len(subj))
-            said = any(s < at[1] and at[0] < e for s, e in gold.source)
+            # "Cruz, who refused to ...": the subject found is the relative clause's
+            # antecedent; annotators may mark the relative pronoun itself as the source
+            marks = [subj] + [
+                c for c in token.children if c.dep_ == "nsubj" and c.lower_ in _RELATIVE
+            ]
+            said = any(s < t.idx + len(t) and t.idx < e for t in marks for s, e in gold.source)
             sources.append((source_features(token, subj), said))
         if not gold.content:
             continue
