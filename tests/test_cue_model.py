@@ -245,3 +245,18 @@ def test_transcript_lines_go_to_their_speaker_label(nlp):
     said = {speaker: content for content, speaker in _said(nlp, text)}
     assert said["WALLACE"].startswith("Governor, let me ask you")
     assert said["PENCE"].startswith("Well, look, the American people")
+
+
+@pytest.mark.models
+def test_a_quoted_title_is_not_speech_and_learned_cues_carry_their_certainty(nlp):
+    text = (
+        "On Tuesday’s episode of “The Steve Harvey Morning Show,” Clinton said she wanted "
+        "to speak directly to voters."
+    )
+    said = _said(nlp, text)
+    assert not any(content.startswith("“The Steve") for content, _ in said)
+    assert ("she wanted to speak directly to voters", "Clinton") in said
+
+    touted = attribute(nlp("Vance touted the minerals deal as a win."), document_id="d")
+    listed = attribute(nlp("Vance said the minerals deal was a win."), document_id="d")
+    assert touted and listed and touted[0].confidence <= listed[0].confidence

@@ -38,9 +38,11 @@ _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
 _INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
 _SENTENCE_END = (".", "!", "?", ":", "…")
+_SURE = 0.8  # a learned cue this probable keeps its kind's full confidence
 _SECOND_ACT = frozenset({"advcl", "conj", "parataxis"})
 _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes as a cue
 _COLON_SPEAKER_MAX = 6
+_TITLE_WORDS = 8  # a quoted title in capitals is at most this long
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
 # A signature after a quotation: a dash, then a name of up to six capitalised words.
@@ -165,13 +167,16 @@ class _Attributor:
         found = []
         model = self.model
         hits: dict[int, tuple[CueWord, list[Token]]] = {}
+        weights: dict[int, float] = {}
         for token in self.doc:
             hit = cue_of(token, self.quote_of)
             if model is not None and candidate(token, self.quote_of):
-                if model.probability(token, hit is not None) < model.threshold:
+                p = model.probability(token, hit is not None)
+                if p < model.threshold:
                     continue
                 if hit is None:
                     hit = (_LEARNED, [token])
+                    weights[token.i] = min(1.0, p / _SURE)
             if hit is not None:
                 hits[token.i] = hit
         for i, hit in hits.items():
@@ -200,7 +205,7 @@ class _Attributor:
                 speaker = None  # "Republicans seem confident": reported, but by no one named
             elif subj.head is not token and _bare_participle(token):
                 speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
-            found.append(_Cue(token, hit[0], hit[1], speaker, comp))
+            found.append(_Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0)))
         return found
 
     def learned_content(
@@ -324,7 +329,8 @@ class _Attributor:
             content = self.char_range(cue.comp)
             if content[1] - content[0] < 2 or _overlaps(content, direct):
                 continue
-            found.append(_Found(cue.word.kind, content, cue, _INDIRECT[cue.word.kind]))
+            confidence = _INDIRECT[cue.word.kind] * cue.weight
+            found.append(_Found(cue.word.kind, content, cue, confidence))
         found.extend(self._according_to(direct))
         labelled = list(self._colon_lines(direct))
         found.extend(labelled)
@@ -345,13 +351,16 @@ class _Attributor:
         return list(groups.values())
 
     def _short_scare(self, qi: int) -> bool:
-        """A quotation of three words or fewer inside a sentence: scare quotes, not speech.
+        """A quotation of three words or fewer, or a title in capitals ("The Steve Harvey
+        Morning Show"), inside a sentence: scare quotes or a name, not speech.
 
-        Short quotations count only where an utterance can stand: opening the sentence
+        Such quotations count only where an utterance can stand: opening the sentence
         (\u201cNo,\u201d he said) or after a colon.
         """
         q = self.quotes[qi]
-        if q.words(self.text) > 3:
+        words = q.words(self.text)
+        title = words <= _TITLE_WORDS and _title_case(self.text[q.start : q.end])
+        if words > 3 and not title:
             return False
         qs, _ = self.quote_tokens(q)
         before = self.doc[self.sents[self.sent_of[qs]].start : qs]
@@ -494,6 +503,16 @@ class _Cue:
     tokens: list[Token]
     speaker: Span | None  # None: reported, but the text names no source
     comp: list[Token] | None
+    weight: float = 1.0  # how sure the cue model is of a cue the word lists lack
+
+
+def _title_case(text: str) -> bool:
+    """Whether nearly every word is capitalised, as in the title of a show, book or law."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019-]*", text)]
+    if len(words) < 2:
+        return False
+    capitals = sum(1 for w in words if w[0].isupper())
+    return capitals >= len(words) - 1 and capitals * 4 >= len(words) * 3
 
 
 def _bare_participle(token: Token) -> bool:
