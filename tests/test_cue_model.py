@@ -229,7 +229,7 @@ def test_a_paragraph_break_ends_the_sentence_before_it(nlp):
         "Donald Trump says political correctness has run amok in the military.\n"
     )
     doc = nlp(text)
-    assert [s.text.strip() for s in doc.sents][0] == "WASHINGTON (AP) — 12:15 p.m."
+    assert [s.text.strip() for s in doc.sents][:2] == ["WASHINGTON (AP) —", "12:15 p.m."]
     assert _said(nlp, text) == [
         ("political correctness has run amok in the military", "Donald Trump")
     ]
@@ -260,3 +260,30 @@ def test_a_quoted_title_is_not_speech_and_learned_cues_carry_their_certainty(nlp
     touted = attribute(nlp("Vance touted the minerals deal as a win."), document_id="d")
     listed = attribute(nlp("Vance said the minerals deal was a win."), document_id="d")
     assert touted and listed and touted[0].confidence <= listed[0].confidence
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, speaker, content",
+    [
+        (
+            "MOSCOW, Jan 28 — Vladimir Putin said in an interview that Volodymyr Zelensky was "
+            "not a legitimate president.",
+            "Vladimir Putin",
+            "Volodymyr Zelensky was not a legitimate president",
+        ),
+        (
+            "WASHINGTON, Feb 26 — President Donald Trump said on Wednesday that Ukraine could "
+            "forget about joining NATO.",
+            "President Donald Trump",
+            "Ukraine could forget about joining NATO",
+        ),
+        ("The resolution called for a just and lasting peace.", "The resolution", None),
+    ],
+)
+def test_datelines_are_not_speakers_and_a_cue_keeps_its_preposition(nlp, text, speaker, content):
+    said = _said(nlp, text)
+    assert [s for _, s in said] == [speaker]
+    assert not said[0][0].startswith("for ")
+    if content is not None:
+        assert said[0][0] == content

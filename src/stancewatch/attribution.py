@@ -190,7 +190,7 @@ class _Attributor:
                 and model.content_weights
                 and not (token.dep_ == "parataxis" and comp is not None)
             ):  # "The plan, he said, is dead": the rules take both sides of the cue
-                comp = self.learned_content(token, model, hits) or comp
+                comp = self.learned_content(token, model, hits, hit[1]) or comp
             if comp is not None:
                 # a parse can run over a paragraph break; what a cue reports stays in its
                 # paragraph
@@ -209,7 +209,11 @@ class _Attributor:
         return found
 
     def learned_content(
-        self, verb: Token, model: CueModel, cues: Container[int] = ()
+        self,
+        verb: Token,
+        model: CueModel,
+        cues: Container[int] = (),
+        cue_tokens: Sequence[Token] = (),
     ) -> list[Token] | None:
         """The content the cue model picks among a verb's dependents: the span of those on
         its right (or, when none is, on its left). A dependent that is a cue of its own and
@@ -225,7 +229,10 @@ class _Attributor:
             return None
         start = min(c.left_edge.i for c in side)
         end = max(c.right_edge.i for c in side)
-        return list(self.doc[start : end + 1])
+        own_words = {t.i for t in cue_tokens}
+        while start <= end and start in own_words:
+            start += 1  # "called for new talks": the cue's preposition is not what was said
+        return list(self.doc[start : end + 1]) or None
 
     # ------------------------------------------------------------------ quotations
     def attach(self, qi: int, cues: Sequence[_Cue]) -> _Cue | None | bool:

@@ -124,8 +124,11 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
         if subjects:
             # '"... panic mode," said Leslie Wimes': the parser may take a quoted word as a
             # second subject; the speaker is the one outside the quotation
-            outside = [c for c in subjects if not (quoted and quoted[c.i] >= 0)]
-            subj = (outside or subjects)[0]
+            outside = [c for c in subjects if not (quoted and quoted[c.i] >= 0)] or subjects
+            # "MOSCOW, Jan 28 — Vladimir Putin said": a dateline parsed as a second subject;
+            # the subject nearest before the verb is the speaker
+            before = [c for c in outside if c.i < current.i]
+            subj = before[-1] if before else outside[0]
             if subj.lower_ in _RELATIVE and current.dep_ == "relcl":
                 return current.head
             if subj.pos_ in ("PRON", "PROPN", "NOUN") and not (quoted and quoted[subj.i] >= 0):

@@ -9,6 +9,7 @@ sentence-transformers model instead.
 from __future__ import annotations
 
 import os
+import re
 from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,11 @@ class ModelNotAvailable(RuntimeError):
 
 
 PARAGRAPH_BREAKS = "stancewatch_paragraph_breaks"
+# A news dateline opening a paragraph: "MOSCOW, Jan 28 — ", "KYIV (Reuters) - ".
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'\- ]{1,30}(?:, [A-Z][a-z]{2,8}\.? \d{1,2})?(?: \([A-Za-z .]{2,30}\))?"
+    r" ?[\u2014\u2013-]{1,2} ?(?=\S)"
+)
 
 
 def _register_paragraph_breaks() -> None:
@@ -41,12 +47,21 @@ def _register_paragraph_breaks() -> None:
 
     @Language.component(PARAGRAPH_BREAKS)
     def paragraph_breaks(doc: Any) -> Any:
-        """Start a sentence after every blank line: a paragraph break ends a sentence, so the
-        parser cannot join a dateline, a time stamp or a closing quotation mark to the next
-        paragraph's sentence."""
+        """Start a sentence after every blank line and after a dateline ("MOSCOW, Jan 28 —"):
+        a paragraph break or a dateline ends a sentence, so the parser cannot make a time
+        stamp, a city or a closing quotation mark part of the next sentence."""
         for token in doc[:-1]:
             if token.is_space and token.text.count("\n") >= 2:
                 doc[token.i + 1].is_sent_start = True
+            if token.i == 0 or (token.is_space and "\n" in token.text):
+                start = token.idx if token.i == 0 else token.idx + len(token.text)
+                dateline = _DATELINE.match(doc.text, start)
+                if dateline is not None:
+                    after = doc.char_span(
+                        dateline.end(), dateline.end() + 1, alignment_mode="expand"
+                    )
+                    if after is not None and after.start > token.i:
+                        doc[after.start].is_sent_start = True
         return doc
 
 
