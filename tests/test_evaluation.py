@@ -89,11 +89,12 @@ def test_speaker_right(gold, pred, right):
 
 def test_score_measures():
     score = Score()
-    score.add([_item(0, 10, (20, 25)), _item(30, 40)], [_item(0, 10, (20, 22)), _item(50, 60)])
+    score.add([_item(0, 10, (20, 25)), _item(30, 40)], [_item(0, 15, (20, 22)), _item(50, 60)])
     m = score.measures()
     assert (m["gold"], m["predicted"]) == (2, 2)
     assert m["content_p"] == m["content_r"] == m["content_f1"] == 0.5
     assert m["speaker_accuracy"] == 1.0 and m["end_to_end_f1"] == 0.5
+    assert m["content_char_p"] == 10 / 15  # the match runs 5 characters past the gold
 
 
 def test_load_folder_takes_the_first_annotation_file_by_name(tmp_path):

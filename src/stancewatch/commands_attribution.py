@@ -43,6 +43,7 @@ _SHORT = {
     "end_to_end_p": "e2e P",
     "end_to_end_r": "e2e R",
     "end_to_end_f1": "e2e F1",
+    "content_char_p": "char P",
     "articles_per_s": "art/s",
 }
 
