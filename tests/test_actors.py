@@ -101,6 +101,7 @@ def linker() -> ActorLinker:
         ("Zelenskyy’s", FEB_2025, (), "zelensky"),
         ("Ukraine's Zelensky", FEB_2025, (), "zelensky"),
         ("Kremlin spokesman Dmitry Peskov", FEB_2025, (), "peskov"),
+        ("Secretary of Defense Pete Hegseth", FEB_2025, (), "hegseth"),  # "of" inside a title
         ("the Kremlin", FEB_2025, (), "kremlin"),
         # role descriptions only while the role is held
         ("the vice president", FEB_2025, (), "vance"),
@@ -124,6 +125,7 @@ def linker() -> ActorLinker:
         # never guess
         ("Hunter Biden", FEB_2025, (), None),
         ("critics of Putin", FEB_2025, (), None),
+        ("the wife of Pete Hegseth", FEB_2025, (), None),
         ("Trump and Vance", FEB_2025, (), None),
         ("a Kremlin spokesman", FEB_2025, (), None),
         ("a senior official", FEB_2025, (), None),

@@ -153,7 +153,7 @@ class ActorLinker:
     def _by_name(self, tokens: list[_Token], recent: Sequence[str]) -> str | None:
         words = _name_words()
         for i in range(len(tokens)):
-            if any(t.norm in words.blocking for t in tokens[:i]):
+            if _blocked(tokens, i, words):
                 return None  # the rest of the string is a complement, not the speaker
             suffix = tokens[i:]
             key = " ".join(t.norm for t in suffix)
@@ -279,6 +279,24 @@ class ActorLinker:
                 continue
             found.append((start, end, unique[re.sub(r"\s+", " ", match.group(1))]))
         return found
+
+
+def _blocked(tokens: Sequence[_Token], end: int, words: _NameWords) -> bool:
+    """Whether the words before ``tokens[end]`` make what follows a complement ("the wife of
+    X") rather than part of a title ("Secretary of State X": "of" between two title words
+    does not block)."""
+    for j, token in enumerate(tokens[:end]):
+        if token.norm not in words.blocking:
+            continue
+        inside_title = (
+            token.norm == "of"
+            and 0 < j < len(tokens) - 1
+            and tokens[j - 1].norm in words.titles
+            and tokens[j + 1].norm in words.titles
+        )
+        if not inside_title:
+            return True
+    return False
 
 
 def _choose(ids: set[str], recent: Sequence[str]) -> str | None:

@@ -14,6 +14,7 @@ adds no dependency and little time to attribution.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -210,13 +211,18 @@ class CueModel:
         score = sum(self.weights.get(f, 0.0) for f in features(token, in_lexicon))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
+    @property
+    def version(self) -> str:
+        """The model's name for stored settings: its file's hash when it was loaded."""
+        return f"cue-model@{self.meta.get('sha256', 'unsaved')}"
+
     def to_json(self) -> str:
         data = {
             "format": FORMAT,
             "threshold": self.threshold,
             "content_threshold": self.content_threshold,
             "source_threshold": self.source_threshold,
-            "meta": self.meta,
+            "meta": {k: v for k, v in self.meta.items() if k != "sha256"},
             "weights": dict(sorted(self.weights.items())),
             "content_weights": dict(sorted(self.content_weights.items())),
             "source_weights": dict(sorted(self.source_weights.items())),
@@ -257,10 +263,12 @@ class CueModel:
                 isinstance(k, str) and isinstance(v, int | float) for k, v in table.items()
             ):
                 raise CueModelError(f"{name}: '{key}' must map feature names to numbers")
+        meta = dict(data.get("meta", {}))
+        meta["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
         return cls(
             {k: float(v) for k, v in weights.items()},
             float(threshold),
-            data.get("meta", {}),
+            meta,
             {k: float(v) for k, v in content.items()},
             float(content_threshold),
             {k: float(v) for k, v in source.items()},

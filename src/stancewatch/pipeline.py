@@ -16,6 +16,7 @@ from .actors import ActorLinker
 from .attribution import METHOD as ATTRIBUTION_METHOD
 from .attribution import attribute
 from .claims import extract_claims
+from .cue_model import default_model
 from .factbase import source_authority
 from .nlp import DEFAULT_EMBEDDING_MODEL, DEFAULT_SPACY_MODEL, Embedder, load_embedder, load_spacy
 from .packs import Pack
@@ -84,6 +85,7 @@ class Analyzer:
             "spacy_model": self.spacy_model,
             "embedding_model": self.embedder.name,
             "attribution_method": ATTRIBUTION_METHOD,
+            "cue_model": default_model().version,
             "stance_method": self.backend.name,
             "shortlist_size": self.shortlist_size,
             "shortlist_min_similarity": self.min_similarity,
