@@ -287,3 +287,14 @@ def test_datelines_are_not_speakers_and_a_cue_keeps_its_preposition(nlp, text, s
     assert not said[0][0].startswith("for ")
     if content is not None:
         assert said[0][0] == content
+
+
+@pytest.mark.models
+def test_who_is_urged_to_act_is_not_the_one_who_urged(nlp):
+    text = (
+        "NATO Secretary General Mark Rutte has urged European governments to come forward "
+        "with proposals rather than complain about the format of the talks."
+    )
+    said = _said(nlp, text)
+    assert [speaker for _, speaker in said] == ["NATO Secretary General Mark Rutte"]
+    assert said[0][0].startswith("European governments to come forward")

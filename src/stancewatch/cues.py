@@ -136,6 +136,10 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             return None
         if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head is current:
             return None
+        if current.dep_ == "xcomp" and any(
+            c.dep_ in ("dobj", "dative") for c in current.head.children
+        ):
+            return None  # "X urged governments to act": governments act, not X
         current = current.head
     return None
 
