@@ -181,6 +181,8 @@ class _Attributor:
                 hits[token.i] = hit
         for i, hit in hits.items():
             token = self.doc[i]
+            if _declined(token):
+                continue  # "... rather than complain": what the speaker does not do
             subj = subject(token, self.quote_of)
             if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
                 continue  # a passive subject is what was said, not who said it
@@ -511,6 +513,12 @@ class _Cue:
     speaker: Span | None  # None: reported, but the text names no source
     comp: list[Token] | None
     weight: float = 1.0  # how sure the cue model is of a cue the word lists lack
+
+
+def _declined(verb: Token) -> bool:
+    """A verb after "rather than" or "instead of": an act set aside, not done."""
+    before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
+    return before.endswith(("rather than", "instead of"))
 
 
 def _title_case(text: str) -> bool:
