@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from spacy.attrs import IDX, POS
+from spacy.symbols import NOUN, VERB
+
 from .coref import Resolver
 from .cue_model import CueModel, candidate, default_model
 from .cues import CueWord, complement, cue_of, lexicon, open_question, subject
@@ -38,6 +41,8 @@ _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
 _INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
 _SENTENCE_END = (".", "!", "?", ":", "…")
+_CUE_POS = frozenset({VERB})
+_ACCORDING = re.compile(r"\baccording\b", re.IGNORECASE)
 _SURE = 0.8  # a learned cue this probable keeps its kind's full confidence
 _SECOND_ACT = frozenset({"advcl", "conj", "parataxis"})
 _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes as a cue
@@ -71,10 +76,11 @@ class _Attributor:
         linker: ActorLinker | None,
         when: date | None,
         model: CueModel | None = None,
+        text: str | None = None,
     ) -> None:
         self.doc = doc
         self.model = model
-        self.text = doc.text
+        self.text = doc.text if text is None else text
         self.lex = lexicon()
         self.quotes = find_quotes(self.text)
         self._q_starts = [q.start for q in self.quotes]
@@ -86,8 +92,10 @@ class _Attributor:
         for i, sent in enumerate(self.sents):
             for t in range(sent.start, sent.end):
                 self.sent_of[t] = i
-        self.quote_of = [self._quote_at(t.idx) for t in doc]
-        self.resolver = Resolver(doc, linker, when, self.quote_of)
+        # token attributes read as arrays: building spaCy Token objects is the slow part
+        self._idx = doc.to_array(IDX).tolist()
+        self.quote_of = [self._quote_at(char) for char in self._idx]
+        self.resolver = Resolver(doc, linker, when, self.quote_of, self.text)
 
     # ------------------------------------------------------------------ helpers
     def _quote_at(self, char: int) -> int:
@@ -168,7 +176,11 @@ class _Attributor:
         model = self.model
         hits: dict[int, tuple[CueWord, list[Token]]] = {}
         weights: dict[int, float] = {}
-        for token in self.doc:
+        pos = self.doc.to_array(POS).tolist()
+        for i in range(len(self.doc)):
+            if pos[i] not in _CUE_POS:
+                continue  # cues are verbs (a reporting noun has a pass of its own)
+            token = self.doc[i]
             hit = cue_of(token, self.quote_of)
             if model is not None and candidate(token, self.quote_of):
                 p = model.probability(token, hit is not None)
@@ -405,9 +417,12 @@ class _Attributor:
         return out
 
     def _according_to(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
-        for token in self.doc[:-1]:
-            nxt = self.doc[token.i + 1]
-            if token.lower_ != "according" or nxt.lower_ != "to" or self.quote_of[token.i] >= 0:
+        for found in _ACCORDING.finditer(self.text):
+            i = bisect.bisect_left(self._idx, found.start())
+            if i + 1 >= len(self.doc) or self._idx[i] != found.start():
+                continue
+            token, nxt = self.doc[i], self.doc[i + 1]
+            if nxt.lower_ != "to" or self.quote_of[token.i] >= 0:
                 continue
             pobj = [c for c in nxt.children if c.dep_ == "pobj"]
             if not pobj:
@@ -480,9 +495,13 @@ class _Attributor:
             yield _Found("direct", (q.start, q.end), cue, 0.95)
 
     def _nouns(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
-        for token in self.doc:
+        pos = self.doc.to_array(POS).tolist()
+        for i in range(len(self.doc)):
+            if pos[i] != NOUN or self.quote_of[i] >= 0:
+                continue
+            token = self.doc[i]
             word = self.lex.nouns.get(token.lemma_.lower())
-            if word is None or token.pos_ != "NOUN" or self.quote_of[token.i] >= 0:
+            if word is None:
                 continue
             speaker = None
             content = None
@@ -567,10 +586,11 @@ def attribute(
     attributions and what their content is: True for the packaged one
     (:func:`~stancewatch.cue_model.default_model`), False for the word lists alone.
     """
-    if not doc.text.strip() or len(doc) == 0:
+    text = doc.text  # joined from the tokens on every access: read it once
+    if not text.strip() or len(doc) == 0:
         return []
     model = default_model() if cues is True else cues or None
-    work = _Attributor(doc, linker, when, model)
+    work = _Attributor(doc, linker, when, model, text)
     found = work.run()
     found.sort(key=lambda f: f.cue.speaker.start_char if f.cue and f.cue.speaker else f.content[0])
     actors: dict[int, str | None] = {}
@@ -581,7 +601,6 @@ def attribute(
         if key not in actors:
             actors[key] = work.resolver.resolve(f.cue.speaker)
         f.actor = actors[key]
-    text = doc.text
     best: dict[tuple[int, int], Statement] = {}
     for f in found:
         start, end = f.content

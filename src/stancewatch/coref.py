@@ -68,7 +68,12 @@ class Resolver:
     """Mentions of one document, in order, and the resolution of speakers against them."""
 
     def __init__(
-        self, doc: Doc, linker: ActorLinker | None, when: date | None, quote_of: list[int]
+        self,
+        doc: Doc,
+        linker: ActorLinker | None,
+        when: date | None,
+        quote_of: list[int],
+        text: str | None = None,
     ) -> None:
         self.doc = doc
         self.linker = linker
@@ -77,7 +82,8 @@ class Resolver:
         self.words = pronouns()
         self.mentions: list[Mention] = []
         if linker is not None:
-            for start, end, actor_id in linker.find_mentions(doc.text, when):
+            found = linker.find_mentions(doc.text if text is None else text, when)
+            for start, end, actor_id in found:
                 actor = linker.actors[actor_id]
                 self._add(start, end, actor_id, actor_id, actor.kind, actor.gender, None)
         taken = [(m.start, m.end) for m in self.mentions]
