@@ -125,6 +125,31 @@ def test_demo_end_to_end(demo_run):
         ).fetchone()[0]
     assert documents >= 20 and trump > 0 and hegseth > 0
     assert "Numeric claims contradicted by sourced figures" in output
+    _check_demo_attributions(out / "demo.db")
+
+
+def _check_demo_attributions(db):
+    """Every statement's offsets point at its content; a speaker that names a pack actor in
+    full is linked to that actor; no dateline ("MOSCOW, Jan 28 —") is taken for a speaker."""
+    from stancewatch.packs import load_pack
+
+    actors = load_pack(None).actors
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT s.speaker, s.actor, s.content, s.content_start, s.content_end, "
+            "s.speaker_start, s.speaker_end, d.text FROM statements s "
+            "JOIN documents d ON d.id = s.document_id"
+        ).fetchall()
+    assert len(rows) > 100
+    for speaker, actor, content, start, end, s_start, s_end, text in rows:
+        assert text[start:end] == content
+        if speaker is None:
+            continue
+        assert text[s_start:s_end] == speaker
+        assert not (speaker.isupper() and text[s_end : s_end + 1] == ","), speaker
+        named = [a.id for a in actors if a.kind == "person" and a.name in speaker]
+        if len(named) == 1:
+            assert actor == named[0], (speaker, actor)
 
 
 @pytest.mark.models
