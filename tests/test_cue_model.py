@@ -298,3 +298,12 @@ def test_who_is_urged_to_act_is_not_the_one_who_urged(nlp):
     said = _said(nlp, text)
     assert [speaker for _, speaker in said] == ["NATO Secretary General Mark Rutte"]
     assert said[0][0].startswith("European governments to come forward")
+
+
+@pytest.mark.models
+def test_a_question_after_a_colon_has_no_speaker_from_before_it(nlp):
+    text = (
+        "The list gives analysts a way to test the question: who said it first, who repeated "
+        "it, and how many days later."
+    )
+    assert all(speaker != "the question" for _, speaker in _said(nlp, text))

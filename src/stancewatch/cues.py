@@ -130,6 +130,9 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             before = [c for c in outside if c.i < current.i]
             subj = before[-1] if before else outside[0]
             if subj.lower_ in _RELATIVE and current.dep_ == "relcl":
+                between = verb.doc[current.head.i + 1 : subj.i]
+                if any(t.text in (":", ";", "?") for t in between):
+                    return None  # "the question: who said it first" asks, it does not relate
                 return current.head
             if subj.pos_ in ("PRON", "PROPN", "NOUN") and not (quoted and quoted[subj.i] >= 0):
                 return subj
