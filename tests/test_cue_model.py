@@ -307,3 +307,9 @@ def test_a_question_after_a_colon_has_no_speaker_from_before_it(nlp):
         "it, and how many days later."
     )
     assert all(speaker != "the question" for _, speaker in _said(nlp, text))
+
+
+@pytest.mark.models
+def test_a_relative_clause_without_object_reports_the_noun_it_describes(nlp):
+    text = "He would cut taxes to the top 33 percent rate he has proposed for individuals."
+    assert ("the top 33 percent rate he has proposed for individuals", "he") in _said(nlp, text)

@@ -205,6 +205,10 @@ class _Attributor:
                 and not (token.dep_ == "parataxis" and comp is not None)
             ):  # "The plan, he said, is dead": the rules take both sides of the cue
                 comp = self.learned_content(token, model, hits, hit[1]) or comp
+            if model is not None and _object_relative(token, subj):
+                # "the rate he has proposed", "an explosion that de Blasio described as ...":
+                # what was said is the noun the clause describes
+                comp = list(token.head.subtree)
             if comp is not None:
                 # a parse can run over a paragraph break; what a cue reports stays in its
                 # paragraph
@@ -217,7 +221,7 @@ class _Attributor:
             speaker: Span | None = self.speaker_span(subj)
             if model is not None and not model.is_source(token, subj):
                 speaker = None  # "Republicans seem confident": reported, but by no one named
-            elif subj.head is not token and _bare_participle(token):
+            elif subj.head.i != token.i and _bare_participle(token):
                 speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
             found.append(_Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0)))
         return found
@@ -532,6 +536,17 @@ class _Cue:
     speaker: Span | None  # None: reported, but the text names no source
     comp: list[Token] | None
     weight: float = 1.0  # how sure the cue model is of a cue the word lists lack
+
+
+def _object_relative(verb: Token, subj: Token) -> bool:
+    """A relative clause whose verb lacks its object: the noun it modifies is that object."""
+    return (
+        verb.dep_ == "relcl"
+        and subj.head.i == verb.i
+        and subj.lower_ not in ("who", "which", "that")
+        and verb.head.pos_ in ("NOUN", "PROPN", "PRON")
+        and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children)
+    )
 
 
 def _declined(verb: Token) -> bool:

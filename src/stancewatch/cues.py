@@ -137,7 +137,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             if subj.pos_ in ("PRON", "PROPN", "NOUN") and not (quoted and quoted[subj.i] >= 0):
                 return subj
             return None
-        if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head is current:
+        if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head.i == current.i:
             return None
         if current.dep_ == "xcomp" and any(
             c.dep_ in ("dobj", "dative") for c in current.head.children
