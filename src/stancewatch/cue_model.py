@@ -1,12 +1,16 @@
-"""A learned reporting-cue scorer: how likely a verb is to introduce an attribution.
+"""A learned reporting-cue model: which verbs introduce an attribution, what they report,
+and whether their subject said it.
 
 The word lists in ``data/reporting_verbs.txt`` name the common reporting verbs, but news
 attributes speech, beliefs and intentions through a long tail of verbs ("urged", "cited",
 "refuses", "pledged", "blasted") and through verbs that report only in some frames ("shows
-that ...", "called X a disgrace"). :class:`CueModel` scores a verb in its parse: a logistic
-regression over sparse features of the verb, its dependents and its subject, trained on
-annotated news (``stancewatch train-cues``; the packaged model's card is
-``models/cues-v1/MODEL_CARD.md``).
+that ...", "called X a disgrace"). :class:`CueModel` holds three logistic regressions over
+sparse features of the parse, trained on annotated news (``stancewatch train-cues``; the
+packaged model's card is ``models/cues-v1/MODEL_CARD.md``):
+
+- :meth:`CueModel.probability`: how likely a verb is to be a cue;
+- :meth:`CueModel.content`: which of a cue's dependents its content is made of;
+- :meth:`CueModel.is_source`: whether the subject found for a cue is who said it.
 
 The model is stored as its non-zero weights in JSON, and scoring is a sum of weights, so it
 adds no dependency and little time to attribution.
