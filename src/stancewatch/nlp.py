@@ -99,7 +99,7 @@ class Embedder:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 32) -> np.ndarray:
         """Unit-normalised embeddings, one row per text."""
         wanted = list(dict.fromkeys(texts))
         for text in wanted:
