@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/stance_eval.py
 	$(BIN)/python bench/stance_fewshot.py
 	$(BIN)/python bench/stance_cost.py
+	$(BIN)/python bench/embedding_speed.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

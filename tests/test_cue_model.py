@@ -139,7 +139,7 @@ def test_parse_cues_pairs_each_cue_with_its_content():
         "T1\tCue 6 11\turged\nT2\tContent 12 28\tlawmakers to act\nT3\tSource 0 5\tSmith\n"
         "E1\tAttribution:T1 Cue:T1 Content:T2 Source:T3\nE2\tAttribution:T9 Content:T2\n"
     )
-    [cue] = parse_cues(ann)
+    [cue] = parse_cues(ann, "Smith urged lawmakers to act.")
     assert cue.spans == ((6, 11),) and cue.content == frozenset(range(12, 28))
 
 

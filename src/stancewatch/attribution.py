@@ -8,7 +8,8 @@ model picks, its clausal complement or an adjacent quotation the content), quota
 pairing (:mod:`stancewatch.quotes`) and the frames "according to X", "X: ...", "... ― X" and
 "X's claim that ...". Pronoun and role-description speakers are resolved through the
 actors mentioned earlier (:mod:`stancewatch.coref`); anything that cannot be resolved keeps
-``actor=None``. The function is pure: it reads the ``Doc``, the packaged word lists and the cue model only.
+``actor=None``. The function is pure: it reads the ``Doc``, the packaged word lists and the
+cue model only.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from spacy.symbols import NOUN, VERB
 
 from .coref import Resolver
 from .cue_model import CueModel, candidate, default_model
-from .cues import CueWord, complement, cue_of, lexicon, open_question, subject
-from .quotes import CLOSING, OPENING, STRAIGHT, Quote, find_quotes, paragraphs
+from .cues import RELATIVE, CueWord, complement, cue_of, lexicon, open_question, subject
+from .quotes import CLOSING, OPENING, STRAIGHT, Quote, QuoteLookup, find_quotes, paragraphs
 from .records import Statement, StatementKind, stable_id
 
 if TYPE_CHECKING:
@@ -41,12 +42,11 @@ _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
 _INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
 _SENTENCE_END = (".", "!", "?", ":", "…")
-_CUE_POS = frozenset({VERB})
 _ACCORDING = re.compile(r"\baccording\b", re.IGNORECASE)
 _SURE = 0.8  # a learned cue this probable keeps its kind's full confidence
 _SECOND_ACT = frozenset({"advcl", "conj", "parataxis"})
 _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes as a cue
-_COLON_SPEAKER_MAX = 6
+_COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
 _TITLE_WORDS = 8  # a quoted title in capitals is at most this long
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
@@ -54,7 +54,7 @@ _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
 _DASH_SIGNATURE = re.compile(
     r"[ \t\u00a0]*(?P<dash>\u2015|\u2014|\u2013|--)[ \t\u00a0]*"
     r"(?P<name>\w[\w.'\u2019-]*(?:[ \u00a0]+[\w.'\u2019-]+){0,5}?)\.?[ \t\u00a0]*$"
-)  # words before a headline colon that may name the speaker
+)
 
 
 @dataclass
@@ -83,7 +83,7 @@ class _Attributor:
         self.text = doc.text if text is None else text
         self.lex = lexicon()
         self.quotes = find_quotes(self.text)
-        self._q_starts = [q.start for q in self.quotes]
+        self._quote_lookup = QuoteLookup(self.quotes)
         self.paras = paragraphs(self.text)
         self._p_starts = [s for s, _ in self.paras]
         self._blank_lines = [m.start() for m in _BLANK_LINE.finditer(self.text)]
@@ -94,13 +94,13 @@ class _Attributor:
                 self.sent_of[t] = i
         # token attributes read as arrays: building spaCy Token objects is the slow part
         self._idx = doc.to_array(IDX).tolist()
-        self.quote_of = [self._quote_at(char) for char in self._idx]
+        self._pos = doc.to_array(POS).tolist()
+        self.quote_of = self._quote_lookup.each(self._idx)
         self.resolver = Resolver(doc, linker, when, self.quote_of, self.text)
 
     # ------------------------------------------------------------------ helpers
     def _quote_at(self, char: int) -> int:
-        i = bisect.bisect_right(self._q_starts, char) - 1
-        return i if i >= 0 and char < self.quotes[i].end else -1
+        return self._quote_lookup.at(char)
 
     def block_of(self, char: int) -> int:
         """The blank-line-separated block a character is in (hard-wrapped lines stay one)."""
@@ -176,9 +176,8 @@ class _Attributor:
         model = self.model
         hits: dict[int, tuple[CueWord, list[Token]]] = {}
         weights: dict[int, float] = {}
-        pos = self.doc.to_array(POS).tolist()
         for i in range(len(self.doc)):
-            if pos[i] not in _CUE_POS:
+            if self._pos[i] != VERB:
                 continue  # cues are verbs (a reporting noun has a pass of its own)
             token = self.doc[i]
             hit = cue_of(token, self.quote_of)
@@ -499,9 +498,8 @@ class _Attributor:
             yield _Found("direct", (q.start, q.end), cue, 0.95)
 
     def _nouns(self, taken: list[tuple[int, int]]) -> Iterable[_Found]:
-        pos = self.doc.to_array(POS).tolist()
         for i in range(len(self.doc)):
-            if pos[i] != NOUN or self.quote_of[i] >= 0:
+            if self._pos[i] != NOUN or self.quote_of[i] >= 0:
                 continue
             token = self.doc[i]
             word = self.lex.nouns.get(token.lemma_.lower())
@@ -543,7 +541,7 @@ def _object_relative(verb: Token, subj: Token) -> bool:
     return (
         verb.dep_ == "relcl"
         and subj.head.i == verb.i
-        and subj.lower_ not in ("who", "which", "that")
+        and subj.lower_ not in RELATIVE
         and verb.head.pos_ in ("NOUN", "PROPN", "PRON")
         and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children)
     )
@@ -557,7 +555,7 @@ def _declined(verb: Token) -> bool:
 
 def _title_case(text: str) -> bool:
     """Whether nearly every word is capitalised, as in the title of a show, book or law."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019-]*", text)]
+    words = re.findall(r"[^\W\d_][\w'\u2019-]*", text)
     if len(words) < 2:
         return False
     capitals = sum(1 for w in words if w[0].isupper())

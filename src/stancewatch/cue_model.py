@@ -44,6 +44,11 @@ def _logit(probability: float) -> float:
     return math.log(probability / (1.0 - probability))
 
 
+def _score(weights: dict[str, float], feats: Iterable[str]) -> float:
+    """A logistic regression's logit: the sum of the weights of the features present."""
+    return sum(weights.get(f, 0.0) for f in feats)
+
+
 class CueModelError(ValueError):
     """A cue model file that cannot be read."""
 
@@ -63,12 +68,8 @@ def features(token: Token, in_lexicon: bool) -> list[str]:
     lemma = token.lemma_.lower()
     deps = sorted({c.dep_ for c in token.children if c.dep_ in _ARGUMENT_DEPS})
     preps = sorted({c.lower_ for c in token.children if c.dep_ in ("prep", "prt")})
-    subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
-    if subjects:
-        subj = subjects[0]
-        subject = f"{subj.dep_}:{subj.pos_}:{subj.ent_type_ or '-'}"
-    else:
-        subject = "none"
+    subj = next((c for c in token.children if c.dep_ in _SUBJECTS), None)
+    subject = "none" if subj is None else f"{subj.dep_}:{subj.pos_}:{subj.ent_type_ or '-'}"
     negated = any(c.dep_ == "neg" for c in token.children)
     passive = any(c.dep_ == "auxpass" for c in token.children)
     marks = sorted(
@@ -89,7 +90,7 @@ def features(token: Token, in_lexicon: bool) -> list[str]:
         f"head={token.head.pos_}:{token.dep_}",
         f"lemma={lemma}|dep={token.dep_}",
         f"lemma={lemma}|tag={token.tag_}",
-        f"lemma={lemma}|subj={subject.split(':')[1] if subjects else 'none'}",
+        f"lemma={lemma}|subj={'none' if subj is None else subj.pos_}",
         f"lexicon={in_lexicon}",
         f"lexicon={in_lexicon}|dep={token.dep_}",
     ]
@@ -105,8 +106,7 @@ def features(token: Token, in_lexicon: bool) -> list[str]:
         out.append(f"mark={mark}")
     if not deps:
         out.append("child=none")
-    if subjects:
-        subj = subjects[0]
+    if subj is not None:
         out.append(f"subj_word={subj.lemma_.lower() if subj.pos_ != 'PROPN' else 'PROPN'}")
     objects = [c for c in token.children if c.dep_ in ("dobj", "xcomp", "ccomp")]
     for obj in objects[:2]:
@@ -182,7 +182,8 @@ def source_features(verb: Token, subject: Token) -> list[str]:
 
 @dataclass(frozen=True)
 class CueModel:
-    """Feature weights of a logistic regression, and the probability that makes a cue."""
+    """The weights of the three regressions (cue, content, source) and the probability
+    each one's decision turns on."""
 
     weights: dict[str, float]
     threshold: float
@@ -197,22 +198,23 @@ class CueModel:
         ``source_threshold`` (always True without source weights)."""
         if not self.source_weights:
             return True
-        score = sum(self.source_weights.get(f, 0.0) for f in source_features(verb, subject))
-        return score >= _logit(self.source_threshold)
+        return _score(self.source_weights, source_features(verb, subject)) >= _logit(
+            self.source_threshold
+        )
 
     def content(self, verb: Token) -> list[Token]:
         """The dependents of a cue verb that its content is made of: those whose probability
         of lying in the content reaches ``content_threshold``."""
-        chosen = []
-        for child in content_candidates(verb):
-            score = sum(self.content_weights.get(f, 0.0) for f in child_features(verb, child))
-            if score > _logit(self.content_threshold):
-                chosen.append(child)
-        return chosen
+        least = _logit(self.content_threshold)
+        return [
+            child
+            for child in content_candidates(verb)
+            if _score(self.content_weights, child_features(verb, child)) > least
+        ]
 
     def probability(self, token: Token, in_lexicon: bool) -> float:
         """The probability that ``token`` introduces an attribution."""
-        score = sum(self.weights.get(f, 0.0) for f in features(token, in_lexicon))
+        score = _score(self.weights, features(token, in_lexicon))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     @property
@@ -244,39 +246,31 @@ class CueModel:
             raise CueModelError(f"{name}: not JSON ({exc})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise CueModelError(f"{name}: not a stancewatch cue model (format {FORMAT})")
-        weights = data.get("weights")
-        threshold = data.get("threshold")
-        if not isinstance(weights, dict) or not all(
-            isinstance(k, str) and isinstance(v, int | float) for k, v in weights.items()
-        ):
-            raise CueModelError(f"{name}: 'weights' must map feature names to numbers")
-        if not isinstance(threshold, int | float) or not 0.0 < threshold < 1.0:
-            raise CueModelError(f"{name}: 'threshold' must be a probability between 0 and 1")
-        content_threshold = data.get("content_threshold", 0.5)
-        source_threshold = data.get("source_threshold", 0.5)
-        for key, value in (
-            ("content_threshold", content_threshold),
-            ("source_threshold", source_threshold),
-        ):
-            if not isinstance(value, int | float) or not 0.0 < value < 1.0:
-                raise CueModelError(f"{name}: '{key}' must be a probability between 0 and 1")
-        content = data.get("content_weights", {})
-        source = data.get("source_weights", {})
-        for key, table in (("content_weights", content), ("source_weights", source)):
+        if "weights" not in data or "threshold" not in data:
+            raise CueModelError(f"{name}: 'weights' and 'threshold' are required")
+        tables = {k: data.get(k, {}) for k in ("weights", "content_weights", "source_weights")}
+        for key, table in tables.items():
             if not isinstance(table, dict) or not all(
                 isinstance(k, str) and isinstance(v, int | float) for k, v in table.items()
             ):
                 raise CueModelError(f"{name}: '{key}' must map feature names to numbers")
+        thresholds = {
+            k: data.get(k, 0.5) for k in ("threshold", "content_threshold", "source_threshold")
+        }
+        for key, value in thresholds.items():
+            if not isinstance(value, int | float) or not 0.0 < value < 1.0:
+                raise CueModelError(f"{name}: '{key}' must be a probability between 0 and 1")
+        weights, content, source = ({k: float(v) for k, v in t.items()} for t in tables.values())
         meta = dict(data.get("meta", {}))
         meta["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
         return cls(
-            {k: float(v) for k, v in weights.items()},
-            float(threshold),
+            weights,
+            float(thresholds["threshold"]),
             meta,
-            {k: float(v) for k, v in content.items()},
-            float(content_threshold),
-            {k: float(v) for k, v in source.items()},
-            float(source_threshold),
+            content,
+            float(thresholds["content_threshold"]),
+            source,
+            float(thresholds["source_threshold"]),
         )
 
     @classmethod

@@ -7,11 +7,12 @@ quotations is a row; it is a cue when it lies inside a gold ``Cue`` span.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from spacy.attrs import IDX
 
 from .cue_model import (
     CueModel,
@@ -22,9 +23,9 @@ from .cue_model import (
     fit,
     source_features,
 )
-from .cues import cue_of, subject
+from .cues import RELATIVE, cue_of, subject
 from .evaluation import Article, load_folder
-from .quotes import find_quotes
+from .quotes import QuoteLookup, find_quotes
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -33,22 +34,10 @@ if TYPE_CHECKING:
 def quoted_tokens(doc: Doc) -> list[int]:
     """For each token, the index of the quotation its first character stands in, or -1 (as
     attribution marks them)."""
-    quotes = find_quotes(doc.text)
-    starts = [q.start for q in quotes]
-    marks = []
-    for token in doc:
-        i = bisect.bisect_right(starts, token.idx) - 1
-        marks.append(i if i >= 0 and token.idx < quotes[i].end else -1)
-    return marks
-
-
-def in_lexicon(token: Any, quoted: Sequence[int]) -> bool:
-    """Whether the packaged word lists take ``token`` as a cue."""
-    return cue_of(token, quoted) is not None
+    return QuoteLookup(find_quotes(doc.text)).each(doc.to_array(IDX).tolist())
 
 
 Row = tuple[list[str], bool]
-_RELATIVE = frozenset({"who", "which", "that"})
 
 
 def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row], list[Row]]:
@@ -67,7 +56,8 @@ def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row], list[Row]]:
             (cue for cue in article.cues if any(s <= start and end <= e for s, e in cue.spans)),
             None,
         )
-        verbs.append((features(token, in_lexicon(token, quoted)), gold is not None))
+        listed = cue_of(token, quoted) is not None
+        verbs.append((features(token, listed), gold is not None))
         if gold is None:
             continue
         subj = subject(token, quoted)
@@ -75,7 +65,7 @@ def rows(article: Article, doc: Doc) -> tuple[list[Row], list[Row], list[Row]]:
             # "Cruz, who refused to ...": the subject found is the relative clause's
             # antecedent; annotators may mark the relative pronoun itself as the source
             marks = [subj] + [
-                c for c in token.children if c.dep_ == "nsubj" and c.lower_ in _RELATIVE
+                c for c in token.children if c.dep_ == "nsubj" and c.lower_ in RELATIVE
             ]
             said = any(s < t.idx + len(t) and t.idx < e for t in marks for s, e in gold.source)
             sources.append((source_features(token, subj), said))
@@ -93,7 +83,6 @@ class TrainReport:
     articles: int
     verbs: int
     cues: int
-    features: int
 
 
 def train(
@@ -131,7 +120,5 @@ def train(
         source_threshold=source_threshold,
     )
     model.meta.update({"articles": len(articles), "data": Path(folder).name})
-    report = TrainReport(
-        len(articles), len(verbs), sum(1 for _, y in verbs if y), len(model.weights)
-    )
+    report = TrainReport(len(articles), len(verbs), sum(1 for _, y in verbs if y))
     return model, report

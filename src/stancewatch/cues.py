@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLIMB = ("xcomp", "conj", "advcl", "pcomp", "prep")  # verbs that share their head's subject
-_RELATIVE = frozenset({"who", "that", "which", "whom"})
+RELATIVE = frozenset({"who", "that", "which", "whom"})  # relative pronouns
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             # the subject nearest before the verb is the speaker
             before = [c for c in outside if c.i < current.i]
             subj = before[-1] if before else outside[0]
-            if subj.lower_ in _RELATIVE and current.dep_ == "relcl":
+            if subj.lower_ in RELATIVE and current.dep_ == "relcl":
                 between = verb.doc[current.head.i + 1 : subj.i]
                 if any(t.text in (":", ";", "?") for t in between):
                     return None  # "the question: who said it first" asks, it does not relate

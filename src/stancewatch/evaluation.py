@@ -79,13 +79,9 @@ def _quoted(text: str, spans: Iterable[tuple[int, int]]) -> bool:
     return any(ch in QUOTE_CHARS for s, e in spans for ch in text[s:e])
 
 
-def parse_ann(ann: str, text: str, *, name: str = "<ann>") -> list[Item]:
-    """Gold attributions of one brat ``.ann`` file whose offsets point into ``text``.
-
-    Relations (``E`` lines) with a ``Content`` role become items; ``Source`` gives the
-    speaker (absent for ``Attribution-no-source``). Lines that do not start with an id are
-    the continuation of a multi-line span text and are skipped.
-    """
+def _standoff(ann: str, text: str, name: str) -> tuple[dict[str, Spans], list[dict[str, str]]]:
+    """The text spans (``T`` lines) and attribution relations (``E`` lines, role → span id)
+    of one brat ``.ann`` file, offsets checked against ``text``."""
     spans: dict[str, Spans] = {}
     relations: list[dict[str, str]] = []
     for number, line in enumerate(ann.splitlines(), 1):
@@ -115,34 +111,42 @@ def parse_ann(ann: str, text: str, *, name: str = "<ann>") -> list[Item]:
                 role, _, target = arg.partition(":")
                 roles.setdefault(role, target)
             relations.append(roles)
+    return spans, relations
+
+
+def parse_gold(
+    ann: str, text: str, *, name: str = "<ann>"
+) -> tuple[list[Item], tuple[GoldCue, ...]]:
+    """Gold attributions and gold cues of one brat ``.ann`` file whose offsets point into
+    ``text`` (see :func:`parse_ann` and :func:`parse_cues`), the file read once."""
+    spans, relations = _standoff(ann, text, name)
     items = []
+    cues = []
     for roles in relations:
         content = spans.get(roles.get("Content", ""), ())
-        if not content:
-            continue
         source = spans.get(roles.get("Source", ""), ())
-        items.append(Item(_chars(content), source, _quoted(text, content)))
-    return items
+        if content:
+            items.append(Item(_chars(content), source, _quoted(text, content)))
+        cue = spans.get(roles.get("Cue", ""), ())
+        if cue:
+            cues.append(GoldCue(cue, _chars(content), source))
+    return items, tuple(cues)
 
 
-def parse_cues(ann: str) -> tuple[GoldCue, ...]:
-    """The gold cues of one brat ``.ann`` file, each with the content it introduces (call
-    after :func:`parse_ann` has checked the file)."""
-    spans: dict[str, Spans] = {}
-    cues = []
-    for line in ann.splitlines():
-        head, _, rest = line.partition("\t")
-        if head.startswith("T") and head[1:].isdigit():
-            offsets = rest.partition("\t")[0].partition(" ")[2]
-            found = [_SPAN.match(piece.strip()) for piece in offsets.split(";")]
-            spans[head] = tuple((int(m[1]), int(m[2])) for m in found if m is not None)
-        elif head.startswith("E") and head[1:].isdigit():
-            roles = dict(arg.partition(":")[::2] for arg in rest.split())
-            cue = spans.get(roles.get("Cue", ""), ())
-            if cue:
-                content = _chars(spans.get(roles.get("Content", ""), ()))
-                cues.append(GoldCue(cue, content, spans.get(roles.get("Source", ""), ())))
-    return tuple(cues)
+def parse_ann(ann: str, text: str, *, name: str = "<ann>") -> list[Item]:
+    """Gold attributions of one brat ``.ann`` file whose offsets point into ``text``.
+
+    Relations (``E`` lines) with a ``Content`` role become items; ``Source`` gives the
+    speaker (absent for ``Attribution-no-source``). Lines that do not start with an id are
+    the continuation of a multi-line span text and are skipped.
+    """
+    return parse_gold(ann, text, name=name)[0]
+
+
+def parse_cues(ann: str, text: str, *, name: str = "<ann>") -> tuple[GoldCue, ...]:
+    """The gold cues of one brat ``.ann`` file, each with the content it introduces and its
+    source."""
+    return parse_gold(ann, text, name=name)[1]
 
 
 def load_folder(folder: Path) -> list[Article]:
@@ -167,9 +171,8 @@ def load_folder(folder: Path) -> list[Article]:
         if ann is None:
             continue
         text = path.read_text(encoding="utf-8")
-        ann_text = ann.read_text(encoding="utf-8")
-        gold = parse_ann(ann_text, text, name=str(ann))
-        articles.append(Article(path.stem, text, tuple(gold), parse_cues(ann_text)))
+        gold, cues = parse_gold(ann.read_text(encoding="utf-8"), text, name=str(ann))
+        articles.append(Article(path.stem, text, tuple(gold), cues))
     if not articles:
         raise EvaluationError(
             f"{folder}: no article in text/ has an annotation file in attributions/ "

@@ -158,9 +158,16 @@ class ClaimIndex:
 
 # -- cues -----------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
-def _cue_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _rebuttal_cues() -> dict[str, list[str]]:
+    """``data/rebuttal_cues.yaml``: refutation frames, negations, negative prefixes."""
     text = (resources.files("stancewatch") / "data" / "rebuttal_cues.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data: dict[str, list[str]] = yaml.safe_load(text)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _cue_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    data = _rebuttal_cues()
 
     def pattern(words: list[str]) -> re.Pattern[str]:
         ordered = sorted({w.lower() for w in words if w != "n't"}, key=len, reverse=True)
@@ -175,8 +182,7 @@ def _cue_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=1)
 def _prefixes() -> tuple[str, ...]:
-    text = (resources.files("stancewatch") / "data" / "rebuttal_cues.yaml").read_text("utf-8")
-    return tuple(yaml.safe_load(text)["negative_prefixes"])
+    return tuple(_rebuttal_cues()["negative_prefixes"])
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")

@@ -50,12 +50,13 @@ def _register_paragraph_breaks() -> None:
         """Start a sentence after every blank line and after a dateline ("MOSCOW, Jan 28 —"):
         a paragraph break or a dateline ends a sentence, so the parser cannot make a time
         stamp, a city or a closing quotation mark part of the next sentence."""
+        text = doc.text  # joined from the tokens on every access: read it once
         for token in doc[:-1]:
             if token.is_space and token.text.count("\n") >= 2:
                 doc[token.i + 1].is_sent_start = True
             if token.i == 0 or (token.is_space and "\n" in token.text):
                 start = token.idx if token.i == 0 else token.idx + len(token.text)
-                dateline = _DATELINE.match(doc.text, start)
+                dateline = _DATELINE.match(text, start)
                 if dateline is not None:
                     after = doc.char_span(
                         dateline.end(), dateline.end() + 1, alignment_mode="expand"

@@ -11,7 +11,9 @@ Any other unbalanced mark is ambiguous and is dropped rather than guessed at.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 OPENING = frozenset("“„«‟")
@@ -144,6 +146,22 @@ def find_quotes(text: str) -> list[Quote]:
             group += 1
             carried = [Quote(open_at, piece_end, group, closed=False)]
     return quotes
+
+
+class QuoteLookup:
+    """Which quotation (by index in ``quotes``) a character offset lies in, or -1."""
+
+    def __init__(self, quotes: Sequence[Quote]) -> None:
+        self.quotes = quotes
+        self._starts = [q.start for q in quotes]
+
+    def at(self, char: int) -> int:
+        i = bisect.bisect_right(self._starts, char) - 1
+        return i if i >= 0 and char < self.quotes[i].end else -1
+
+    def each(self, chars: Iterable[int]) -> list[int]:
+        """:meth:`at` for every offset, e.g. every token's first character."""
+        return [self.at(char) for char in chars]
 
 
 def _first_non_space(text: str, start: int, end: int) -> int:

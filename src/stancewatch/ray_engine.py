@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from . import parquet_store
-from .runner import RunError, RunReport, Shard, check_output, list_sources, plan, read_shard
+from .runner import (
+    RunError,
+    RunReport,
+    Shard,
+    check_output,
+    list_sources,
+    plan,
+    read_shard,
+    write_run_info,
+)
 
 RAY_MISSING = (
     "The Ray engine needs Ray: pip install 'stancewatch[ray]' "
@@ -53,6 +62,7 @@ class ShardWorker:
         self.batch_size = batch_size
         self.text_column = text_column
         self.name = f"ray-{os.getpid()}"
+        self.settings = json.dumps(self.analyzer.settings(), default=str)  # the same for all
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         from .runner import run_shard
@@ -73,7 +83,7 @@ class ShardWorker:
                 )
             out["shard"].append(shard.id)
             out["counts"].append(json.dumps(counts))
-            out["settings"].append(json.dumps(self.analyzer.settings(), default=str))
+            out["settings"].append(self.settings)
         return out
 
 
@@ -149,7 +159,8 @@ def run_ray(
         wrote_info = False
         for row in mapped.iter_rows():
             if not wrote_info:
-                _write_info(out, inputs, pack, json.loads(row["settings"]), workers)
+                settings = json.loads(row["settings"])
+                write_run_info(out, inputs, settings, pack, engine="ray", workers=workers)
                 wrote_info = True
             counts = json.loads(row["counts"])
             report.shards += 1
@@ -159,14 +170,3 @@ def run_ray(
                 on_shard(by_id[row["shard"]], counts)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _write_info(
-    out: Path, inputs: list[str], pack: str | Path | None, settings: dict[str, Any], workers: int
-) -> None:
-    info = {
-        "inputs": [str(i) for i in inputs],
-        "pack": None if pack is None else str(Path(pack).resolve()),
-        "settings": {**settings, "engine": "ray", "workers": workers},
-    }
-    (out / parquet_store.RUN_FILE).write_text(json.dumps(info, indent=1, default=str), "utf-8")

@@ -313,14 +313,19 @@ def run_shard(
 
 
 def write_run_info(
-    output: Path, inputs: list[str], analyzer: Analyzer, pack_path: str | None, **options: Any
+    output: Path,
+    inputs: list[str],
+    settings: dict[str, Any],
+    pack: str | Path | None,
+    **options: Any,
 ) -> None:
-    """Record what produced the output (read by ``stancewatch load``)."""
+    """Record what produced the output (read by ``stancewatch load``): the inputs, the pack
+    folder (None: the bundled pack), the analyzer's settings and the run's options."""
     output.mkdir(parents=True, exist_ok=True)
     info = {
         "inputs": [str(i) for i in inputs],
-        "pack": pack_path,
-        "settings": {**analyzer.settings(), **options},
+        "pack": None if pack is None else str(Path(pack).resolve()),
+        "settings": {**settings, **options},
     }
     tmp = output / (parquet_store.RUN_FILE + ".tmp")
     tmp.write_text(json.dumps(info, indent=1, default=str), "utf-8")
@@ -377,8 +382,7 @@ def run_local(
     sources = list_sources(inputs)
     tune_allocator()
     analyzer = make_analyzer(pack, stance)
-    pack_path = None if pack is None else str(Path(pack).resolve())
-    write_run_info(out, inputs, analyzer, pack_path, engine="local")
+    write_run_info(out, inputs, analyzer.settings(), pack, engine="local")
     report = RunReport("local")
     for shard, documents in iter_shards(sources, shard_size, text_column):
         report.problems.extend(shard.problems)

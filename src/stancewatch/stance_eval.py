@@ -23,7 +23,7 @@ adds a stance to every row of a table of (text, target) pairs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -108,13 +108,17 @@ def default_train_file(eval_file: Path, fmt: str) -> Path | None:
     return candidate if candidate.is_file() and candidate != eval_file else None
 
 
-def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    """Mean F1 over support, oppose and neutral (a label with no gold and no prediction
-    counts as 0, as in scikit-learn's ``f1_score(average="macro", labels=...)``)."""
+def macro_f1(
+    gold: Sequence[Hashable],
+    predicted: Sequence[Hashable],
+    labels: Sequence[Hashable] = STANCE_LABELS,
+) -> float:
+    """Mean F1 over ``labels`` (support, oppose and neutral; a label with no gold and no
+    prediction counts as 0, as in scikit-learn's ``f1_score(average="macro", labels=...)``)."""
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
     scores = []
-    for label in STANCE_LABELS:
+    for label in labels:
         tp = sum(g == label and p == label for g, p in zip(gold, predicted, strict=True))
         fp = sum(g != label and p == label for g, p in zip(gold, predicted, strict=True))
         fn = sum(g == label and p != label for g, p in zip(gold, predicted, strict=True))

@@ -141,17 +141,10 @@ def logits_for(
 
 
 def macro_f1(gold: Sequence[int], pred: Sequence[int]) -> float:
-    """Mean F1 over the three labels."""
-    g, p = np.asarray(gold), np.asarray(pred)
-    scores = []
-    for k in range(3):
-        tp, fp, fn = (
-            ((g == k) & (p == k)).sum(),
-            ((g != k) & (p == k)).sum(),
-            ((g == k) & (p != k)).sum(),
-        )
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(scores))
+    """Mean F1 over the three labels (0 support, 1 oppose, 2 neutral)."""
+    from .stance_eval import macro_f1 as labelled_macro_f1
+
+    return labelled_macro_f1(gold, pred, labels=(0, 1, 2))
 
 
 @torch.no_grad()
