@@ -308,7 +308,7 @@ def throughput(embedder_name: str, titles: list[str], size: int, statements: lis
     while len(bank_texts) < size:  # no paraphrase: the same titles with a marker
         bank_texts += [f"{t} ({copy})" for t in titles[: size - len(bank_texts)]]
         copy += 1
-    fresh = Embedder(base._model, base.name)
+    fresh = Embedder(base._model, base.name, precision=base.precision)
     start = time.perf_counter()
     index = narratives.build_index(
         narratives.bank_targets(
@@ -317,7 +317,8 @@ def throughput(embedder_name: str, titles: list[str], size: int, statements: lis
         fresh.encode,
     )
     build = time.perf_counter() - start
-    fresh = Embedder(base._model, base.name)  # cold cache for the statements
+    # a cold cache for the statements
+    fresh = Embedder(base._model, base.name, precision=base.precision)
     start = time.perf_counter()
     ids = [str(i) for i in range(len(statements))]
     matches = narratives.match_texts(ids, statements, index, fresh.encode)
@@ -330,6 +331,7 @@ def throughput(embedder_name: str, titles: list[str], size: int, statements: lis
         "per_second": len(statements) / took,
         "matched": len({m.statement_id for m in matches}),
         "threads": torch.get_num_threads(),
+        "precision": fresh.precision,
     }
 
 
@@ -398,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     speed = throughput("all-MiniLM-L6-v2", titles, args.bank_size, chosen)
     print(
         f"throughput {speed['statements']} statements against {speed['bank']} claims: "
-        f"{speed['per_second']:.0f} statements/s ({speed['threads']} threads; bank indexed once "
+        f"{speed['per_second']:.0f} statements/s ({speed['threads']} threads, "
+        f"{speed['precision']}; bank indexed once "
         f"in {speed['index_seconds']:.0f} s)"
     )
     if not args.no_write:
@@ -459,9 +462,11 @@ def _markdown(cases, n_fakes, args, narrative, fake, rebut, speed, detect) -> st
         "",
         f"Throughput: {speed['statements']} VoxCheck sentences against a {speed['bank']}-claim "
         f"bank: **{speed['per_second']:.0f} statements/s** (torch on {speed['threads']} threads, "
+        f"{speed['precision']} matrix products (`STANCEWATCH_PRECISION=auto`; see Embedding "
+        "speed), "
         f"cold cache; indexing the bank once took {speed['index_seconds']:.0f} s). Time is "
         "almost all MiniLM encoding of the statements; the 10,000-claim matrix product is "
-        "negligible. Shared machine: other jobs ran at the same time.",
+        "negligible.",
     ]
     return "\n".join(lines)
 

@@ -53,3 +53,33 @@ def test_cache_keeps_only_the_most_recently_used_texts(counting: CountingModel) 
     counting.seen.clear()
     small.encode([texts[0], texts[2]])
     assert counting.seen == [texts[0]]
+
+
+def test_precision_comes_from_the_argument_then_the_environment(monkeypatch) -> None:
+    from stancewatch.nlp import PRECISION_ENV, cpu_has_native_bf16, resolve_precision
+
+    monkeypatch.setenv(PRECISION_ENV, "bf16")
+    assert resolve_precision() == "bf16"
+    assert resolve_precision("fp32") == "fp32"
+    monkeypatch.setenv(PRECISION_ENV, "auto")
+    assert resolve_precision() == ("bf16" if cpu_has_native_bf16() else "fp32")
+    monkeypatch.setenv(PRECISION_ENV, "half")
+    with pytest.raises(ValueError, match=r"STANCEWATCH_PRECISION must be one of .*'half'"):
+        resolve_precision()
+    with pytest.raises(ValueError, match="precision must be one of"):
+        resolve_precision("int4")
+
+
+def test_bfloat16_embeddings_stay_next_to_the_float32_ones(embedder: Embedder) -> None:
+    texts = [
+        "Ukraine must cede the occupied territories.",
+        "Sanctions on Russia must stay until the troops leave.",
+        "The president said the talks in Riyadh were productive and would continue.",
+    ]
+    full = Embedder(embedder._model, "minilm", precision="fp32")
+    half = Embedder(embedder._model, "minilm", precision="bf16")
+    assert (full.precision, half.precision) == ("fp32", "bf16")
+    a, b = full.encode(texts), half.encode(texts)
+    assert not np.array_equal(a, b)  # the products really ran in bfloat16
+    np.testing.assert_allclose((a * b).sum(axis=1), 1.0, atol=1e-3)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)

@@ -137,3 +137,20 @@ def test_phrasings_set_the_direction_not_the_relevance(model: MiniLMLoRAStance):
     assert with_codebook[0] > without[0]
     ignoring = MiniLMLoRAStance(few_shot_prior=None).score([text], [NUCLEAR])[0]
     np.testing.assert_allclose(ignoring, without, atol=1e-6)
+
+
+@pytest.mark.models
+def test_bfloat16_encoder_gives_the_float32_stances(model: MiniLMLoRAStance):
+    texts = [
+        "The government must invest in new nuclear power stations to secure supply.",
+        "Reactors are a costly distraction from renewables and should be closed.",
+        "The weather in Paris was mild on Tuesday.",
+    ]
+    bare = Position("n", "Nuclear power", NUCLEAR.proposition)
+    full = MiniLMLoRAStance(precision="fp32")
+    half = MiniLMLoRAStance(precision="bf16")
+    a = full.score(texts, [bare] * 3)
+    b = half.score(texts, [bare] * 3)
+    assert not np.array_equal(full.embed(texts), half.embed(texts))
+    assert list(a.argmax(axis=1)) == list(b.argmax(axis=1)) == [0, 1, 2]
+    np.testing.assert_allclose(a, b, atol=0.03)

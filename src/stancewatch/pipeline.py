@@ -84,6 +84,7 @@ class Analyzer:
             "pack_version": self.pack.version,
             "spacy_model": self.spacy_model,
             "embedding_model": self.embedder.name,
+            "embedding_precision": self.embedder.precision,
             "attribution_method": ATTRIBUTION_METHOD,
             "cue_model": default_model().version,
             "stance_method": self.backend.name,

@@ -244,7 +244,7 @@ def evaluate_backend(
 
 def fresh_embedder(embedder: Embedder) -> Embedder:
     """The same model with an empty cache, so each method pays for its own embeddings."""
-    return Embedder(embedder._model, embedder.name)
+    return Embedder(embedder._model, embedder.name, precision=embedder.precision)
 
 
 def compare_stance(

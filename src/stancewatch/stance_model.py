@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .nlp import inference_precision, resolve_precision
 from .records import Position
 
 MODEL_VERSION = "stance.minilm-lora.v1"
@@ -60,6 +61,7 @@ class MiniLMLoRAStance:
     ``model_dir`` holds ``stance.safetensors`` and ``config.json`` (default: the shipped
     model); ``base`` is the base model folder (default: the packaged MiniLM).
     ``few_shot_prior`` sets how fast codebook phrasings take over (``None`` ignores them).
+    ``precision`` is the encoder's ("fp32", "bf16" or "auto"; see :data:`nlp.PRECISION_ENV`).
     """
 
     def __init__(
@@ -70,6 +72,7 @@ class MiniLMLoRAStance:
         few_shot_prior: float | None = FEW_SHOT_PRIOR,
         batch_size: int = 32,
         cache_size: int = 20000,
+        precision: str | None = None,
     ) -> None:
         import torch
         from safetensors.torch import load_file
@@ -114,6 +117,7 @@ class MiniLMLoRAStance:
         digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:10]
         self.name = f"{self.config.get('version', MODEL_VERSION)}:{self.arch}@{digest}"
         self._torch = torch
+        self.precision = resolve_precision(precision)
 
     # -- embeddings (bi-encoder) ----------------------------------------------------------
 
@@ -128,8 +132,8 @@ class MiniLMLoRAStance:
             enc = self.tokenizer(
                 chunk, truncation=True, max_length=length, padding=True, return_tensors="pt"
             )
-            with self._torch.inference_mode():
-                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"]).numpy()
+            with self._torch.inference_mode(), inference_precision(self.precision):
+                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"]).float().numpy()
             for text, vec in zip(chunk, vectors, strict=True):
                 self._cache[(text, length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
@@ -157,8 +161,8 @@ class MiniLMLoRAStance:
                 padding=True,
                 return_tensors="pt",
             )
-            with self._torch.inference_mode():
-                logits = self.net.cross_logits(dict(enc))
+            with self._torch.inference_mode(), inference_precision(self.precision):
+                logits = self.net.cross_logits(dict(enc)).float()
             out[idx] = _softmax(logits.numpy().astype(np.float64))
         return out
 
