@@ -7,7 +7,7 @@ Usage:
 Embeds sentences of VoxCheck's narrative cases (``../shared/data/ukraine_disinfo_narratives``,
 the sentences the narrative benchmark matches) after a warm-up, at batch sizes 16, 32, 64
 and 128 in float32 (best of two passes each); then at batch 32 with bfloat16 matrix products
-(``torch.autocast``, what ``STANCEWATCH_PRECISION=auto`` picks on a CPU with native bfloat16)
+(``torch.autocast``, what ``STANCEWATCH_PRECISION=bf16`` does)
 and with the linear layers quantised to int8 (``torch.ao.quantization.quantize_dynamic``):
 their speed, and the cosine between their embeddings and the float32 ones. Stancewatch
 encodes in batches of ``Embedder.encode``'s default; every similarity threshold in the
@@ -112,11 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         f"--threads {args.threads}`\n\n"
         f"{len(texts)} sentences of VoxCheck's narrative cases, torch on {args.threads} threads, "
         "after a warm-up; best of two passes. `Embedder.encode` uses batches of 32. "
-        f"This CPU {'computes' if native else 'does not compute'} bfloat16 natively, so "
-        f"`STANCEWATCH_PRECISION=auto` (the default) picks {'bfloat16' if native else 'float32'} "
-        "here. bfloat16 products leave the unit vectors within the cosine shown of the float32 "
-        "ones, far below the 0.01 steps of any similarity threshold; int8 moves them much "
-        "further, so it is not used.\n\n" + "\n".join(lines),
+        f"This CPU {'computes' if native else 'does not compute'} bfloat16 natively. "
+        "bfloat16 products (`STANCEWATCH_PRECISION=bf16`, opt-in) leave the unit vectors "
+        "within the cosine shown of the float32 ones, far below the 0.01 steps of any "
+        "similarity threshold, but a text's vector then shifts by up to about 1e-3 with the "
+        "texts that share its batch, so float32 stays the default for reproducible stored "
+        "scores. int8 moves the vectors much further, so it is not offered.\n\n" + "\n".join(lines),
     )
     print("Wrote docs/benchmarks.md")
     return 0

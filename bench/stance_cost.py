@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--min-similarity", type=float, default=0.0)
     args = parser.parse_args()
     embedder = load_embedder()
+    precision = embedder.precision
+    prefix = "" if precision == "fp32" else f"STANCEWATCH_PRECISION={precision} "
     found = statements(args.statements)
     lines = [
         f"Backend `{args.stance}`, {len(found)} distinct VAST dev texts as statements, catalogs "
@@ -89,7 +91,8 @@ def main() -> None:
         "covers `code_stances` end to end (statement and codebook embeddings for the shortlist, "
         "shortlist, scoring the shortlisted pairs; empty caches, model loading excluded). "
         "Absolute speeds depend on the machine's load; the last column, the base MiniLM embedding the same statements alone in the "
-        f"same run, is the yardstick. Shortlist floor {args.min_similarity}. Command: `.venv/bin/python bench/stance_cost.py --stance {args.stance}`.",
+        f"same run, is the yardstick. Shortlist floor {args.min_similarity}. Encoders in {precision} "
+        f"(`STANCEWATCH_PRECISION`). Command: `{prefix}.venv/bin/python bench/stance_cost.py --stance {args.stance}`.",
         "",
         "| Positions | Statements | Shortlisted pairs | Pairs per statement | s | pairs/s | statements/s | stance-scoring share | base MiniLM alone, statements/s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -121,7 +124,8 @@ def main() -> None:
         )
         lines.append(line)
         print(line)
-    update_section("stance_cost", "\n".join(lines))
+    section = "stance_cost" if precision == "fp32" else f"stance_cost-{precision}"
+    update_section(section, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,8 @@ def test_cache_keeps_only_the_most_recently_used_texts(counting: CountingModel) 
 def test_precision_comes_from_the_argument_then_the_environment(monkeypatch) -> None:
     from stancewatch.nlp import PRECISION_ENV, cpu_has_native_bf16, resolve_precision
 
+    monkeypatch.delenv(PRECISION_ENV, raising=False)
+    assert resolve_precision() == "fp32"  # reproducible whatever shares a batch
     monkeypatch.setenv(PRECISION_ENV, "bf16")
     assert resolve_precision() == "bf16"
     assert resolve_precision("fp32") == "fp32"

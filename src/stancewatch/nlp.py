@@ -28,12 +28,16 @@ EMBEDDING_MODEL_VERSION = "sentence-transformers/all-MiniLM-L6-v2@gt-0.1.0"
 # recent statements stay cached while memory stays flat however large the corpus.
 EMBEDDING_CACHE_SIZE = 10_000
 # Precision of the transformer encoders' matrix products (MiniLM and the stance model).
-# "auto" uses bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): on such a
-# CPU MiniLM encodes 1.6-1.8x faster and its unit vectors stay within cosine 0.99997 of the
-# float32 ones (bench/embedding_speed.py). Elsewhere bfloat16 would be emulated and slower,
-# so "auto" keeps float32. The environment variable overrides the default.
+# float32 is the default: its results do not depend on which texts share a batch, so a
+# rerun, a resumed run or another shard size stores the same scores. "bf16" computes in
+# bfloat16: on a CPU that does so natively (AVX512-BF16 or AMX) MiniLM encodes 1.6-1.8x
+# faster and its unit vectors stay within cosine 0.99997 of the float32 ones
+# (bench/embedding_speed.py), but a text's vector then moves by up to about 1e-3 with its
+# batch, enough to change a stored score's fourth decimal between runs. "auto" picks bf16
+# only where the CPU computes it natively (elsewhere it is emulated and slower).
 PRECISION_ENV = "STANCEWATCH_PRECISION"
-PRECISIONS = ("auto", "fp32", "bf16")
+PRECISIONS = ("fp32", "bf16", "auto")
+DEFAULT_PRECISION = "fp32"
 
 
 class ModelNotAvailable(RuntimeError):
@@ -106,8 +110,8 @@ def cpu_has_native_bf16() -> bool:
 
 def resolve_precision(requested: str | None = None) -> str:
     """``"fp32"`` or ``"bf16"``: ``requested``, else ``$STANCEWATCH_PRECISION``, else
-    ``"auto"`` (bfloat16 only where the CPU computes it natively)."""
-    value = (requested or os.environ.get(PRECISION_ENV) or "auto").strip().lower()
+    float32; ``"auto"`` means bfloat16 where the CPU computes it natively."""
+    value = (requested or os.environ.get(PRECISION_ENV) or DEFAULT_PRECISION).strip().lower()
     if value not in PRECISIONS:
         source = "precision" if requested else PRECISION_ENV
         raise ValueError(f"{source} must be one of {', '.join(PRECISIONS)}; got {value!r}")
