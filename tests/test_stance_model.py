@@ -147,7 +147,8 @@ def test_bfloat16_encoder_gives_the_float32_stances(model: MiniLMLoRAStance):
         "The weather in Paris was mild on Tuesday.",
     ]
     bare = Position("n", "Nuclear power", NUCLEAR.proposition)
-    full = MiniLMLoRAStance(precision="fp32")
+    # the shared model is float32 unless STANCEWATCH_PRECISION says otherwise
+    full = model if model.precision == "fp32" else MiniLMLoRAStance(precision="fp32")
     half = MiniLMLoRAStance(precision="bf16")
     a = full.score(texts, [bare] * 3)
     b = half.score(texts, [bare] * 3)

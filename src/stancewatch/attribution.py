@@ -99,9 +99,6 @@ class _Attributor:
         self.resolver = Resolver(doc, linker, when, self.quote_of, self.text)
 
     # ------------------------------------------------------------------ helpers
-    def _quote_at(self, char: int) -> int:
-        return self._quote_lookup.at(char)
-
     def block_of(self, char: int) -> int:
         """The blank-line-separated block a character is in (hard-wrapped lines stay one)."""
         return bisect.bisect_right(self._blank_lines, char)
@@ -147,7 +144,7 @@ class _Attributor:
         if not toks:
             return (0, 0)
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
-        first, last = self._quote_at(start), self._quote_at(end - 1)
+        first, last = self._quote_lookup.at(start), self._quote_lookup.at(end - 1)
         if first >= 0:
             start = self.quotes[first].start
         if last >= 0:
