@@ -475,7 +475,11 @@ def _markdown(cases, n_fakes, args, narrative, fake, rebut, speeds, detect) -> s
         "| encoder precision | statements/s | indexing the bank once |",
         "|---|---|---|",
     ]
-    names = {"fp32": "float32 (default)", "bf16": "bfloat16 (`STANCEWATCH_PRECISION=bf16`)"}
+    names = {
+        "fp32": "float32 (`STANCEWATCH_PRECISION=fp32`; the default where the CPU lacks "
+        "native bfloat16)",
+        "bf16": "bfloat16 (the default `auto` on this CPU, which computes it natively)",
+    }
     lines += [
         f"| {names[v['precision']]} | **{v['per_second']:.0f}** | {v['index_seconds']:.0f} s |"
         for v in speeds

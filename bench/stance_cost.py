@@ -12,6 +12,8 @@ backend (every model with empty caches; model loading excluded). Writes docs/ben
 section ``stance_cost``.
 
 Run: .venv/bin/python bench/stance_cost.py [--statements 400] [--stance minilm-lora]
+(in the default precision, ``auto``; section ``stance_cost`` in float32, ``stance_cost-bf16``
+in bfloat16; ``STANCEWATCH_PRECISION=fp32`` or ``bf16`` in front picks one)
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     embedder = load_embedder()
     precision = embedder.precision
-    prefix = "" if precision == "fp32" else f"STANCEWATCH_PRECISION={precision} "
+    prefix = f"STANCEWATCH_PRECISION={precision} "
     found = statements(args.statements)
     lines = [
         f"Backend `{args.stance}`, {len(found)} distinct VAST dev texts as statements, catalogs "

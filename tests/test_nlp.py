@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -13,16 +15,23 @@ pytestmark = pytest.mark.models
 class CountingModel:
     """The real MiniLM model, counting the texts it is asked to embed."""
 
-    def __init__(self, model: object) -> None:
+    def __init__(self, model: Any) -> None:
         self.model = model
+        self.tokenizer = model.tokenizer
         self.seen: list[str] = []
 
-    def encode(self, texts: list[str], **options: object) -> np.ndarray:
+    def preprocess(self, texts: list[str]) -> dict[str, Any]:
         self.seen.extend(texts)
-        return self.model.encode(texts, **options)  # type: ignore[attr-defined]
+        return self.model.preprocess(texts)
 
-    def get_sentence_embedding_dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+    def __call__(self, features: dict[str, Any]) -> dict[str, Any]:
+        return self.model(features)
+
+    def eval(self) -> None:
+        self.model.eval()
+
+    def get_embedding_dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
 
 
 @pytest.fixture()
@@ -59,7 +68,8 @@ def test_precision_comes_from_the_argument_then_the_environment(monkeypatch) -> 
     from stancewatch.nlp import PRECISION_ENV, cpu_has_native_bf16, resolve_precision
 
     monkeypatch.delenv(PRECISION_ENV, raising=False)
-    assert resolve_precision() == "fp32"  # reproducible whatever shares a batch
+    # the default: bfloat16 where the CPU computes it natively, float32 elsewhere
+    assert resolve_precision() == ("bf16" if cpu_has_native_bf16() else "fp32")
     monkeypatch.setenv(PRECISION_ENV, "bf16")
     assert resolve_precision() == "bf16"
     assert resolve_precision("fp32") == "fp32"
@@ -85,3 +95,39 @@ def test_bfloat16_embeddings_stay_next_to_the_float32_ones(embedder: Embedder) -
     assert not np.array_equal(a, b)  # the products really ran in bfloat16
     np.testing.assert_allclose((a * b).sum(axis=1), 1.0, atol=1e-3)
     assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+
+
+def test_length_batches_group_texts_by_their_own_padded_length() -> None:
+    from stancewatch.nlp import length_batches
+
+    lengths = [3, 9, 8, 16, 17, 1, 0, 24, 9]
+    batches = length_batches(lengths, batch_size=2, multiple=8)
+    assert batches == [(8, [0, 2]), (8, [5, 6]), (16, [1, 3]), (16, [8]), (24, [4, 7])]
+    seen = sorted(i for _, rows in batches for i in rows)
+    assert seen == list(range(len(lengths)))  # every text once
+    for padded, rows in batches:  # each text padded to the multiple of 8 at or above it
+        assert all(padded - 8 < max(lengths[i], 1) <= padded for i in rows)
+    assert length_batches([], 4) == []
+    with pytest.raises(ValueError):
+        length_batches([1, 2], batch_size=0)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_texts_vector_does_not_depend_on_the_texts_that_share_its_batch(
+    embedder: Embedder, precision: str
+) -> None:
+    texts = [
+        "Ukraine must cede the occupied territories.",
+        "Sanctions on Russia must stay until the troops leave, the minister said on Tuesday.",
+        "No.",
+        "The president said the talks in Riyadh were productive and would continue next week "
+        "with the delegations of both countries and observers from the Gulf states present.",
+        "Europe will guarantee the ceasefire with its own troops.",
+    ]
+    together = Embedder(embedder._model, "minilm", precision=precision).encode(texts)
+    for batch_size in (1, 2, 32):
+        alone = Embedder(embedder._model, "minilm", precision=precision)
+        again = alone.encode(texts[::-1], batch_size=batch_size)[::-1]
+        assert np.array_equal(together, again)  # bit for bit, in any company
+    single = Embedder(embedder._model, "minilm", precision=precision).encode([texts[3]])
+    assert np.array_equal(single[0], together[3])

@@ -147,11 +147,26 @@ def test_bfloat16_encoder_gives_the_float32_stances(model: MiniLMLoRAStance):
         "The weather in Paris was mild on Tuesday.",
     ]
     bare = Position("n", "Nuclear power", NUCLEAR.proposition)
-    # the shared model is float32 unless STANCEWATCH_PRECISION says otherwise
     full = model if model.precision == "fp32" else MiniLMLoRAStance(precision="fp32")
-    half = MiniLMLoRAStance(precision="bf16")
+    half = model if model.precision == "bf16" else MiniLMLoRAStance(precision="bf16")
     a = full.score(texts, [bare] * 3)
     b = half.score(texts, [bare] * 3)
     assert not np.array_equal(full.embed(texts), half.embed(texts))
     assert list(a.argmax(axis=1)) == list(b.argmax(axis=1)) == [0, 1, 2]
     np.testing.assert_allclose(a, b, atol=0.03)
+
+
+@pytest.mark.models
+def test_a_statements_tuned_vector_does_not_depend_on_its_batch(model: MiniLMLoRAStance):
+    texts = [
+        "The government must invest in new nuclear power stations to secure supply.",
+        "No.",
+        "Reactors are a costly distraction from renewables and should be closed down, said the "
+        "spokeswoman of the environment ministry after the vote in parliament on Thursday.",
+    ]
+    model._cache.clear()
+    together = model.embed(texts)
+    model._cache.clear()
+    alone = np.stack([model.embed([t])[0] for t in texts])
+    model._cache.clear()
+    assert np.array_equal(together, alone)  # bit for bit, in any precision

@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -28,16 +28,25 @@ EMBEDDING_MODEL_VERSION = "sentence-transformers/all-MiniLM-L6-v2@gt-0.1.0"
 # recent statements stay cached while memory stays flat however large the corpus.
 EMBEDDING_CACHE_SIZE = 10_000
 # Precision of the transformer encoders' matrix products (MiniLM and the stance model).
-# float32 is the default: its results do not depend on which texts share a batch, so a
-# rerun, a resumed run or another shard size stores the same scores. "bf16" computes in
-# bfloat16: on a CPU that does so natively (AVX512-BF16 or AMX) MiniLM encodes 1.6-1.8x
-# faster and its unit vectors stay within cosine 0.99997 of the float32 ones
-# (bench/embedding_speed.py), but a text's vector then moves by up to about 1e-3 with its
-# batch, enough to change a stored score's fourth decimal between runs. "auto" picks bf16
-# only where the CPU computes it natively (elsewhere it is emulated and slower).
+# "bf16" computes in bfloat16: on a CPU that does so natively (AVX512-BF16 or AMX) MiniLM
+# encodes about 1.6x faster and its unit vectors stay within cosine 0.99997 of the float32
+# ones (bench/embedding_speed.py). "auto", the default, picks bf16 only where the CPU
+# computes it natively (elsewhere it is emulated and slower) and float32 elsewhere. Either
+# way a text's vector depends on the text alone, bit for bit (see PAD_MULTIPLE), so a rerun,
+# a resumed run or another shard size on the same machine stores the same scores; a machine
+# with another precision may differ in a score's fourth decimal. "fp32" forces float32.
 PRECISION_ENV = "STANCEWATCH_PRECISION"
 PRECISIONS = ("fp32", "bf16", "auto")
-DEFAULT_PRECISION = "fp32"
+DEFAULT_PRECISION = "auto"
+# Every text is padded to the next multiple of this many tokens above its own length, and
+# batched only with texts padded to the same length. Its vector then never depends on which
+# texts share its batch: in bfloat16 a different padding alone moves a vector by up to 1e-3,
+# enough to change a stored score between a run and its rerun. Batching by token length
+# also wastes less work on padding than sorting by characters (about 1.3x faster on long
+# comments).
+PAD_MULTIPLE = 8
+# Texts tokenized at once before they are batched by length (bounds the memory of one call).
+TOKENIZE_CHUNK = 4096
 
 
 class ModelNotAvailable(RuntimeError):
@@ -110,7 +119,8 @@ def cpu_has_native_bf16() -> bool:
 
 def resolve_precision(requested: str | None = None) -> str:
     """``"fp32"`` or ``"bf16"``: ``requested``, else ``$STANCEWATCH_PRECISION``, else
-    float32; ``"auto"`` means bfloat16 where the CPU computes it natively."""
+    ``"auto"``, which means bfloat16 where the CPU computes it natively and float32
+    elsewhere."""
     value = (requested or os.environ.get(PRECISION_ENV) or DEFAULT_PRECISION).strip().lower()
     if value not in PRECISIONS:
         source = "precision" if requested else PRECISION_ENV
@@ -127,6 +137,37 @@ def inference_precision(precision: str) -> Iterator[None]:
 
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
         yield
+
+
+def length_batches(
+    lengths: Sequence[int], batch_size: int, multiple: int = PAD_MULTIPLE
+) -> list[tuple[int, list[int]]]:
+    """Batches of indices into ``lengths`` (token counts), each with the padded length its
+    texts share: the next multiple of ``multiple`` at or above each text's own length.
+
+    Which batch a text lands in and how many texts share it then change nothing in its
+    padded input, so an encoder's result for it is the same in any company.
+    """
+    if batch_size < 1 or multiple < 1:
+        raise ValueError("batch_size and multiple must be at least 1")
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        groups.setdefault(-(-max(int(n), 1) // multiple) * multiple, []).append(i)
+    return [
+        (padded, members[start : start + batch_size])
+        for padded, members in sorted(groups.items())
+        for start in range(0, len(members), batch_size)
+    ]
+
+
+def _fit_columns(values: Any, rows: list[int], width: int, pad: int) -> Any:
+    """``values[rows]`` cut or padded (with ``pad``) to ``width`` columns."""
+    import torch
+
+    part = values[rows, :width]
+    if part.shape[1] < width:
+        part = torch.nn.functional.pad(part, (0, width - part.shape[1]), value=pad)
+    return part
 
 
 class Embedder:
@@ -158,16 +199,9 @@ class Embedder:
         missing = [t for t in wanted if t not in self._cache]
         found: dict[str, np.ndarray] = {}
         if missing:
-            with inference_precision(self.precision):
-                vectors = self._model.encode(
-                    missing,
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+            vectors = self._encode(missing, batch_size)
             for text, vec in zip(missing, vectors, strict=True):
-                found[text] = self._cache[text] = np.asarray(vec, dtype=np.float32)
+                found[text] = self._cache[text] = vec
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         rows = np.stack([found[t] if t in found else self._cache[t] for t in texts])
@@ -175,9 +209,59 @@ class Embedder:
             self._cache.popitem(last=False)
         return rows
 
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Unit vectors of ``texts``, batched by padded token length (see PAD_MULTIPLE)."""
+        import torch
+
+        model = self._model
+        preprocess = getattr(model, "preprocess", None) or model.tokenize
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        model.eval()
+        for offset in range(0, len(texts), TOKENIZE_CHUNK):
+            chunk = texts[offset : offset + TOKENIZE_CHUNK]
+            features = preprocess(chunk)
+            mask = features.get("attention_mask")
+            if not isinstance(mask, torch.Tensor) or mask.ndim != 2:
+                # not a token model: let sentence-transformers batch it
+                with inference_precision(self.precision):
+                    out[offset : offset + len(chunk)] = model.encode(
+                        chunk,
+                        batch_size=batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                continue
+            width = mask.shape[1]
+            pad_id = getattr(getattr(model, "tokenizer", None), "pad_token_id", None) or 0
+            for padded, rows in length_batches(mask.sum(dim=1).tolist(), batch_size):
+                batch = {
+                    key: (
+                        _fit_columns(value, rows, padded, pad_id if key == "input_ids" else 0)
+                        if value.ndim == 2 and value.shape == (len(chunk), width)
+                        else value[rows]
+                    )
+                    if isinstance(value, torch.Tensor)
+                    and value.ndim
+                    and value.shape[0] == len(chunk)
+                    else value
+                    for key, value in features.items()
+                }
+                with torch.inference_mode(), inference_precision(self.precision):
+                    vectors = model(batch)["sentence_embedding"].float()
+                vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
+                out[[offset + r for r in rows]] = vectors.numpy()
+        return out
+
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        model = self._model
+        # sentence-transformers 6 renamed the method; older releases have only the old name
+        method = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        return int(method())
 
     def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
         """Cosine similarity matrix between two lists of texts."""

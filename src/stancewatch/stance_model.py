@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .nlp import inference_precision, resolve_precision
+from .nlp import inference_precision, length_batches, resolve_precision
 from .records import Position
 
 MODEL_VERSION = "stance.minilm-lora.v1"
@@ -125,23 +125,33 @@ class MiniLMLoRAStance:
         """Tuned mean-pooled vectors, one row per text (cached; batched by length)."""
         length = length or self.max_length
         missing = [t for t in dict.fromkeys(texts) if (t, length) not in self._cache]
-        # Sorting by length keeps padding, and so wasted work, small.
-        missing.sort(key=len)
-        for start in range(0, len(missing), self.batch_size):
-            chunk = missing[start : start + self.batch_size]
-            enc = self.tokenizer(
-                chunk, truncation=True, max_length=length, padding=True, return_tensors="pt"
-            )
+        # Batched by padded token length, so a text's vector is the same in any company.
+        encoded: list[list[int]] = (
+            self.tokenizer(missing, truncation=True, max_length=length)["input_ids"]
+            if missing
+            else []
+        )
+        for padded, batch in length_batches([len(ids) for ids in encoded], self.batch_size):
+            ids, mask = self._padded([encoded[r] for r in batch], padded)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"]).float().numpy()
-            for text, vec in zip(chunk, vectors, strict=True):
-                self._cache[(text, length)] = vec
+                vectors = self.net.embed(ids, mask).float().numpy()
+            for row, vec in zip(batch, vectors, strict=True):
+                self._cache[(missing[row], length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         if not rows:
             return np.zeros((0, self.net.dim), dtype=np.float32)
         return np.stack(rows)
+
+    def _padded(self, sequences: list[list[int]], width: int) -> tuple[Any, Any]:
+        """Token ids and attention mask of ``sequences``, padded to ``width`` columns."""
+        ids = self._torch.full((len(sequences), width), self.tokenizer.pad_token_id or 0)
+        mask = self._torch.zeros((len(sequences), width), dtype=self._torch.long)
+        for i, seq in enumerate(sequences):
+            ids[i, : len(seq)] = self._torch.tensor(seq)
+            mask[i, : len(seq)] = 1
+        return ids, mask
 
     def _pair_probs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         with self._torch.inference_mode():
@@ -150,20 +160,26 @@ class MiniLMLoRAStance:
 
     def _cross_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), 3), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            enc = self.tokenizer(
-                [texts[i] for i in idx],
-                [hypotheses[i] for i in idx],
-                truncation="only_first",
-                max_length=self.max_length + self.hypothesis_length,
-                padding=True,
-                return_tensors="pt",
-            )
+        encoded = self.tokenizer(
+            list(texts),
+            list(hypotheses),
+            truncation="only_first",
+            max_length=self.max_length + self.hypothesis_length,
+        )
+        for padded, rows in length_batches(
+            [len(ids) for ids in encoded["input_ids"]], self.batch_size
+        ):
+            ids, mask = self._padded([encoded["input_ids"][r] for r in rows], padded)
+            batch = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in encoded:  # which side of the pair each token is on
+                types = self._torch.zeros_like(ids)
+                for i, r in enumerate(rows):
+                    segment = encoded["token_type_ids"][r]
+                    types[i, : len(segment)] = self._torch.tensor(segment)
+                batch["token_type_ids"] = types
             with self._torch.inference_mode(), inference_precision(self.precision):
-                logits = self.net.cross_logits(dict(enc)).float()
-            out[idx] = _softmax(logits.numpy().astype(np.float64))
+                logits = self.net.cross_logits(batch).float()
+            out[rows] = _softmax(logits.numpy().astype(np.float64))
         return out
 
     def proposition_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
