@@ -5,15 +5,21 @@ position whose proposition is the topic and whose codebook phrasings are the fir
 of up to four favour and four against train texts of that topic. The shortlist keeps the
 closest 3 positions within 0.08 of the best (``--min-similarity`` 0 by default: VAST's long
 comments rarely reach the pipeline's 0.65 floor against a bare topic, which would leave
-almost nothing to score). Statements are the distinct VAST dev texts. The
-timed step is :func:`stancewatch.stance.code_stances` end to end: embedding the statements and
-the codebook for the shortlist, shortlisting, and scoring the shortlisted pairs with the
-backend (every model with empty caches; model loading excluded). Writes docs/benchmarks.md
-section ``stance_cost``.
+almost nothing to score).
+
+Statements, two kinds: the distinct VAST dev comments (long: a paragraph or more) and the
+distinct RUW val tweets (short, about the length of the quotes and sentences the pipeline
+attributes). For each catalog the codebook is prepared once and timed apart (its texts
+embedded for the shortlist, and each position scored once, which embeds its proposition and
+phrasings in the backend): a run pays that once whatever the corpus size. Then the timed step
+is :func:`stancewatch.stance.code_stances` over the statements with cold statement caches:
+embedding them for the shortlist, shortlisting, and scoring the shortlisted pairs with the
+backend. Model loading is excluded. Writes docs/benchmarks.md section ``stance_cost`` (float32)
+or ``stance_cost-bf16`` (bfloat16).
 
 Run: .venv/bin/python bench/stance_cost.py [--statements 400] [--stance minilm-lora]
-(in the default precision, ``auto``; section ``stance_cost`` in float32, ``stance_cost-bf16``
-in bfloat16; ``STANCEWATCH_PRECISION=fp32`` or ``bf16`` in front picks one)
+(in the default precision, ``auto``; ``STANCEWATCH_PRECISION=fp32`` or ``bf16`` in front
+picks one)
 """
 
 from __future__ import annotations
@@ -32,10 +38,11 @@ from _results import update_section  # noqa: E402
 from stancewatch.backends import load_backend  # noqa: E402
 from stancewatch.nlp import load_embedder  # noqa: E402
 from stancewatch.records import Position, Statement, stable_id  # noqa: E402
-from stancewatch.stance import code_stances  # noqa: E402
+from stancewatch.stance import code_stances, position_texts  # noqa: E402
 from stancewatch.stance_eval import fresh_embedder, read_stance_rows  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vast"
+RUW = DATA.parent / "ruw" / "ruw_val.csv"
 SIZES = (20, 200)
 PHRASINGS_PER_SIDE = 4
 
@@ -70,11 +77,11 @@ def catalog(size: int) -> list[Position]:
     return out
 
 
-def statements(limit: int) -> list[Statement]:
-    texts = list(dict.fromkeys(r.text for r in read_stance_rows(DATA / "vast_dev.csv", "vast")))
-    return [
-        Statement(f"s{i}", "vast-dev", "direct", t, 0, len(t)) for i, t in enumerate(texts[:limit])
-    ]
+def statements(kind: str, limit: int) -> list[Statement]:
+    """Distinct VAST dev comments or RUW val tweets, as statements."""
+    path, fmt = (DATA / "vast_dev.csv", "vast") if kind == "VAST comments" else (RUW, "ruw")
+    texts = list(dict.fromkeys(r.text for r in read_stance_rows(path, fmt)))
+    return [Statement(f"s{i}", kind, "direct", t, 0, len(t)) for i, t in enumerate(texts[:limit])]
 
 
 def main() -> None:
@@ -85,47 +92,60 @@ def main() -> None:
     args = parser.parse_args()
     embedder = load_embedder()
     precision = embedder.precision
-    prefix = f"STANCEWATCH_PRECISION={precision} "
-    found = statements(args.statements)
+    kinds = ("VAST comments", "RUW tweets")
     lines = [
-        f"Backend `{args.stance}`, {len(found)} distinct VAST dev texts as statements, catalogs "
-        f"of VAST train topics with up to {PHRASINGS_PER_SIDE} example phrasings per side. Time "
-        "covers `code_stances` end to end (statement and codebook embeddings for the shortlist, "
-        "shortlist, scoring the shortlisted pairs; empty caches, model loading excluded). "
-        "Absolute speeds depend on the machine's load; the last column, the base MiniLM embedding the same statements alone in the "
-        f"same run, is the yardstick. Shortlist floor {args.min_similarity}. Encoders in {precision} "
-        f"(`STANCEWATCH_PRECISION`). Command: `{prefix}.venv/bin/python bench/stance_cost.py --stance {args.stance}`.",
+        f"Backend `{args.stance}`; statements: up to {args.statements} distinct VAST dev "
+        "comments (long) and RUW val tweets (short); catalogs of VAST train topics with up to "
+        f"{PHRASINGS_PER_SIDE} example phrasings per side. The codebook is prepared once per "
+        'catalog and timed apart ("codebook s": a run pays it once, whatever its size). '
+        "The timed step is `code_stances` over the statements with cold statement caches: "
+        "embedding them for the shortlist, the shortlist, and scoring the shortlisted pairs "
+        "(model loading excluded). The last column, the base MiniLM alone embedding the same "
+        "statements in the same run, is the yardstick for the machine's load. Shortlist floor "
+        f"{args.min_similarity}. Encoders in {precision}. Command: "
+        f"`STANCEWATCH_PRECISION={precision} .venv/bin/python bench/stance_cost.py "
+        f"--stance {args.stance}`.",
         "",
-        "| Positions | Statements | Shortlisted pairs | Pairs per statement | s | pairs/s | statements/s | stance-scoring share | base MiniLM alone, statements/s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Statements | Positions | Codebook s (once) | Shortlisted pairs | Pairs per statement "
+        "| s | pairs/s | statements/s | stance-scoring share | base MiniLM alone, statements/s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for size in SIZES:
-        positions = catalog(size)
-        fresh = fresh_embedder(embedder)
-        backend = load_backend(args.stance, embedder=fresh)
-        scoring = [0.0]
-        score = backend.score
-
-        def timed(texts, positions, _score=score, _acc=scoring):  # type: ignore[no-untyped-def]
+    for kind in kinds:
+        found = statements(kind, args.statements)
+        for size in SIZES:
+            positions = catalog(size)
+            fresh = fresh_embedder(embedder)
+            backend = load_backend(args.stance, embedder=fresh)
             started = time.perf_counter()
-            out = _score(texts, positions)
-            _acc[0] += time.perf_counter() - started
-            return out
+            fresh.encode([text for p in positions for text in position_texts(p)])
+            backend.score([p.proposition for p in positions], positions)
+            codebook = time.perf_counter() - started
+            scoring = [0.0]
+            score = backend.score
 
-        backend.score = timed
-        started = time.perf_counter()
-        stances = code_stances(found, positions, fresh, backend, min_similarity=args.min_similarity)
-        elapsed = time.perf_counter() - started
-        started = time.perf_counter()
-        fresh_embedder(embedder).encode([s.content for s in found])
-        alone = len(found) / (time.perf_counter() - started)
-        pairs = len(stances)
-        line = (
-            f"| {size} | {len(found)} | {pairs} | {pairs / len(found):.2f} | {elapsed:.1f} | "
-            f"{pairs / elapsed:.0f} | {len(found) / elapsed:.1f} | {scoring[0] / elapsed:.0%} | {alone:.1f} |"
-        )
-        lines.append(line)
-        print(line)
+            def timed(texts, positions, _score=score, _acc=scoring):  # type: ignore[no-untyped-def]
+                started = time.perf_counter()
+                out = _score(texts, positions)
+                _acc[0] += time.perf_counter() - started
+                return out
+
+            backend.score = timed
+            started = time.perf_counter()
+            stances = code_stances(
+                found, positions, fresh, backend, min_similarity=args.min_similarity
+            )
+            elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            fresh_embedder(embedder).encode([s.content for s in found])
+            alone = len(found) / (time.perf_counter() - started)
+            pairs = len(stances)
+            line = (
+                f"| {len(found)} {kind} | {size} | {codebook:.1f} | {pairs} | "
+                f"{pairs / len(found):.2f} | {elapsed:.1f} | {pairs / elapsed:.0f} | "
+                f"{len(found) / elapsed:.1f} | {scoring[0] / elapsed:.0%} | {alone:.1f} |"
+            )
+            lines.append(line)
+            print(line, flush=True)
     section = "stance_cost" if precision == "fp32" else f"stance_cost-{precision}"
     update_section(section, "\n".join(lines))
 
