@@ -131,3 +131,28 @@ def test_a_texts_vector_does_not_depend_on_the_texts_that_share_its_batch(
         assert np.array_equal(together, again)  # bit for bit, in any company
     single = Embedder(embedder._model, "minilm", precision=precision).encode([texts[3]])
     assert np.array_equal(single[0], together[3])
+
+
+def test_a_model_without_token_masks_is_batched_by_sentence_transformers(
+    embedder: Embedder,
+) -> None:
+    # a static (bag-of-tokens) model, built here from MiniLM's tokenizer with random weights:
+    # its inputs are flat token lists, not padded rows, so nothing is padded by length
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # sentence-transformers before 6
+        from sentence_transformers.models import StaticEmbedding
+
+    tokenizer = embedder._model.tokenizer.backend_tokenizer
+    static = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_dim=16)])
+    small = Embedder(static, "static")
+    texts = ["Sanctions must stay.", "Ukraine must cede territory.", "Sanctions must stay."]
+    vectors = small.encode(texts)
+    assert vectors.shape == (3, 16)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert not np.allclose(vectors[0], vectors[1])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    expected = static.encode(texts[:2], normalize_embeddings=True)
+    np.testing.assert_allclose(vectors[:2], expected, atol=1e-6)

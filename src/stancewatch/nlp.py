@@ -160,14 +160,27 @@ def length_batches(
     ]
 
 
-def _fit_columns(values: Any, rows: list[int], width: int, pad: int) -> Any:
-    """``values[rows]`` cut or padded (with ``pad``) to ``width`` columns."""
+def _batch_features(
+    features: dict[str, Any], rows: list[int], width: int, pad_id: int
+) -> dict[str, Any]:
+    """The ``rows`` of tokenized ``features`` with every token column cut or padded to
+    ``width`` (token ids padded with ``pad_id``, masks and type ids with 0)."""
     import torch
 
-    part = values[rows, :width]
-    if part.shape[1] < width:
-        part = torch.nn.functional.pad(part, (0, width - part.shape[1]), value=pad)
-    return part
+    count, columns = features["attention_mask"].shape
+    batch: dict[str, Any] = {}
+    for key, value in features.items():
+        if not isinstance(value, torch.Tensor) or not value.ndim or value.shape[0] != count:
+            batch[key] = value  # not one entry per text: passed as it is
+        elif value.ndim == 2 and value.shape[1] == columns:  # one entry per token
+            part = value[rows, :width]
+            if part.shape[1] < width:
+                pad = pad_id if key == "input_ids" else 0
+                part = torch.nn.functional.pad(part, (0, width - part.shape[1]), value=pad)
+            batch[key] = part
+        else:
+            batch[key] = value[rows]
+    return batch
 
 
 class Embedder:
@@ -221,8 +234,13 @@ class Embedder:
             chunk = texts[offset : offset + TOKENIZE_CHUNK]
             features = preprocess(chunk)
             mask = features.get("attention_mask")
-            if not isinstance(mask, torch.Tensor) or mask.ndim != 2:
-                # not a token model: let sentence-transformers batch it
+            tokenizer = getattr(model, "tokenizer", None)
+            if (
+                not isinstance(mask, torch.Tensor)
+                or mask.ndim != 2
+                or getattr(tokenizer, "padding_side", "right") != "right"
+            ):
+                # not a right-padded token model: let sentence-transformers batch it
                 with inference_precision(self.precision):
                     out[offset : offset + len(chunk)] = model.encode(
                         chunk,
@@ -232,21 +250,9 @@ class Embedder:
                         show_progress_bar=False,
                     )
                 continue
-            width = mask.shape[1]
-            pad_id = getattr(getattr(model, "tokenizer", None), "pad_token_id", None) or 0
+            pad_id = getattr(tokenizer, "pad_token_id", None) or 0
             for padded, rows in length_batches(mask.sum(dim=1).tolist(), batch_size):
-                batch = {
-                    key: (
-                        _fit_columns(value, rows, padded, pad_id if key == "input_ids" else 0)
-                        if value.ndim == 2 and value.shape == (len(chunk), width)
-                        else value[rows]
-                    )
-                    if isinstance(value, torch.Tensor)
-                    and value.ndim
-                    and value.shape[0] == len(chunk)
-                    else value
-                    for key, value in features.items()
-                }
+                batch = _batch_features(features, rows, padded, pad_id)
                 with torch.inference_mode(), inference_precision(self.precision):
                     vectors = model(batch)["sentence_embedding"].float()
                 vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
