@@ -52,7 +52,7 @@ def main() -> None:
         "training excluded; fit s is training time). The prototype backend compares a "
         "statement with a position's support and oppose example phrasings; free-text targets "
         "have none, so it cannot tell the direction and is not a fair stance model here. "
-        "The 2 cores were shared with other jobs during the run, so pairs/s read low. "
+        f"Encoders in {embedder.precision} (`STANCEWATCH_PRECISION`, default `auto`). "
         f"Command: `.venv/bin/python bench/stance_eval.py --stance {args.stance}`.",
         "",
         "| Data | Method | Macro-F1 | By group | pairs/s | fit s |",
