@@ -156,3 +156,16 @@ def test_a_model_without_token_masks_is_batched_by_sentence_transformers(
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     expected = static.encode(texts[:2], normalize_embeddings=True)
     np.testing.assert_allclose(vectors[:2], expected, atol=1e-6)
+
+
+def test_load_embedder_keeps_one_embedder_per_precision_over_one_copy_of_the_weights(
+    monkeypatch,
+) -> None:
+    from stancewatch.nlp import PRECISION_ENV, load_embedder
+
+    monkeypatch.setenv(PRECISION_ENV, "fp32")
+    full, half = load_embedder(), load_embedder(precision="bf16")
+    assert (full.precision, half.precision) == ("fp32", "bf16")
+    assert full is load_embedder(precision="fp32")  # cached per precision
+    assert full._model is half._model  # the weights are loaded once
+    assert full.name == half.name

@@ -76,3 +76,20 @@ def test_killing_a_ray_run_midway_then_rerunning_leaves_nothing_missing_or_twice
     assert duplicates(output) == dict.fromkeys(duplicates(output), 0)
     for name in TABLES:
         pd.testing.assert_frame_equal(table(output, name), table(folder / "local", name))
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_shard_worker_encodes_in_the_drivers_precision_not_its_own(
+    tmp_path, monkeypatch, precision
+):
+    from stancewatch.nlp import PRECISION_ENV
+    from stancewatch.ray_engine import ShardWorker
+
+    # the worker's own environment says otherwise: a cluster machine does not share the
+    # driver's environment, and "auto" can resolve differently on another CPU
+    monkeypatch.setenv(PRECISION_ENV, "bf16" if precision == "fp32" else "fp32")
+    worker = ShardWorker(str(tmp_path), None, "minilm-lora", 4, "text", precision)
+    assert worker.analyzer.embedder.precision == precision
+    assert worker.analyzer.backend.precision == precision
+    assert parquet_store.json.loads(worker.settings)["embedding_precision"] == precision

@@ -198,7 +198,9 @@ class ChatStance:
         return out
 
 
-def load_backend(spec: str, embedder: Any = None, **options: Any) -> Any:
+def load_backend(
+    spec: str, embedder: Any = None, *, precision: str | None = None, **options: Any
+) -> Any:
     """A backend from a short spec string, as the CLI takes it.
 
     - ``minilm-lora`` (the trained model shipped with stancewatch,
@@ -210,6 +212,9 @@ def load_backend(spec: str, embedder: Any = None, **options: Any) -> Any:
     - ``nli:MODEL`` (a Hugging Face NLI model name or local folder),
     - ``chat:MODEL@BASE_URL`` (an OpenAI-compatible endpoint; the key from ``api_key`` or
       the ``STANCEWATCH_API_KEY`` environment variable).
+
+    ``precision`` is the encoder precision of the offline backends (see
+    :func:`stancewatch.nlp.resolve_precision`); the hub and chat backends run their own models.
     """
     from .stance import PrototypeStance
 
@@ -218,14 +223,14 @@ def load_backend(spec: str, embedder: Any = None, **options: Any) -> Any:
         from .stance_model import MiniLMLoRAStance, StanceModelError
 
         try:
-            return MiniLMLoRAStance(rest or None, **options)
+            return MiniLMLoRAStance(rest or None, precision=precision, **options)
         except (StanceModelError, OSError) as exc:
             raise BackendError(str(exc)) from exc
     if kind == "prototype" and not rest:
         if embedder is None:
             from .nlp import load_embedder
 
-            embedder = load_embedder()
+            embedder = load_embedder(precision=precision)
         return PrototypeStance(embedder)
     if kind == "nli" and rest:
         return NLIStance(rest, **options)

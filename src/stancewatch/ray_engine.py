@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import parquet_store
+from .nlp import resolve_precision
 from .runner import (
     RunError,
     RunReport,
@@ -47,7 +48,13 @@ class ShardWorker:
     """A Ray Data actor: models load once in ``__init__``; each call runs whole shards."""
 
     def __init__(
-        self, output: str, pack: str | None, stance: str, batch_size: int, text_column: str
+        self,
+        output: str,
+        pack: str | None,
+        stance: str,
+        batch_size: int,
+        text_column: str,
+        precision: str | None = None,
     ) -> None:
         import os
 
@@ -56,7 +63,9 @@ class ShardWorker:
 
         tune_allocator()
         self.output = Path(output)
-        self.analyzer = make_analyzer(pack, stance)
+        # the driver's precision, not the worker's: every shard of a run is encoded alike,
+        # even on a cluster whose machines differ or do not share the driver's environment
+        self.analyzer = make_analyzer(pack, stance, precision)
         self.analyzer.embedder  # noqa: B018 - load the models now, once per worker
         self.analyzer.nlp  # noqa: B018
         self.batch_size = batch_size
@@ -149,6 +158,7 @@ def run_ray(
                 "stance": stance,
                 "batch_size": batch_size,
                 "text_column": text_column,
+                "precision": resolve_precision(),
             },
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=workers),

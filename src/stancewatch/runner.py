@@ -348,12 +348,15 @@ def check_output(output: str | Path) -> Path:
     return path
 
 
-def make_analyzer(pack: str | Path | Pack | None, stance: str = "prototype") -> Analyzer:
-    """An Analyzer for ``pack`` (a folder, a Pack or None for the bundled one)."""
+def make_analyzer(
+    pack: str | Path | Pack | None, stance: str = "prototype", precision: str | None = None
+) -> Analyzer:
+    """An Analyzer for ``pack`` (a folder, a Pack or None for the bundled one), its encoders
+    in ``precision`` (None: ``$STANCEWATCH_PRECISION``, see :func:`nlp.resolve_precision`)."""
     from .backends import load_backend
 
     loaded = pack if isinstance(pack, Pack) else load_pack(pack)
-    return Analyzer(loaded, backend=load_backend(stance))
+    return Analyzer(loaded, backend=load_backend(stance, precision=precision), precision=precision)
 
 
 def run_local(
