@@ -169,3 +169,28 @@ def test_load_embedder_keeps_one_embedder_per_precision_over_one_copy_of_the_wei
     assert full is load_embedder(precision="fp32")  # cached per precision
     assert full._model is half._model  # the weights are loaded once
     assert full.name == half.name
+
+
+def test_a_model_with_a_default_prompt_or_a_cut_dimension_embeds_as_sentence_transformers_does(
+    embedder: Embedder,
+) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from stancewatch.nlp import _packaged_minilm_path
+
+    texts = ["Sanctions must stay.", "Ukraine must cede the occupied territories."]
+    prompted = SentenceTransformer(
+        _packaged_minilm_path(),
+        device="cpu",
+        prompts={"claim": "claim: "},
+        default_prompt_name="claim",
+    )
+    vectors = Embedder(prompted, "prompted", precision="fp32").encode(texts)
+    np.testing.assert_allclose(
+        vectors, prompted.encode(texts, normalize_embeddings=True), atol=1e-5
+    )
+    assert not np.allclose(vectors, embedder.encode(texts), atol=1e-3)  # the prompt counted
+    cut = SentenceTransformer(_packaged_minilm_path(), device="cpu", truncate_dim=64)
+    short = Embedder(cut, "cut", precision="fp32").encode(texts)
+    assert short.shape == (2, 64)
+    np.testing.assert_allclose(short, cut.encode(texts, normalize_embeddings=True), atol=1e-5)

@@ -239,8 +239,11 @@ class Embedder:
                 not isinstance(mask, torch.Tensor)
                 or mask.ndim != 2
                 or getattr(tokenizer, "padding_side", "right") != "right"
+                or getattr(model, "default_prompt_name", None)
+                or getattr(model, "truncate_dim", None)
             ):
-                # not a right-padded token model: let sentence-transformers batch it
+                # not a right-padded token model, or one whose encode adds a prompt or cuts
+                # the vectors: let sentence-transformers batch it
                 with inference_precision(self.precision):
                     out[offset : offset + len(chunk)] = model.encode(
                         chunk,
