@@ -214,7 +214,8 @@ class Embedder:
         if missing:
             vectors = self._encode(missing, batch_size)
             for text, vec in zip(missing, vectors, strict=True):
-                found[text] = self._cache[text] = vec
+                # a copy: a cached row must not keep the whole batch's array alive
+                found[text] = self._cache[text] = vec.copy()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         rows = np.stack([found[t] if t in found else self._cache[t] for t in texts])
