@@ -154,14 +154,42 @@ def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedd
     }
 
 
-def _rank_metrics(scores: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+def _rank_metrics(
+    scores: np.ndarray, gold: np.ndarray, same: list[set[int]] | None = None
+) -> dict[str, float]:
+    """Accuracy@1/@3 and MRR of ``gold``; with ``same`` (row → every fake a case with the
+    same passage carries), also accuracy@1 counting any of them."""
     gold_scores = scores[np.arange(len(gold)), gold]
     ranks = 1 + (scores > gold_scores[:, None]).sum(1)
-    return {
+    out = {
         "accuracy_at_1": float((ranks == 1).mean()),
         "accuracy_at_3": float((ranks <= 3).mean()),
         "mrr": float((1.0 / ranks).mean()),
     }
+    if same is not None:
+        top = scores.argmax(1)
+        out["accuracy_at_1_any"] = float(np.mean([t in s for t, s in zip(top, same, strict=True)]))
+    return out
+
+
+def passage_fakes(texts: list[str], gold: np.ndarray) -> list[set[int]]:
+    """For each case, the fakes of every case with the same (normalised) passage: VoxCheck
+    files some passages under several fakes, and one first answer can match only one row."""
+    by_text: dict[str, set[int]] = {}
+    for text, g in zip(texts, gold, strict=True):
+        by_text.setdefault(_norm(text), set()).add(int(g))
+    return [by_text[_norm(t)] for t in texts]
+
+
+def passage_ceiling(texts: list[str], gold: np.ndarray) -> tuple[int, float]:
+    """How many cases share their passage with a case filed under another fake, and the
+    best accuracy@1 any method can reach (per passage, the rows of its commonest fake)."""
+    rows: dict[str, list[int]] = {}
+    for text, g in zip(texts, gold, strict=True):
+        rows.setdefault(_norm(text), []).append(int(g))
+    shared = sum(len(r) for r in rows.values() if len(set(r)) > 1)
+    best = sum(max(r.count(g) for g in set(r)) for r in rows.values())
+    return shared, best / len(texts)
 
 
 def _z(scores: np.ndarray) -> np.ndarray:
@@ -225,7 +253,8 @@ def retrieve(
         "model": f"stancewatch label model `{labels.METHOD}`, label = fake",
         "hierarchy": "label model over fakes × label model over narratives",
     }
-    return {names[k]: _rank_metrics(v, gold) for k, v in out.items()}
+    same = passage_fakes(texts, gold)
+    return {names[k]: _rank_metrics(v, gold, same) for k, v in out.items()}
 
 
 def detection(embedder, pack, cases: list[str]) -> dict:  # type: ignore[no-untyped-def]
@@ -376,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     fake = retrieve(texts, X, fakes, gold, folds, embedder, narrative_of, y)
     for name, row in fake.items():
         print(
-            f"fake       {name:58} acc@1 {row['accuracy_at_1']:.3f}  "
+            f"fake       {name:58} acc@1 {row['accuracy_at_1']:.3f} "
+            f"(any of the passage's fakes {row['accuracy_at_1_any']:.3f})  "
             f"acc@3 {row['accuracy_at_3']:.3f}  MRR {row['mrr']:.3f}"
         )
 
@@ -416,13 +446,23 @@ def main(argv: list[str] | None = None) -> int:
 
         update_section(
             "narratives",
-            _markdown(len(cases), len(fakes), args, narrative, fake, rebut, speeds, detect),
+            _markdown(
+                len(cases),
+                len(fakes),
+                args,
+                narrative,
+                fake,
+                rebut,
+                speeds,
+                detect,
+                *passage_ceiling(texts, gold),
+            ),
         )
         print("Wrote docs/benchmarks.md")
     return 0
 
 
-def _markdown(cases, n_fakes, args, narrative, fake, rebut, speeds, detect) -> str:  # type: ignore[no-untyped-def]
+def _markdown(cases, n_fakes, args, narrative, fake, rebut, speeds, detect, shared, ceiling) -> str:  # type: ignore[no-untyped-def]
     lines = [
         "## Known narratives and claim matching (VoxCheck, EUvsDisinfo)",
         "",
@@ -436,11 +476,24 @@ def _markdown(cases, n_fakes, args, narrative, fake, rebut, speeds, detect) -> s
         "|---|---|---|",
     ]
     lines += [f"| {k} | {v['macro_f1']:.3f} | {v['accuracy']:.3f} |" for k, v in narrative.items()]
-    lines += ["", "| false-claim retrieval (case → its fake) | accuracy@1 | accuracy@3 | MRR |"]
-    lines += ["|---|---|---|---|"]
     lines += [
-        f"| {k} | {v['accuracy_at_1']:.3f} | {v['accuracy_at_3']:.3f} | {v['mrr']:.3f} |"
+        "",
+        "| false-claim retrieval (case → its fake) | accuracy@1 | accuracy@3 | MRR "
+        "| accuracy@1, any of the passage's fakes |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {k} | {v['accuracy_at_1']:.3f} | {v['accuracy_at_3']:.3f} | {v['mrr']:.3f} "
+        f"| {v['accuracy_at_1_any']:.3f} |"
         for k, v in fake.items()
+    ]
+    lines += [
+        "",
+        f"Accuracy@1 is the target's measure: one first answer per case row. VoxCheck files "
+        f"{shared} cases under a passage that another case files under a different fake; such "
+        f"rows share one first answer, so no method can exceed {ceiling:.3f} accuracy@1. The "
+        "last column counts a first answer right when it is any fake filed with the same "
+        "passage.",
     ]
     methods = list(next(iter(detect.values())))
     lines += [
