@@ -194,3 +194,20 @@ def test_a_model_with_a_default_prompt_or_a_cut_dimension_embeds_as_sentence_tra
     short = Embedder(cut, "cut", precision="fp32").encode(texts)
     assert short.shape == (2, 64)
     np.testing.assert_allclose(short, cut.encode(texts, normalize_embeddings=True), atol=1e-5)
+
+
+def test_forcing_bfloat16_on_a_cpu_that_only_emulates_it_warns(
+    embedder: Embedder, monkeypatch
+) -> None:
+    from stancewatch import nlp
+
+    monkeypatch.setattr(nlp, "cpu_has_native_bf16", lambda: False)  # as on an older CPU
+    with pytest.warns(RuntimeWarning, match="bfloat16 is emulated on this CPU"):
+        Embedder(embedder._model, "minilm", precision="bf16")
+    monkeypatch.setenv(nlp.PRECISION_ENV, "auto")
+    assert nlp.resolve_precision() == "fp32"  # auto never picks the emulated one
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Embedder(embedder._model, "minilm")  # float32: nothing to warn about

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -109,6 +110,7 @@ def load_spacy(name: str = DEFAULT_SPACY_MODEL) -> Language:
         ) from exc
 
 
+@lru_cache(maxsize=1)
 def cpu_has_native_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 matrices in hardware (AVX512-BF16 or AMX)."""
     import torch
@@ -128,6 +130,17 @@ def resolve_precision(requested: str | None = None) -> str:
     if value == "auto":
         return "bf16" if cpu_has_native_bf16() else "fp32"
     return value
+
+
+def warn_if_emulated(precision: str) -> None:
+    """Warn when bfloat16 was asked for on a CPU that only emulates it (slower than float32)."""
+    if precision == "bf16" and not cpu_has_native_bf16():
+        warnings.warn(
+            "bfloat16 is emulated on this CPU and runs slower than float32; unset "
+            f"{PRECISION_ENV} or set it to auto or fp32",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 @contextlib.contextmanager
@@ -201,6 +214,7 @@ class Embedder:
         self.name = name
         self.cache_size = cache_size
         self.precision = resolve_precision(precision)
+        warn_if_emulated(self.precision)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 32) -> np.ndarray:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .nlp import inference_precision, length_batches, resolve_precision
+from .nlp import inference_precision, length_batches, resolve_precision, warn_if_emulated
 from .records import Position
 
 MODEL_VERSION = "stance.minilm-lora.v1"
@@ -118,6 +118,7 @@ class MiniLMLoRAStance:
         self.name = f"{self.config.get('version', MODEL_VERSION)}:{self.arch}@{digest}"
         self._torch = torch
         self.precision = resolve_precision(precision)
+        warn_if_emulated(self.precision)
 
     # -- embeddings (bi-encoder) ----------------------------------------------------------
 
