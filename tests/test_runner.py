@@ -268,3 +268,27 @@ def test_load_refuses_a_folder_that_is_not_a_run_output(tmp_path):
     result = CliRunner().invoke(app, ["load", str(tmp_path), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 1
     assert "not a run output" in result.output
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_the_precision_option_sets_the_encoders_of_a_run_and_is_recorded(
+    tmp_path, monkeypatch, precision
+):
+    from stancewatch.nlp import PRECISION_ENV
+
+    other = "bf16" if precision == "fp32" else "fp32"
+    monkeypatch.setenv(PRECISION_ENV, other)  # the option wins over the environment
+    corpus = write_corpus(tmp_path / "in")
+    result = CliRunner().invoke(
+        app, ["--precision", precision, "run", str(corpus), str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads((tmp_path / "out" / parquet_store.RUN_FILE).read_text("utf-8"))
+    assert info["settings"]["embedding_precision"] == precision
+
+
+def test_an_unknown_precision_is_refused_by_name():
+    result = CliRunner().invoke(app, ["--precision", "half", "run", "in", "out"])
+    assert result.exit_code == 2
+    assert "--precision" in result.output and "'half'" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -145,10 +146,28 @@ def _date_option(value: str | None) -> Any:
 @app.callback(invoke_without_command=True)
 def main(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    precision: Annotated[
+        str | None,
+        typer.Option(
+            "--precision",
+            help="Precision of the transformer encoders: auto (bfloat16 where the CPU computes "
+            "it natively, else float32), fp32 or bf16. Default: $STANCEWATCH_PRECISION, else "
+            "auto. Recorded with every run.",
+        ),
+    ] = None,
 ) -> None:
     if version:
         out.print(f"stancewatch {__version__}")
         raise typer.Exit()
+    if precision is not None:
+        from .nlp import PRECISION_ENV, resolve_precision
+
+        try:
+            resolve_precision(precision)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--precision") from None
+        # every encoder this command loads (and every Ray worker, through the driver) reads it
+        os.environ[PRECISION_ENV] = precision.strip().lower()
 
 
 def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
