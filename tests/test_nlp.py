@@ -211,3 +211,16 @@ def test_forcing_bfloat16_on_a_cpu_that_only_emulates_it_warns(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Embedder(embedder._model, "minilm")  # float32: nothing to warn about
+
+
+def test_odd_texts_embed_to_unit_vectors_and_long_ones_are_cut_at_the_models_limit(
+    embedder: Embedder,
+) -> None:
+    odd = ["", "   ", "Привіт, світ! 🇺🇦", "\x00\x01 control characters", "word " * 3000]
+    fresh = Embedder(embedder._model, "minilm", precision=embedder.precision)
+    vectors = fresh.encode(odd)
+    assert vectors.shape == (len(odd), fresh.dimension)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # beyond the model's limit (256 word pieces) further words change nothing
+    longer = fresh.encode(["word " * 4000])
+    assert np.array_equal(longer[0], vectors[-1])
