@@ -30,7 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from .nlp import inference_precision, length_batches, resolve_precision, warn_if_emulated
+from .nlp import (
+    PAD_MULTIPLE,
+    inference_precision,
+    length_batches,
+    resolve_precision,
+    warn_if_emulated,
+)
 from .records import Position
 
 MODEL_VERSION = "stance.minilm-lora.v1"
@@ -127,17 +133,14 @@ class MiniLMLoRAStance:
         length = length or self.max_length
         missing = [t for t in dict.fromkeys(texts) if (t, length) not in self._cache]
         # Batched by padded token length, so a text's vector is the same in any company.
-        encoded: list[list[int]] = (
-            self.tokenizer(missing, truncation=True, max_length=length)["input_ids"]
-            if missing
-            else []
-        )
-        for padded, batch in length_batches([len(ids) for ids in encoded], self.batch_size):
-            ids, mask = self._padded([encoded[r] for r in batch], padded)
+        cut = {"truncation": True, "max_length": length}
+        for _, batch in length_batches(self._token_counts(missing, **cut), self.batch_size):
+            chunk = [missing[r] for r in batch]
+            enc = self._padded(chunk, **cut)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                vectors = self.net.embed(ids, mask).float().numpy()
-            for row, vec in zip(batch, vectors, strict=True):
-                self._cache[(missing[row], length)] = vec
+                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"]).float().numpy()
+            for text, vec in zip(chunk, vectors, strict=True):
+                self._cache[(text, length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -145,14 +148,22 @@ class MiniLMLoRAStance:
             return np.zeros((0, self.net.dim), dtype=np.float32)
         return np.stack(rows)
 
-    def _padded(self, sequences: list[list[int]], width: int) -> tuple[Any, Any]:
-        """Token ids and attention mask of ``sequences``, padded to ``width`` columns."""
-        ids = self._torch.full((len(sequences), width), self.tokenizer.pad_token_id or 0)
-        mask = self._torch.zeros((len(sequences), width), dtype=self._torch.long)
-        for i, seq in enumerate(sequences):
-            ids[i, : len(seq)] = self._torch.tensor(seq)
-            mask[i, : len(seq)] = 1
-        return ids, mask
+    def _token_counts(self, *texts: Sequence[str], **cut: Any) -> list[int]:
+        """How many tokens each text (or text pair) has after truncation."""
+        if not texts[0]:
+            return []
+        return [len(ids) for ids in self.tokenizer(*map(list, texts), **cut)["input_ids"]]
+
+    def _padded(self, *texts: Sequence[str], **cut: Any) -> Any:
+        """Tensors of ``texts`` padded to the next multiple of ``PAD_MULTIPLE``: for a batch
+        from one of :func:`length_batches`'s groups, exactly the group's length."""
+        return self.tokenizer(
+            *map(list, texts),
+            **cut,
+            padding=True,
+            pad_to_multiple_of=PAD_MULTIPLE,
+            return_tensors="pt",
+        )
 
     def _pair_probs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         with self._torch.inference_mode():
@@ -161,25 +172,13 @@ class MiniLMLoRAStance:
 
     def _cross_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), 3), dtype=np.float32)
-        encoded = self.tokenizer(
-            list(texts),
-            list(hypotheses),
-            truncation="only_first",
-            max_length=self.max_length + self.hypothesis_length,
-        )
-        for padded, rows in length_batches(
-            [len(ids) for ids in encoded["input_ids"]], self.batch_size
+        cut = {"truncation": "only_first", "max_length": self.max_length + self.hypothesis_length}
+        for _, rows in length_batches(
+            self._token_counts(texts, hypotheses, **cut), self.batch_size
         ):
-            ids, mask = self._padded([encoded["input_ids"][r] for r in rows], padded)
-            batch = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in encoded:  # which side of the pair each token is on
-                types = self._torch.zeros_like(ids)
-                for i, r in enumerate(rows):
-                    segment = encoded["token_type_ids"][r]
-                    types[i, : len(segment)] = self._torch.tensor(segment)
-                batch["token_type_ids"] = types
+            enc = self._padded([texts[i] for i in rows], [hypotheses[i] for i in rows], **cut)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                logits = self.net.cross_logits(batch).float()
+                logits = self.net.cross_logits(dict(enc)).float()
             out[rows] = _softmax(logits.numpy().astype(np.float64))
         return out
 
