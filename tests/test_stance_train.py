@@ -175,11 +175,43 @@ def test_train_saves_a_model_that_loads_and_scores(tmp_path: Path, arch: str):
     best = train(base, data, out, cfg, extra=extra, log=lambda _: None)
     assert best["epoch"] in (1, 2) and set(best["dev"]) == {"vast"}
     saved = json.loads((out / "config.json").read_text())
-    assert saved["arch"] == arch and saved["version"] == "stance.minilm-lora.v1"
+    assert saved["arch"] == arch and saved["version"] == "stance.minilm-lora.v2"
     assert saved["train_pairs"] == {"vast": len(ROWS), "snli": 3, "pack": 1}
     model = MiniLMLoRAStance(out, base=base)
-    assert model.name.startswith(f"stance.minilm-lora.v1:{arch}@")
+    assert model.name.startswith(f"stance.minilm-lora.v2:{arch}@")
     probs = model.score(["we must raise taxes"] * 2, [Position("t", "T", "taxes")] * 2)
     assert probs.shape == (2, 3)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(probs[0], probs[1], atol=1e-6)  # deterministic at inference
+
+
+@pytest.mark.models
+def test_train_stance_command_passes_its_settings_to_the_saved_model(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from stancewatch.cli import app
+
+    data = tiny_data(tmp_path / "data")
+    out = tmp_path / "model"
+    args = ["train-stance", "--data", str(data), "--output", str(out), "--rank", "4"]
+    args += ["--lr", "0.001", "--epochs", "1", "--time-limit", "0"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "config.json").read_text())
+    assert (saved["rank"], saved["alpha"], saved["lr"], saved["epochs"]) == (4, 8.0, 0.001, 1)
+    assert saved["version"] == "stance.minilm-lora.v2"
+    assert saved["train_pairs"]["pack"] > 0  # the default pack's phrasings join training
+    assert MiniLMLoRAStance(out).config["scale"] == 2.0
+
+
+def test_default_settings_are_the_shipped_model_s():
+    from stancewatch.stance_model import packaged_model_dir
+
+    shipped = json.loads((packaged_model_dir() / "config.json").read_text())
+    defaults = TrainConfig()
+    assert (shipped["rank"], shipped["alpha"], shipped["lr"]) == (
+        defaults.rank,
+        defaults.alpha,
+        defaults.lr,
+    )
+    assert shipped["max_per_source"] == defaults.max_per_source

@@ -149,7 +149,11 @@ def train_stance(
     arch: Annotated[
         Arch, typer.Option("--arch", help="bi (bi-encoder, fast) or cross (cross-encoder).")
     ] = Arch.bi,
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs over the mixture.")] = 4,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs over the mixture.")] = 2,
+    rank: Annotated[int, typer.Option("--rank", min=1, help="LoRA adapter rank.")] = 64,
+    lr: Annotated[
+        float, typer.Option("--lr", min=0.0, help="Learning rate of the adapters.")
+    ] = 3e-4,
     device: Annotated[
         str, typer.Option("--device", help="cpu, or cuda when a GPU is there (much faster).")
     ] = "cpu",
@@ -166,7 +170,7 @@ def train_stance(
 
     Trains on the VAST train subset, RUW train, the NLI and stance sets under DATA/nli and the
     pack's example phrasings; keeps the epoch with the best macro-F1 on VAST dev and RUW val.
-    Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v1/MODEL_CARD.md.
+    Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v2/MODEL_CARD.md.
 
     Example: stancewatch train-stance --data ../shared/data --device cuda --output my-model
     """
@@ -178,7 +182,7 @@ def train_stance(
     if not data.is_dir():
         raise ValueError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
     extra = phrasing_pairs(load_pack(pack).positions)
-    cfg = TrainConfig(arch=arch.value, epochs=epochs, seed=seed)
+    cfg = TrainConfig(arch=arch.value, epochs=epochs, rank=rank, alpha=2.0 * rank, lr=lr, seed=seed)
     best = train(
         _packaged_minilm_path(),
         data,

@@ -39,7 +39,7 @@ from .stance_data import (
 )
 from .stance_net import StanceNet, add_lora, lora_tensors
 
-MODEL_VERSION = "stance.minilm-lora.v1"
+MODEL_VERSION = "stance.minilm-lora.v2"
 
 
 @dataclass
@@ -47,12 +47,12 @@ class TrainConfig:
     """Everything that decides the trained model; stored beside the weights."""
 
     arch: str = "bi"
-    epochs: int = 4
+    epochs: int = 2
     batch_size: int = 64
-    lr: float = 5e-4
+    lr: float = 3e-4
     head_lr: float = 1e-3
-    rank: int = 16
-    alpha: float = 32.0
+    rank: int = 64
+    alpha: float = 128.0
     max_length: int = 128
     hypothesis_length: int = 48
     max_per_source: int = 6000
