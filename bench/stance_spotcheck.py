@@ -1,0 +1,83 @@
+"""Draw stance codings of the demo corpus for a person to judge, with every backend's label.
+
+Usage:
+    .venv/bin/python bench/stance_spotcheck.py [--backends prototype,minilm-lora] [--n 30]
+        [--seed 30] [--output spotcheck.csv]
+
+Each backend analyses the bundled demo corpus into its own temporary database. The shortlist
+of (statement, position) pairs does not depend on the backend, so the same pairs are coded by
+each; ``--n`` of them are drawn with ``--seed`` and written to a CSV (actor, statement,
+position, proposition, then a label and score per backend, and an empty ``judged`` column for
+the reader). It also prints how often the backends agree and each one's label counts over all
+pairs. Judging is a person's work: docs/stance_spotcheck.md records one reading of the
+default draw and the error classes found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from stancewatch.api import Project
+from stancewatch.demo import demo_corpus_path
+
+QUERY = """
+SELECT s.statement_id, s.position_id, s.label, s.score, st.actor, st.content, p.proposition
+FROM stances s JOIN statements st ON st.id = s.statement_id
+JOIN positions p ON p.id = s.position_id
+"""
+
+
+def codings(backend: str, folder: Path) -> dict[tuple[str, str], tuple]:
+    """(statement id, position id) -> the stance row, for the demo corpus under ``backend``."""
+    with Project(folder / f"{backend.replace(':', '_')}.db", stance=backend) as project:
+        project.ingest(sorted(demo_corpus_path().glob("*.md")))
+        project.analyze()
+        rows = project.store.db.execute(QUERY).fetchall()
+    return {(r[0], r[1]): tuple(r) for r in rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default="prototype,minilm-lora")
+    parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=30)
+    parser.add_argument("--output", type=Path, default=Path("stance-spotcheck.csv"))
+    args = parser.parse_args(argv)
+    backends = [b for b in args.backends.split(",") if b]
+    with tempfile.TemporaryDirectory() as tmp:
+        coded = {b: codings(b, Path(tmp)) for b in backends}
+    keys = sorted(set.intersection(*(set(c) for c in coded.values())))
+    if not keys:
+        print("the backends coded no pair in common", file=sys.stderr)
+        return 1
+    first = coded[backends[0]]
+    for b in backends:
+        print(
+            f"{b}: {len(coded[b])} pairs, labels {dict(Counter(r[2] for r in coded[b].values()))}"
+        )
+    if len(backends) > 1:
+        same = sum(len({coded[b][k][2] for b in backends}) == 1 for k in keys)
+        print(f"all backends give the same label on {same} of {len(keys)} shared pairs")
+    sample = random.Random(args.seed).sample(keys, min(args.n, len(keys)))
+    with args.output.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        header = ["n", "actor", "statement", "position", "proposition"]
+        writer.writerow(
+            header + [f"{b} {x}" for b in backends for x in ("label", "score")] + ["judged"]
+        )
+        for n, key in enumerate(sample, 1):
+            _, position, _, _, actor, content, proposition = first[key]
+            labels = [v for b in backends for v in (coded[b][key][2], f"{coded[b][key][3]:.2f}")]
+            writer.writerow([n, actor or "", content, position, proposition, *labels, ""])
+    print(f"wrote {len(sample)} pairs to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
