@@ -215,3 +215,20 @@ def test_default_settings_are_the_shipped_model_s():
         defaults.lr,
     )
     assert shipped["max_per_source"] == defaults.max_per_source
+
+
+def test_train_stance_exports_the_pack_pairs_that_the_gpu_trainer_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from typer.testing import CliRunner
+
+    from stancewatch.cli import app
+    from stancewatch.packs import load_pack
+
+    monkeypatch.chdir(tmp_path)  # where the default --output would go
+    out = tmp_path / "pairs.jsonl"
+    result = CliRunner().invoke(app, ["train-stance", "--export-pack-pairs", str(out)])
+    assert result.exit_code == 0, result.output
+    read = [Pair(**json.loads(line)) for line in out.read_text("utf-8").splitlines()]
+    assert read == phrasing_pairs(load_pack().positions) and len(read) > 100
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["pairs.jsonl"]  # nothing trained

@@ -5,6 +5,8 @@ A thin skin over :mod:`stancewatch.stance_eval` and :func:`stancewatch.backends.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -165,6 +167,14 @@ def train_stance(
         float | None, typer.Option("--time-limit", help="Stop after this many seconds.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
+    export_pack_pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-pack-pairs",
+            help="Only write the pack's phrasing pairs to this JSON Lines file (for "
+            "`python -m stancewatch.stance_train --pack-pairs` on a GPU machine) and stop.",
+        ),
+    ] = None,
 ) -> None:
     """Train the offline stance model (LoRA adapters and head on the packaged MiniLM).
 
@@ -179,9 +189,14 @@ def train_stance(
     from .stance_data import phrasing_pairs
     from .stance_train import TrainConfig, train
 
+    extra = phrasing_pairs(load_pack(pack).positions)
+    if export_pack_pairs is not None:
+        lines = (json.dumps(dataclasses.asdict(pair), ensure_ascii=False) for pair in extra)
+        export_pack_pairs.write_text("".join(f"{line}\n" for line in lines), "utf-8")
+        console.print(f"Wrote {len(extra)} phrasing pairs to {export_pack_pairs}.")
+        return
     if not data.is_dir():
         raise ValueError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
-    extra = phrasing_pairs(load_pack(pack).positions)
     cfg = TrainConfig(arch=arch.value, epochs=epochs, rank=rank, alpha=2.0 * rank, lr=lr, seed=seed)
     best = train(
         _packaged_minilm_path(),
