@@ -254,7 +254,34 @@ def retrieve(
         "hierarchy": "label model over fakes × label model over narratives",
     }
     same = passage_fakes(texts, gold)
-    return {names[k]: _rank_metrics(v, gold, same) for k, v in out.items()}
+    return {names[k]: _rank_metrics(v, gold, same) for k, v in out.items()}, out["model"]
+
+
+def confusions(
+    scores: np.ndarray, gold: np.ndarray, fakes: list[str], narrative_of: dict[str, str]
+) -> dict:  # type: ignore[type-arg]
+    """Where first answers go wrong: how many wrong answers stay in the gold fake's narrative,
+    and how many fall between two fakes that are each mistaken for the other (pairs VoxCheck
+    uses for the same claim in other words, such as two wordings of who organised the Maidan).
+    """
+    from collections import Counter
+
+    top = scores.argmax(1)
+    wrong = Counter((int(g), int(t)) for g, t in zip(gold, top, strict=True) if g != t)
+    mutual = {tuple(sorted(k)) for k in wrong if (k[1], k[0]) in wrong}
+    in_mutual = sum(n for (g, t), n in wrong.items() if tuple(sorted((g, t))) in mutual)
+    pairs = sorted(
+        mutual, key=lambda k: -(wrong[k] + wrong[(k[1], k[0])])
+    )  # the most confused first
+    return {
+        "errors": sum(wrong.values()),
+        "same_narrative": sum(
+            n for (g, t), n in wrong.items() if narrative_of[fakes[g]] == narrative_of[fakes[t]]
+        ),
+        "mutual_pairs": len(mutual),
+        "in_mutual_pairs": in_mutual,
+        "top_pairs": [(fakes[a], fakes[b], wrong[(a, b)] + wrong[(b, a)]) for a, b in pairs[:5]],
+    }
 
 
 def detection(embedder, pack, cases: list[str]) -> dict:  # type: ignore[no-untyped-def]
@@ -402,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"narrative  {name:48} macro-F1 {row['macro_f1']:.3f}  accuracy {row['accuracy']:.3f}"
         )
-    fake = retrieve(texts, X, fakes, gold, folds, embedder, narrative_of, y)
+    fake, model_scores = retrieve(texts, X, fakes, gold, folds, embedder, narrative_of, y)
     for name, row in fake.items():
         print(
             f"fake       {name:58} acc@1 {row['accuracy_at_1']:.3f} "
@@ -410,6 +437,16 @@ def main(argv: list[str] | None = None) -> int:
             f"acc@3 {row['accuracy_at_3']:.3f}  MRR {row['mrr']:.3f}"
         )
 
+    confused = confusions(model_scores, gold, fakes, narrative_of)
+    print(
+        f"errors     label model: {confused['errors']} wrong first answers, "
+        f"{confused['same_narrative']} within the gold fake's narrative, "
+        f"{confused['in_mutual_pairs']} between the {confused['mutual_pairs']} pairs of fakes "
+        "mistaken for each other; the most confused pairs (printed only, the texts are "
+        "VoxCheck's):"
+    )
+    for a, b, n in confused["top_pairs"]:
+        print(f"           {n:3} | {a[:70]} <-> {b[:70]}")
     detect = detection(embedder, pack, texts)
     for name, row in detect.items():
         shown = ", ".join(f"{k} {a}/{b} ({a / b:.1%})" for k, (a, b) in row.items())
@@ -452,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
                 args,
                 narrative,
                 fake,
+                confused,
                 rebut,
                 speeds,
                 detect,
@@ -462,7 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _markdown(cases, n_fakes, args, narrative, fake, rebut, speeds, detect, shared, ceiling) -> str:  # type: ignore[no-untyped-def]
+def _markdown(
+    cases, n_fakes, args, narrative, fake, confused, rebut, speeds, detect, shared, ceiling
+) -> str:  # type: ignore[no-untyped-def]
     lines = [
         "## Known narratives and claim matching (VoxCheck, EUvsDisinfo)",
         "",
@@ -494,6 +534,14 @@ def _markdown(cases, n_fakes, args, narrative, fake, rebut, speeds, detect, shar
         f"rows share one first answer, so no method can exceed {ceiling:.3f} accuracy@1. The "
         "last column counts a first answer right when it is any fake filed with the same "
         "passage.",
+        "",
+        f"Where the label model's first answers go wrong: {confused['errors']} wrong, "
+        f"{confused['same_narrative']} of them to another fake of the same narrative, and "
+        f"{confused['in_mutual_pairs']} between the {confused['mutual_pairs']} pairs of fakes "
+        "that are each mistaken for the other. In this run the most confused pairs include one "
+        "claim in two wordings filed under two narratives (who organised the Maidan) and claims "
+        "that passages often make together (a coup and a civil war). The script prints the "
+        "pairs; the texts are VoxCheck's and stay out of this file.",
     ]
     methods = list(next(iter(detect.values())))
     lines += [
