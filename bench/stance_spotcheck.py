@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/stance_spotcheck.py [--backends prototype,minilm-lora] [--n 30]
-        [--seed 30] [--output spotcheck.csv]
+        [--seed 30] --output spotcheck.csv
 
 Each backend analyses the bundled demo corpus into its own temporary database. The shortlist
 of (statement, position) pairs does not depend on the backend, so the same pairs are coded by
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="prototype,minilm-lora")
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--seed", type=int, default=30)
-    parser.add_argument("--output", type=Path, default=Path("stance-spotcheck.csv"))
+    parser.add_argument("--output", type=Path, required=True, help="CSV file to write")
     args = parser.parse_args(argv)
     backends = [b for b in args.backends.split(",") if b]
     with tempfile.TemporaryDirectory() as tmp:
