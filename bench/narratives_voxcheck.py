@@ -261,8 +261,8 @@ def confusions(
     scores: np.ndarray, gold: np.ndarray, fakes: list[str], narrative_of: dict[str, str]
 ) -> dict:  # type: ignore[type-arg]
     """Where first answers go wrong: how many wrong answers stay in the gold fake's narrative,
-    and how many fall between two fakes that are each mistaken for the other (pairs VoxCheck
-    uses for the same claim in other words, such as two wordings of who organised the Maidan).
+    and how many fall between two fakes that are each mistaken for the other (one claim in two
+    wordings, or two claims that passages often make together), the most confused pairs first.
     """
     from collections import Counter
 
@@ -270,9 +270,7 @@ def confusions(
     wrong = Counter((int(g), int(t)) for g, t in zip(gold, top, strict=True) if g != t)
     mutual = {tuple(sorted(k)) for k in wrong if (k[1], k[0]) in wrong}
     in_mutual = sum(n for (g, t), n in wrong.items() if tuple(sorted((g, t))) in mutual)
-    pairs = sorted(
-        mutual, key=lambda k: -(wrong[k] + wrong[(k[1], k[0])])
-    )  # the most confused first
+    pairs = sorted(mutual, key=lambda k: -(wrong[k] + wrong[(k[1], k[0])]))
     return {
         "errors": sum(wrong.values()),
         "same_narrative": sum(

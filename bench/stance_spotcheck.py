@@ -26,20 +26,16 @@ from pathlib import Path
 from stancewatch.api import Project
 from stancewatch.demo import demo_corpus_path
 
-QUERY = """
-SELECT s.statement_id, s.position_id, s.label, s.score, st.actor, st.content, p.proposition
-FROM stances s JOIN statements st ON st.id = s.statement_id
-JOIN positions p ON p.id = s.position_id
-"""
 
-
-def codings(backend: str, folder: Path) -> dict[tuple[str, str], tuple]:
-    """(statement id, position id) -> the stance row, for the demo corpus under ``backend``."""
+def codings(backend: str, folder: Path) -> dict[tuple[str, str], dict]:
+    """(statement id, position id) -> the stance row (``Project.stances``), for the demo
+    corpus under ``backend``."""
     with Project(folder / f"{backend.replace(':', '_')}.db", stance=backend) as project:
         project.ingest(sorted(demo_corpus_path().glob("*.md")))
         project.analyze()
-        rows = project.store.db.execute(QUERY).fetchall()
-    return {(r[0], r[1]): tuple(r) for r in rows}
+        frame = project.stances()
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")  # NaN -> None
+    return {(r["statement_id"], r["position_id"]): r for r in rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     first = coded[backends[0]]
     for b in backends:
         print(
-            f"{b}: {len(coded[b])} pairs, labels {dict(Counter(r[2] for r in coded[b].values()))}"
+            f"{b}: {len(coded[b])} pairs, labels {dict(Counter(r['label'] for r in coded[b].values()))}"
         )
     if len(backends) > 1:
-        same = sum(len({coded[b][k][2] for b in backends}) == 1 for k in keys)
+        same = sum(len({coded[b][k]["label"] for b in backends}) == 1 for k in keys)
         print(f"all backends give the same label on {same} of {len(keys)} shared pairs")
     sample = random.Random(args.seed).sample(keys, min(args.n, len(keys)))
     with args.output.open("w", newline="", encoding="utf-8") as handle:
@@ -72,9 +68,16 @@ def main(argv: list[str] | None = None) -> int:
             header + [f"{b} {x}" for b in backends for x in ("label", "score")] + ["judged"]
         )
         for n, key in enumerate(sample, 1):
-            _, position, _, _, actor, content, proposition = first[key]
-            labels = [v for b in backends for v in (coded[b][key][2], f"{coded[b][key][3]:.2f}")]
-            writer.writerow([n, actor or "", content, position, proposition, *labels, ""])
+            row = first[key]
+            labels = [
+                v
+                for b in backends
+                for v in (coded[b][key]["label"], f"{coded[b][key]['score']:.2f}")
+            ]
+            writer.writerow(
+                [n, row["actor"] or "", row["content"], row["position_id"], row["proposition"]]
+                + [*labels, ""]
+            )
     print(f"wrote {len(sample)} pairs to {args.output}")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -208,13 +209,24 @@ def test_default_settings_are_the_shipped_model_s():
     from stancewatch.stance_model import packaged_model_dir
 
     shipped = json.loads((packaged_model_dir() / "config.json").read_text())
-    defaults = TrainConfig()
-    assert (shipped["rank"], shipped["alpha"], shipped["lr"]) == (
-        defaults.rank,
-        defaults.alpha,
-        defaults.lr,
-    )
-    assert shipped["max_per_source"] == defaults.max_per_source
+    defaults = asdict(TrainConfig())
+    assert {k: shipped[k] for k in defaults} == defaults
+
+
+@pytest.mark.models
+def test_train_stance_command_without_settings_trains_the_shipped_recipe(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from stancewatch.cli import app
+
+    out = tmp_path / "model"
+    args = ["train-stance", "--data", str(tiny_data(tmp_path / "data")), "--output", str(out)]
+    result = CliRunner().invoke(app, [*args, "--time-limit", "0"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "config.json").read_text())
+    assert {k: saved[k] for k in ("epochs", "rank", "alpha", "lr")} == {
+        k: asdict(TrainConfig())[k] for k in ("epochs", "rank", "alpha", "lr")
+    }
 
 
 def test_train_stance_exports_the_pack_pairs_that_the_gpu_trainer_reads(

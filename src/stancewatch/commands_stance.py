@@ -151,11 +151,22 @@ def train_stance(
     arch: Annotated[
         Arch, typer.Option("--arch", help="bi (bi-encoder, fast) or cross (cross-encoder).")
     ] = Arch.bi,
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs over the mixture.")] = 2,
-    rank: Annotated[int, typer.Option("--rank", min=1, help="LoRA adapter rank.")] = 64,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            "--epochs", min=1, help="Epochs over the mixture (default: as the shipped model)."
+        ),
+    ] = None,
+    rank: Annotated[
+        int | None,
+        typer.Option("--rank", min=1, help="LoRA adapter rank (default: as the shipped model)."),
+    ] = None,
     lr: Annotated[
-        float, typer.Option("--lr", min=0.0, help="Learning rate of the adapters.")
-    ] = 3e-4,
+        float | None,
+        typer.Option(
+            "--lr", min=0.0, help="Adapter learning rate (default: as the shipped model)."
+        ),
+    ] = None,
     device: Annotated[
         str, typer.Option("--device", help="cpu, or cuda when a GPU is there (much faster).")
     ] = "cpu",
@@ -197,7 +208,14 @@ def train_stance(
         return
     if not data.is_dir():
         raise ValueError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
-    cfg = TrainConfig(arch=arch.value, epochs=epochs, rank=rank, alpha=2.0 * rank, lr=lr, seed=seed)
+    # Settings not given keep TrainConfig's defaults, which are the shipped model's.
+    cfg = TrainConfig(arch=arch.value, seed=seed)
+    if epochs is not None:
+        cfg.epochs = epochs
+    if rank is not None:
+        cfg.rank, cfg.alpha = rank, cfg.alpha / cfg.rank * rank  # keeps the alpha / rank ratio
+    if lr is not None:
+        cfg.lr = lr
     best = train(
         _packaged_minilm_path(),
         data,

@@ -37,9 +37,8 @@ from .stance_data import (
     ruw_pairs,
     vast_pairs,
 )
+from .stance_model import MODEL_VERSION
 from .stance_net import StanceNet, add_lora, lora_tensors
-
-MODEL_VERSION = "stance.minilm-lora.v2"
 
 
 @dataclass
