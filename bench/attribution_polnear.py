@@ -7,7 +7,7 @@ Usage:
 Reads ``../shared/data/polnear/{split}/`` (``text/*.txt`` and the brat ``attributions/*.ann``,
 first annotation file per article by name), parses each article once with spaCy and scores
 stancewatch's ``attribute`` (with its learned cue model, and with its word lists alone) and,
-when textacy is installed, textacy's ``direct_quotations`` on the same parses. The scoring is :mod:`stancewatch.evaluation` (the same as
+when textacy is installed, textacy's ``direct_quotations`` on the same parses. The scoring is :mod:`stancewatch.attribution.evaluation` (the same as
 ``stancewatch eval attribution``). A full run writes its numbers to docs/benchmarks.md.
 
 The data are research-only; nothing from them is written anywhere.
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PolNeAR is not at {DATA}; see ../shared/data/polnear/SOURCE.md.", file=sys.stderr)
         return 2
 
-    from stancewatch.evaluation import (
+    from stancewatch.attribution.evaluation import (
         evaluate,
         load_folder,
         model_extractor,

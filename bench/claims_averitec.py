@@ -1,6 +1,6 @@
 """Quantity extraction on the numeric claims of AVeriTeC (train split, ../shared/data/averitec).
 
-For each claim labelled "Numerical Claim", :func:`stancewatch.quantities.parse_quantities`
+For each claim labelled "Numerical Claim", :func:`stancewatch.claims.quantities.parse_quantities`
 runs on the claim text. Reported: how many claims get at least one quantity, and how many get
 at least one quantity that is *consistent with its own span*: the span's digits (or number
 words) times the span's scale word give the parsed value (or, for a fraction or ratio, the
@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import update_section  # noqa: E402
 
-from stancewatch.lexicon import lexicon  # noqa: E402
-from stancewatch.quantities import Quantity, parse_quantities  # noqa: E402
+from stancewatch.claims.lexicon import lexicon  # noqa: E402
+from stancewatch.claims.quantities import Quantity, parse_quantities  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "averitec" / "train.json"
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")

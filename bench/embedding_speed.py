@@ -49,7 +49,7 @@ def sentences(count: int) -> list[str]:
 
 
 def vast_comments(count: int) -> list[str]:
-    from stancewatch.stance_eval import read_stance_rows
+    from stancewatch.stance.evaluation import read_stance_rows
 
     rows = read_stance_rows(VAST, "vast")
     return list(dict.fromkeys(r.text for r in rows))[:count]

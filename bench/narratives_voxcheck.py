@@ -16,7 +16,7 @@ Usage:
    and quoted-to-refute versions of claims like the bank's). The claims go into a bank with
    the EUvsDisinfo titles; a rebuttal is wrongly matched when the matcher returns a
    repetition for it. The claims themselves must still be matched (recall).
-4. **Throughput** of :func:`stancewatch.narratives.match_texts` against a 10,000-claim bank
+4. **Throughput** of :func:`stancewatch.narratives.matching.match_texts` against a 10,000-claim bank
    (EUvsDisinfo titles, repeated with a marker to reach the size, in memory only), with
    torch on 2 threads and a cold embedding cache.
 
@@ -96,7 +96,7 @@ def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedd
     """
     from sklearn.metrics import accuracy_score, f1_score
 
-    from stancewatch import labels
+    from stancewatch.narratives import label_model as labels
 
     classes = np.array(sorted(set(y)))
     probs = {"tfidf": np.zeros((len(y), len(classes))), "minilm": np.zeros((len(y), len(classes)))}
@@ -131,7 +131,7 @@ def classify(texts: list[str], X: np.ndarray, y: np.ndarray, folds, pack, embedd
     }
     # Zero-shot: each dataset narrative is mapped to a pack narrative by a keyword of its
     # name; a case gets the narrative of its nearest pack example claim.
-    from stancewatch import narratives
+    from stancewatch.narratives import matching as narratives
 
     mapping = {}
     for label in classes:
@@ -207,7 +207,7 @@ def retrieve(
     y: np.ndarray,
 ) -> dict:  # type: ignore[no-untyped-def]
     """False-claim retrieval among all fakes, with fold-internal examples only."""
-    from stancewatch import labels
+    from stancewatch.narratives import label_model as labels
 
     n, m = len(texts), len(fakes)
     F = embedder.encode(fakes)
@@ -288,7 +288,7 @@ def detection(embedder, pack, cases: list[str]) -> dict:  # type: ignore[no-unty
     (should not) and tweets with no stance on either (should not)."""
     import pandas as pd
 
-    from stancewatch import narratives
+    from stancewatch.narratives import matching as narratives
 
     ruw = pd.read_csv(RUW, dtype=str, keep_default_na=False)
     against = (ruw["Stance 1"] == "AGAINST") | (ruw["Stance 2"] == "FAVOR")
@@ -316,7 +316,7 @@ def detection(embedder, pack, cases: list[str]) -> dict:  # type: ignore[no-unty
 
 
 def rebuttals(embedder, titles: list[str]) -> dict:  # type: ignore[no-untyped-def]
-    from stancewatch import narratives
+    from stancewatch.narratives import matching as narratives
 
     with REBUTTALS.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -354,7 +354,7 @@ def throughput(
 ) -> dict:
     import torch
 
-    from stancewatch import narratives
+    from stancewatch.narratives import matching as narratives
     from stancewatch.nlp import Embedder, load_embedder
 
     torch.set_num_threads(2)

@@ -12,7 +12,7 @@ distinct RUW val tweets (short, about the length of the quotes and sentences the
 attributes). For each catalog the codebook is prepared once and timed apart (its texts
 embedded for the shortlist, and each position scored once, which embeds its proposition and
 phrasings in the backend): a run pays that once whatever the corpus size. Then the timed step
-is :func:`stancewatch.stance.code_stances` over the statements with cold statement caches:
+is :func:`stancewatch.stance.coding.code_stances` over the statements with cold statement caches:
 embedding them for the shortlist, shortlisting, and scoring the shortlisted pairs with the
 backend. Model loading is excluded. Writes docs/benchmarks.md section ``stance_cost`` (float32)
 or ``stance_cost-bf16`` (bfloat16).
@@ -35,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import update_section  # noqa: E402
 
-from stancewatch.backends import load_backend  # noqa: E402
 from stancewatch.nlp import load_embedder  # noqa: E402
 from stancewatch.records import Position, Statement, stable_id  # noqa: E402
-from stancewatch.stance import code_stances, position_texts  # noqa: E402
-from stancewatch.stance_eval import fresh_embedder, read_stance_rows  # noqa: E402
+from stancewatch.stance.backends import load_backend  # noqa: E402
+from stancewatch.stance.coding import code_stances, position_texts  # noqa: E402
+from stancewatch.stance.evaluation import fresh_embedder, read_stance_rows  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vast"
 RUW = DATA.parent / "ruw" / "ruw_val.csv"

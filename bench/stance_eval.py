@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import update_section  # noqa: E402
 
-from stancewatch.backends import load_backend  # noqa: E402
 from stancewatch.nlp import load_embedder  # noqa: E402
-from stancewatch.stance_eval import (  # noqa: E402
+from stancewatch.stance.backends import load_backend  # noqa: E402
+from stancewatch.stance.evaluation import (  # noqa: E402
     compare_stance,
     evaluate_backend,
     fresh_embedder,

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import update_section  # noqa: E402
 
 from stancewatch.records import STANCE_LABELS, Position  # noqa: E402
-from stancewatch.stance_eval import StanceRow, macro_f1, read_stance_rows  # noqa: E402
-from stancewatch.stance_model import MiniLMLoRAStance  # noqa: E402
+from stancewatch.stance.evaluation import StanceRow, macro_f1, read_stance_rows  # noqa: E402
+from stancewatch.stance.model import MiniLMLoRAStance  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SHOTS = (0, 4, 8, 16)

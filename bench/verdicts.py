@@ -1,6 +1,6 @@
 """Verdict accuracy on claim/fact pairs written from public figures (bench/data/verdict_pairs.csv).
 
-Every claim is checked with `stancewatch.textcheck.check_text` against the whole set of facts
+Every claim is checked with `stancewatch.pipeline.check_text` against the whole set of facts
 in the file (so the checker must also pick the right fact among 32), once without models
 (word windows, keyword overlap) and once with spaCy + MiniLM. A pair is right when the
 verdict label equals the expected one and, for a false or accurate verdict, the fact used is
@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import update_section  # noqa: E402
 
-from stancewatch.packs import Pack, _fact_from_row, load_pack  # noqa: E402
-from stancewatch.textcheck import check_text  # noqa: E402
+from stancewatch.packs import Pack, fact_from_row, load_pack  # noqa: E402
+from stancewatch.pipeline import check_text  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "verdict_pairs.csv"
 FACT_KEYS = ("measure", "subject", "value", "value_high", "unit", "currency", "period",
@@ -33,7 +33,7 @@ def load() -> tuple[list[dict[str, str]], Pack]:
     facts = {}
     for row in rows:
         cells = {"id": row["fact_id"], **{k: row[k] for k in FACT_KEYS}}
-        facts.setdefault(row["fact_id"], _fact_from_row(cells, DATA, row["pair_id"]))
+        facts.setdefault(row["fact_id"], fact_from_row(cells, DATA, row["pair_id"]))
     base = load_pack()
     pack = Pack("bench", "1", "", base.path, base.actors, (), tuple(facts.values()))
     return rows, pack

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stancewatch import parquet_store
+from stancewatch.scale import parquet as parquet_store
 
 # Short texts written for these tests: attributed statements, a stance, a numeric claim.
 TEXTS = (

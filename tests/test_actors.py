@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from stancewatch.actors import ActorLinker, normalize_name
+from stancewatch.attribution.actors import ActorLinker, normalize_name
 from stancewatch.records import Actor, Role
 
 FEB_2025 = date(2025, 2, 14)

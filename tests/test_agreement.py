@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stancewatch.agreement import agreement
+from stancewatch.analytics.agreement import agreement
 
 S, N = "support", "oppose"  # N for "no": a one-letter name that is not O
 

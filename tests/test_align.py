@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from stancewatch.align import actor_positions, align, alignment_matrix
+from stancewatch.analytics.alignment import actor_positions, align, alignment_matrix
 
 ROWS = [
     # statement, position, label, actor, date
@@ -91,7 +91,7 @@ def test_alignment_matrix_is_directional():
 
 
 # -- chance-corrected agreement, topics, periods, ranking ------------------------------------
-from stancewatch.align import (  # noqa: E402
+from stancewatch.analytics.alignment import (  # noqa: E402
     align_by_period,
     align_by_topic,
     period_of,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from stancewatch.api import Project
-from stancewatch.stance import FunctionStance
+from stancewatch.stance.coding import FunctionStance
 
 ARTICLE = """---
 title: Hegseth in Brussels
@@ -155,7 +155,8 @@ def test_adjudicated_speakers_and_verdicts_override_the_machine(tmp_path):
 def test_changed_settings_are_reported_and_refreshed(tmp_path):
     from typer.testing import CliRunner
 
-    from stancewatch.cli import app, run_analyze
+    from stancewatch.cli import app
+    from stancewatch.cli.project import run_analyze
 
     (tmp_path / "a.md").write_text(ARTICLE, encoding="utf-8")
     first = FunctionStance(lambda text, position: (0.1, 0.8, 0.1), name="stance.test.v1")

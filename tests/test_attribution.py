@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stancewatch.actors import ActorLinker
-from stancewatch.attribution import METHOD, attribute, lexicon
-from stancewatch.quotes import find_quotes, paragraphs
+from stancewatch.attribution.actors import ActorLinker
+from stancewatch.attribution.attribute import METHOD, attribute, lexicon
+from stancewatch.attribution.quotes import find_quotes, paragraphs
 from stancewatch.records import Actor, Role, stable_id
 
 WHEN = date(2025, 2, 14)

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stancewatch.actors import ActorLinker
-from stancewatch.attribution import attribute
+from stancewatch.attribution.actors import ActorLinker
+from stancewatch.attribution.attribute import attribute
+from stancewatch.attribution.quotes import find_quotes
 from stancewatch.packs import load_pack
-from stancewatch.quotes import find_quotes
 
 PIECES = [
     '"',

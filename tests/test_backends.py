@@ -10,8 +10,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from stancewatch.backends import BackendError, ChatStance, NLIStance, load_backend, parse_answer
 from stancewatch.records import Position
+from stancewatch.stance.backends import (
+    BackendError,
+    ChatStance,
+    NLIStance,
+    load_backend,
+    parse_answer,
+)
 
 POSITION = Position(id="no-nato", topic="NATO", proposition="Ukraine must not join NATO.")
 

@@ -13,7 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from stancewatch.banks import BankError, load_bank, parse_claimreview, parse_csv, parse_jsonl
+from stancewatch.narratives.banks import (
+    BankError,
+    load_bank,
+    parse_claimreview,
+    parse_csv,
+    parse_jsonl,
+)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""New actor candidates (stancewatch.candidates) and accepting them into a pack."""
+"""New actor candidates (stancewatch.attribution.candidates) and accepting them into a pack."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from stancewatch.candidates import actor_candidates, actor_entry, candidate_name
+from stancewatch.attribution.candidates import actor_candidates, actor_entry, candidate_name
 from stancewatch.cli import app
 from stancewatch.packs import default_pack_path, load_pack
 

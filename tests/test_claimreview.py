@@ -11,7 +11,13 @@ from test_report import PACK, build_corpus
 from typer.testing import CliRunner
 
 from stancewatch.api import Project
-from stancewatch.claimreview import RATINGS, REQUIRED, claim_reviews, missing_fields, review_rows
+from stancewatch.claims.claimreview import (
+    RATINGS,
+    REQUIRED,
+    claim_reviews,
+    missing_fields,
+    review_rows,
+)
 from stancewatch.cli import app
 from stancewatch.export import ExportError, export_tables, write_export
 from stancewatch.records import VERDICT_LABELS

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stancewatch.claims import extract_claims
-from stancewatch.differences import difference_measure, parse_difference
+from stancewatch.claims.differences import difference_measure, parse_difference
+from stancewatch.claims.extract import extract_claims
 from stancewatch.records import Statement, stable_id
 
 PREAMBLE = "On 19 February 2025 Trump told reporters in Florida that "

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from stancewatch.cli import app
 from stancewatch.packs import load_pack
 from stancewatch.records import Document, Stance, Statement
-from stancewatch.store import Store
+from stancewatch.store.database import Store
 
 runner = CliRunner()
 

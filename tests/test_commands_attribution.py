@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from stancewatch.attribution import OUTPUT_FIELDS
+from stancewatch.attribution.attribute import OUTPUT_FIELDS
 from stancewatch.cli import app
 
 runner = CliRunner()

@@ -9,10 +9,10 @@ from test_report import PACK, build_corpus
 from typer.testing import CliRunner
 
 from stancewatch.api import Project
+from stancewatch.claims.consistency import find_inconsistencies
+from stancewatch.claims.worthiness import score_statement
 from stancewatch.cli import app
-from stancewatch.consistency import find_inconsistencies
 from stancewatch.records import Claim, Fact
-from stancewatch.worthiness import score_statement
 
 
 def claim(id: str, value: float, doc: str = "d1", **kw) -> Claim:
@@ -122,7 +122,7 @@ def db(tmp_path_factory):
 
 
 def test_project_inconsistencies_and_report_section(db) -> None:
-    from stancewatch.report_sections import Evidence, _claims
+    from stancewatch.report.sections import Evidence, claims_section
 
     with Project(db, pack=PACK) as project:
         frame = project.inconsistencies()
@@ -130,11 +130,13 @@ def test_project_inconsistencies_and_report_section(db) -> None:
         assert (row["scope"], row["reason"], row["subject"]) == ("document", "conflict", "zelensky")
         assert {row["claim_a"], row["claim_b"]} == {"4% approval", "57%"}
         assert row["start_a"] < row["end_a"] and row["date_a"] == "2025-02-19"
-        section = _claims(project, None, None, Evidence(project.statements()))
+        section = claims_section(project, None, None, Evidence(project.statements()))
         assert len(section["inconsistent"]) == 1
         assert section["inconsistent"][0]["url_a"] == "https://example.org/a"
         assert (
-            _claims(project, date(2026, 1, 1), None, Evidence(project.statements()))["inconsistent"]
+            claims_section(project, date(2026, 1, 1), None, Evidence(project.statements()))[
+                "inconsistent"
+            ]
             == []
         )
 

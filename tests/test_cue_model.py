@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from stancewatch.attribution import attribute
+from stancewatch.attribution.attribute import attribute
+from stancewatch.attribution.cue_model import CueModel, CueModelError, default_model
+from stancewatch.attribution.evaluation import load_folder, parse_cues
 from stancewatch.cli import app
-from stancewatch.cue_model import CueModel, CueModelError, default_model
-from stancewatch.evaluation import load_folder, parse_cues
 
 runner = CliRunner()
 WHEN = date(2025, 3, 1)

@@ -1,4 +1,4 @@
-"""Publication dates from metadata and datelines (stancewatch.dates)."""
+"""Publication dates from metadata and datelines (stancewatch.ingest.dates)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stancewatch.dates import find_dateline, find_published, parse_date
+from stancewatch.ingest.dates import find_dateline, find_published, parse_date
 
 
 @pytest.mark.parametrize(

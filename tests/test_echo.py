@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stancewatch.echo import chains_frame, cluster_chains, echo_test, position_chains
+from stancewatch.analytics.echo import chains_frame, cluster_chains, echo_test, position_chains
 
 COLUMNS = ["statement_id", "position_id", "label", "actor", "date"]
 ROWS = [

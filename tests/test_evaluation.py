@@ -1,10 +1,10 @@
-"""Brat parsing and attribution scoring (stancewatch.evaluation), on hand-written files."""
+"""Brat parsing and attribution scoring (stancewatch.attribution.evaluation), on hand-written files."""
 
 from __future__ import annotations
 
 import pytest
 
-from stancewatch.evaluation import (
+from stancewatch.attribution.evaluation import (
     EvaluationError,
     Item,
     Score,

@@ -25,7 +25,7 @@ from stancewatch.export import (
     write_export,
 )
 from stancewatch.records import Document, Statement
-from stancewatch.store import Store
+from stancewatch.store.database import Store
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "exports.md"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stancewatch.factbase import (
+from stancewatch.claims.factbase import (
     add_fact,
     disagreements,
     fact_row,
@@ -18,10 +18,10 @@ from stancewatch.factbase import (
     source_authority,
     validate_facts_file,
 )
-from stancewatch.factcheck import check_claims
+from stancewatch.claims.scope import claim_scope, fact_span_days, scope_mismatch
+from stancewatch.claims.verdicts import check_claims
 from stancewatch.packs import FACT_COLUMNS, PackError, default_pack_path, load_pack
 from stancewatch.records import Claim, Fact
-from stancewatch.scope import claim_scope, fact_span_days, scope_mismatch
 
 KEYWORDS = ("trust", "approval", "rating", "Zelensky", "poll")
 

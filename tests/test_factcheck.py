@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from stancewatch.factcheck import (
+from stancewatch.claims.verdicts import (
     METHOD,
     MIN_MATCH_KEYWORDS,
     SUBJECT_BONUS,
@@ -599,7 +599,7 @@ def test_vote_counts_match_the_same_side_only() -> None:
 
 @pytest.mark.models
 def test_vote_counts_match_the_un_facts_with_minilm(nlp, embedder) -> None:
-    from stancewatch.claims import extract_claims
+    from stancewatch.claims.extract import extract_claims
     from stancewatch.packs import load_pack
     from stancewatch.records import Statement
 
@@ -635,7 +635,7 @@ def test_vote_counts_match_the_un_facts_with_minilm(nlp, embedder) -> None:
     ],
 )  # fmt: skip
 def test_default_pack_with_minilm(nlp, embedder, text: str, label: str, fact_id) -> None:
-    from stancewatch.claims import extract_claims
+    from stancewatch.claims.extract import extract_claims
     from stancewatch.packs import load_pack
     from stancewatch.records import Statement
 
@@ -658,7 +658,7 @@ def test_default_pack_with_minilm(nlp, embedder, text: str, label: str, fact_id)
 def test_a_defence_plan_is_not_checked_as_aid_with_minilm(nlp, embedder, text: str) -> None:
     """No match, a measure that does not fit European aid to Ukraine, or, where MiniLM finds
     them close, "up to" a figure 8–11 times the aid, which proves nothing: never accurate."""
-    from stancewatch.claims import extract_claims
+    from stancewatch.claims.extract import extract_claims
     from stancewatch.packs import load_pack
     from stancewatch.records import Statement
 

@@ -1,4 +1,4 @@
-"""Reading files, folders, tables, URLs and feeds into Documents (stancewatch.ingest).
+"""Reading files, folders, tables, URLs and feeds into Documents (stancewatch.ingest.inputs).
 
 Every input is a real file written into tmp_path; URLs are served by a real HTTP server on
 127.0.0.1 started by the test.
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stancewatch.ingest import (
+from stancewatch.ingest.inputs import (
     FORMATS,
     IngestError,
     IngestProblem,
@@ -30,7 +30,7 @@ from stancewatch.ingest import (
     iter_sources,
     read_source,
 )
-from stancewatch.readers import guess_language
+from stancewatch.ingest.readers import guess_language
 from stancewatch.records import Document, content_hash
 
 ENGLISH = (

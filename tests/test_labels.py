@@ -1,4 +1,4 @@
-"""Label models learned from labelled claim banks (stancewatch.labels)."""
+"""Label models learned from labelled claim banks (stancewatch.narratives.label_model)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from stancewatch import labels
+from stancewatch.narratives import label_model as labels
 
 # A small labelled bank written for these tests: three narratives, four claims each.
 BANK = {

@@ -1,4 +1,4 @@
-"""Allocator settings for long runs (stancewatch.memory), in a fresh process each."""
+"""Allocator settings for long runs (stancewatch.scale.memory), in a fresh process each."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from stancewatch.memory import release_free_memory, resident_mb, tune_allocator
+from stancewatch.scale.memory import release_free_memory, resident_mb, tune_allocator
 
 GLIBC = sys.platform.startswith("linux")
 
@@ -15,7 +15,7 @@ GLIBC = sys.platform.startswith("linux")
 # top), and report resident MB before and after handing free pages back.
 FRAGMENTED = """
 import sys
-from stancewatch.memory import release_free_memory, resident_mb, tune_allocator
+from stancewatch.scale.memory import release_free_memory, resident_mb, tune_allocator
 tune_allocator()
 blocks = [bytes(1000) + i.to_bytes(4, "little") for i in range(200_000)]
 kept = blocks[::64]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stancewatch import narratives
-from stancewatch.narratives import BankClaim, ClaimIndex, Target, match_vectors, polarity
+from stancewatch.narratives import matching as narratives
+from stancewatch.narratives.matching import BankClaim, ClaimIndex, Target, match_vectors, polarity
 from stancewatch.packs import PackError, default_pack_path, load_pack
 
 
@@ -335,7 +335,7 @@ def test_project_stores_and_counts_repetitions(tmp_path: Path) -> None:
 
 
 def test_store_replaces_bank_and_matches(tmp_path: Path) -> None:
-    from stancewatch.store import Store
+    from stancewatch.store.database import Store
 
     with Store(tmp_path / "s.db") as store:
         assert store.save_bank("b", [BankClaim("1", "a"), BankClaim("2", "b")]) == 2

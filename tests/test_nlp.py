@@ -176,11 +176,11 @@ def test_a_model_with_a_default_prompt_or_a_cut_dimension_embeds_as_sentence_tra
 ) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from stancewatch.nlp import _packaged_minilm_path
+    from stancewatch.nlp import packaged_minilm_path
 
     texts = ["Sanctions must stay.", "Ukraine must cede the occupied territories."]
     prompted = SentenceTransformer(
-        _packaged_minilm_path(),
+        packaged_minilm_path(),
         device="cpu",
         prompts={"claim": "claim: "},
         default_prompt_name="claim",
@@ -190,7 +190,7 @@ def test_a_model_with_a_default_prompt_or_a_cut_dimension_embeds_as_sentence_tra
         vectors, prompted.encode(texts, normalize_embeddings=True), atol=1e-5
     )
     assert not np.allclose(vectors, embedder.encode(texts), atol=1e-3)  # the prompt counted
-    cut = SentenceTransformer(_packaged_minilm_path(), device="cpu", truncate_dim=64)
+    cut = SentenceTransformer(packaged_minilm_path(), device="cpu", truncate_dim=64)
     short = Embedder(cut, "cut", precision="fp32").encode(texts)
     assert short.shape == (2, 64)
     np.testing.assert_allclose(short, cut.encode(texts, normalize_embeddings=True), atol=1e-5)

@@ -2,7 +2,7 @@
 
 Skipped when ../shared/data is absent. The full measurement is bench/attribution_polnear.py
 (or ``stancewatch eval attribution``); this test runs the same scoring
-(:mod:`stancewatch.evaluation`) on a slice of the dev split and checks the speakers come out
+(:mod:`stancewatch.attribution.evaluation`) on a slice of the dev split and checks the speakers come out
 right and every offset points at the text it claims to.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from conftest import shared_data
 
-from stancewatch.attribution import attribute
-from stancewatch.evaluation import SystemResult, load_folder, statement_items
+from stancewatch.attribution.attribute import attribute
+from stancewatch.attribution.evaluation import SystemResult, load_folder, statement_items
 
 
 @pytest.mark.models

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stancewatch.lexicon import find_places, lexicon, vote_side
-from stancewatch.quantities import Quantity, parse_quantities
+from stancewatch.claims.lexicon import find_places, lexicon, vote_side
+from stancewatch.claims.quantities import Quantity, parse_quantities
 
 B, M = 1e9, 1e6
 

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 from run_fixtures import TEXTS, duplicates, kill_midway, table, write_corpus
 
-from stancewatch import parquet_store
-from stancewatch.runner import RunError, run_local
+from stancewatch.scale import parquet as parquet_store
+from stancewatch.scale.runner import RunError, run_local
 
 TABLES = ("documents", "statements", "stances", "claims", "verdicts")
 
 
 def test_without_ray_the_engine_says_how_to_install_it(monkeypatch):
-    from stancewatch import ray_engine
+    from stancewatch.scale import ray_engine
 
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     with pytest.raises(RunError, match=r"pip install 'stancewatch\[ray\]'"):
@@ -26,7 +26,7 @@ def test_without_ray_the_engine_says_how_to_install_it(monkeypatch):
 
 @pytest.mark.parametrize("workers", [0, -2])
 def test_workers_must_be_positive(workers):
-    from stancewatch.ray_engine import run_ray
+    from stancewatch.scale.ray_engine import run_ray
 
     with pytest.raises(RunError, match="workers must be a positive number"):
         run_ray(["in"], "out", workers=workers)
@@ -35,7 +35,7 @@ def test_workers_must_be_positive(workers):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     ray = pytest.importorskip("ray")
-    from stancewatch.ray_engine import run_ray
+    from stancewatch.scale.ray_engine import run_ray
 
     folder = tmp_path_factory.mktemp("ray")
     corpus = write_corpus(folder / "in")
@@ -64,7 +64,7 @@ def test_ray_and_local_engines_give_the_same_records(runs):
 @pytest.mark.ray
 @pytest.mark.models
 def test_killing_a_ray_run_midway_then_rerunning_leaves_nothing_missing_or_twice(runs):
-    from stancewatch.ray_engine import run_ray
+    from stancewatch.scale.ray_engine import run_ray
 
     corpus, folder, _, _ = runs
     output = folder / "killed"
@@ -84,7 +84,7 @@ def test_a_shard_worker_encodes_in_the_drivers_precision_not_its_own(
     tmp_path, monkeypatch, precision
 ):
     from stancewatch.nlp import PRECISION_ENV
-    from stancewatch.ray_engine import ShardWorker
+    from stancewatch.scale.ray_engine import ShardWorker
 
     # the worker's own environment says otherwise: a cluster machine does not share the
     # driver's environment, and "auto" can resolve differently on another CPU

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stancewatch.reliability import (
+from stancewatch.analytics.reliability import (
     STANCE_ORDER,
     krippendorff_alpha,
     reliability,

@@ -24,8 +24,8 @@ from stancewatch.records import (
     Statement,
     Verdict,
 )
-from stancewatch.report import render_report, render_summary_markdown
-from stancewatch.report_format import (
+from stancewatch.report.build import render_report, render_summary_markdown
+from stancewatch.report.formatting import (
     anchor,
     format_figure,
     format_ratio,
@@ -34,7 +34,7 @@ from stancewatch.report_format import (
     safe_url,
     unquote,
 )
-from stancewatch.store import Store
+from stancewatch.store.database import Store
 
 NASTY = 'He said <script>alert(1)</script> and "no" & never to NATO for Ukraine.'
 KIIS_URL = "https://kiis.com.ua/?lang=eng&cat=reports&id=1487"
@@ -583,7 +583,7 @@ def test_echo_chain_and_test(html):
 
 
 def test_every_chart_is_inline_svg_and_exported(project):
-    from stancewatch.report import build_context, chart_files
+    from stancewatch.report.build import build_context, chart_files
 
     context = build_context(project)
     assert set(context["charts"]) == {

@@ -17,8 +17,8 @@ from stancewatch.api import Project
 from stancewatch.cli import app
 from stancewatch.packs import Pack
 from stancewatch.records import Actor, Document, Position, Stance, Statement
-from stancewatch.report import render_report
-from stancewatch.store import Store
+from stancewatch.report.build import render_report
+from stancewatch.store.database import Store
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

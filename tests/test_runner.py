@@ -12,11 +12,11 @@ import pytest
 from run_fixtures import TEXTS, duplicates, kill_midway, table, write_corpus
 from typer.testing import CliRunner
 
-from stancewatch import parquet_store
 from stancewatch.api import Project
 from stancewatch.cli import app
 from stancewatch.records import Document
-from stancewatch.runner import (
+from stancewatch.scale import parquet as parquet_store
+from stancewatch.scale.runner import (
     RunError,
     Shard,
     check_output,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from stancewatch.records import Position, Statement
-from stancewatch.stance import FunctionStance, PrototypeStance, code_stances, shortlist
+from stancewatch.stance.coding import FunctionStance, PrototypeStance, code_stances, shortlist
 
 NATO = Position(
     id="no-nato",

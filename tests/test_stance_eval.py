@@ -9,8 +9,8 @@ from conftest import shared_data
 from typer.testing import CliRunner
 
 from stancewatch.cli import app
-from stancewatch.stance import FunctionStance
-from stancewatch.stance_eval import (
+from stancewatch.stance.coding import FunctionStance
+from stancewatch.stance.evaluation import (
     PairFeatureStance,
     StanceRow,
     TfidfStance,

@@ -10,10 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from stancewatch.backends import BackendError, load_backend
 from stancewatch.records import Position
-from stancewatch.stance_model import MiniLMLoRAStance, StanceModelError, packaged_model_dir
-from stancewatch.stance_net import LoRALinear, StanceNet, merge_lora
+from stancewatch.stance.backends import BackendError, load_backend
+from stancewatch.stance.model import MiniLMLoRAStance, StanceModelError, packaged_model_dir
+from stancewatch.stance.net import LoRALinear, StanceNet, merge_lora
 
 # A position the model never saw, with eight invented phrasings per side.
 NUCLEAR = Position(

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from stancewatch.records import Position
-from stancewatch.stance_data import Pair, _pairs, load_sources, phrasing_pairs
-from stancewatch.stance_model import MiniLMLoRAStance
-from stancewatch.stance_train import TrainConfig, epoch_sample, train
+from stancewatch.stance.model import MiniLMLoRAStance
+from stancewatch.stance.training import TrainConfig, epoch_sample, train
+from stancewatch.stance.training_data import Pair, _pairs, load_sources, phrasing_pairs
 
 WORDS = [
     "taxes",
@@ -206,7 +206,7 @@ def test_train_stance_command_passes_its_settings_to_the_saved_model(tmp_path: P
 
 
 def test_default_settings_are_the_shipped_model_s():
-    from stancewatch.stance_model import packaged_model_dir
+    from stancewatch.stance.model import packaged_model_dir
 
     shipped = json.loads((packaged_model_dir() / "config.json").read_text())
     defaults = asdict(TrainConfig())

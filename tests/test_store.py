@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict, content_hash
-from stancewatch.store import SCHEMA_VERSION, Store, StoreError
+from stancewatch.store.database import Store, StoreError
+from stancewatch.store.schema import SCHEMA_VERSION
 
 
 def doc(text: str, **kw) -> Document:

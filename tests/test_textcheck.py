@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from stancewatch.claims.textcheck import result_dict, text_statement
 from stancewatch.cli import app
 from stancewatch.packs import default_pack_path, load_pack
+from stancewatch.pipeline import check_text
 from stancewatch.records import VERDICT_LABELS
-from stancewatch.textcheck import check_text, result_dict, text_statement
 
 runner = CliRunner()
 PACK = load_pack()

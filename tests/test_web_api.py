@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from web_fixtures import PASSWORD, SCRIPT_TEXT, build_db
 
 from stancewatch.cli import app as cli_app
-from stancewatch.store import Store
+from stancewatch.store.database import Store
 from stancewatch.web.app import create_app
 from stancewatch.web.browse import segments
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stancewatch.packs import load_pack
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict, stable_id
-from stancewatch.store import Store
+from stancewatch.store.database import Store
 from stancewatch.web import auth
 
 PASSWORD = "correct horse battery"

@@ -3,16 +3,12 @@ of their numeric claims are false, with the evidence behind every number."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("stancewatch")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+from stancewatch.version import __version__
 
 if TYPE_CHECKING:
-    from .api import Project
+    from stancewatch.api import Project
 
 __all__ = ["Project", "__version__"]
 
@@ -20,7 +16,7 @@ __all__ = ["Project", "__version__"]
 def __getattr__(name: str) -> Any:
     # Keep `import stancewatch` light: the API pulls in pandas and the models lazily.
     if name == "Project":
-        from .api import Project
+        from stancewatch.api import Project
 
         return Project
     raise AttributeError(name)

@@ -19,16 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from . import agreement as _agreement
-from . import align as _align
-from . import echo as _echo
-from .backends import load_backend
-from .ingest import IngestProblem, ingest
-from .packs import Pack, load_pack
-from .pipeline import Analyzer
-from .records import FALSE_VERDICTS, Document
-from .stance import StanceBackend
-from .store import Store
+from stancewatch.analytics import agreement as _agreement
+from stancewatch.analytics import alignment as _align
+from stancewatch.analytics import echo as _echo
+from stancewatch.ingest.inputs import IngestProblem, ingest
+from stancewatch.packs import Pack, load_pack
+from stancewatch.pipeline import Analyzer
+from stancewatch.records import FALSE_VERDICTS, Document
+from stancewatch.stance.backends import load_backend
+from stancewatch.stance.coding import StanceBackend
+from stancewatch.store.database import Store
 
 Progress = Callable[[int], None]
 
@@ -85,8 +85,8 @@ class Project:
         """Open (or create) ``db`` with ``pack`` (default: the bundled pack).
 
         ``stance`` picks the stance backend: ``"prototype"`` (offline default),
-        ``"nli:MODEL"``, ``"chat:MODEL@URL"`` (see :func:`stancewatch.backends.load_backend`)
-        or any object with the :class:`~stancewatch.stance.StanceBackend` protocol.
+        ``"nli:MODEL"``, ``"chat:MODEL@URL"`` (see :func:`stancewatch.stance.backends.load_backend`)
+        or any object with the :class:`~stancewatch.stance.coding.StanceBackend` protocol.
         """
         self.store = Store(db)
         self.pack = pack if isinstance(pack, Pack) else load_pack(pack)
@@ -294,7 +294,7 @@ class Project:
 
     def actor_candidates(self, min_mentions: int = 1) -> pd.DataFrame:
         """Named speakers no pack actor matched: name, mentions, documents (names or ids)."""
-        from .candidates import actor_candidates
+        from stancewatch.attribution.candidates import actor_candidates
 
         rows = self.store.query(
             "SELECT s.speaker, s.actor, coalesce(d.name, d.id) AS document FROM statements s "
@@ -410,7 +410,7 @@ class Project:
         by: str = "pi",
     ) -> pd.DataFrame:
         """Every actor who took a side, ranked by Scott's pi (or ``by="kappa"``) with
-        ``with_actor``; see :func:`stancewatch.align.rank`."""
+        ``with_actor``; see :func:`stancewatch.analytics.alignment.rank`."""
         self.pack.actor(with_actor)
         return _align.rank(
             self.stances(),
@@ -447,7 +447,7 @@ class Project:
         min_actors: int = 1,
     ) -> pd.DataFrame:
         """Who voiced each position side first and who repeated it, one row per actor
-        (see :func:`stancewatch.echo.chains_frame`)."""
+        (see :func:`stancewatch.analytics.echo.chains_frame`)."""
         if position is not None and position not in {p.id for p in self.pack.positions}:
             known = ", ".join(sorted(p.id for p in self.pack.positions))
             raise KeyError(f"Unknown position {position!r}. Known positions: {known}")
@@ -476,7 +476,7 @@ class Project:
         if statements.empty:
             return _echo.chains_frame([])
         if embedder is None:
-            from .nlp import load_embedder
+            from stancewatch.nlp import load_embedder
 
             embedder = load_embedder()
         vectors = embedder.encode(list(statements["content"]))
@@ -514,8 +514,8 @@ class Project:
         """Pairs of stored claims that give one measure for one subject different values,
         within a document and across the corpus, with both spans and the reason the figures
         may differ (``different periods``, ``different sources`` or ``conflict``)."""
-        from .consistency import find_inconsistencies
-        from .factcheck_store import stored_claims
+        from stancewatch.claims.consistency import find_inconsistencies
+        from stancewatch.store.results import stored_claims
 
         claims, dates, facts = stored_claims(self.store)
         found = find_inconsistencies(claims, dates=dates, facts=facts)
@@ -542,7 +542,7 @@ class Project:
 
     def check_worthy(self, limit: int | None = None) -> pd.DataFrame:
         """Stored statements ranked by check-worthiness (0–1), best first, with the reasons."""
-        from .worthiness import rank
+        from stancewatch.claims.worthiness import rank
 
         rows = self.store.query(
             "SELECT s.id AS statement_id, s.actor, s.speaker, s.content, s.date, s.document_id, "
@@ -556,11 +556,11 @@ class Project:
                    "document_url"]  # fmt: skip
         return pd.DataFrame(ranked, columns=columns)
 
-    # -- known narratives and claim banks (stancewatch.narratives) -----------------------
+    # -- known narratives and claim banks (stancewatch.narratives.matching) -----------------------
     def import_bank(self, path: str | Path, *, name: str | None = None, **options: Any) -> int:
         """Store a claim bank (CSV, JSONL or ClaimReview JSON; see :func:`banks.load_bank`),
         replacing a bank of the same name; matched on the next ``analyze(force=True)``."""
-        from .banks import load_bank
+        from stancewatch.narratives.banks import load_bank
 
         claims = load_bank(path, name=name, **options)
         count = self.store.save_bank(name or Path(path).stem, claims)
@@ -568,8 +568,8 @@ class Project:
         return count
 
     def bank_claims(self) -> tuple[Any, ...]:
-        """The stored claim-bank claims as :class:`~stancewatch.narratives.BankClaim`."""
-        from .narratives import BankClaim
+        """The stored claim-bank claims as :class:`~stancewatch.records.BankClaim`."""
+        from stancewatch.records import BankClaim
 
         return tuple(
             BankClaim(
@@ -671,7 +671,7 @@ class Project:
 
     def narrative_chains(self, *, min_actors: int = 1) -> pd.DataFrame:
         """Who repeated each narrative first and who followed, days later (echo analytics
-        over narrative repetitions; see :func:`stancewatch.echo.chains_frame`)."""
+        over narrative repetitions; see :func:`stancewatch.analytics.echo.chains_frame`)."""
         frame = self.narrative_matches(kind="narrative")
         if frame.empty:
             return _echo.chains_frame([])

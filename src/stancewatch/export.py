@@ -13,7 +13,7 @@ writes such tables to disk. Only :func:`write_export` touches files.
 
 - ClaimReview: one JSON-LD file, a list of schema.org ``ClaimReview`` objects, one per
   verdict (``claimreview``), or the same as one flat CSV file (``claimreview-csv``); see
-  :mod:`stancewatch.claimreview`.
+  :mod:`stancewatch.claims.claimreview`.
 
 Dates are ISO 8601 text (``2025-02-19``; times ``2025-02-19T10:00:00+00:00``) everywhere.
 """
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .api import Project
+    from stancewatch.api import Project
 
 FORMATS = ("json", "csv", "parquet", "claimreview", "claimreview-csv")
 
@@ -277,7 +277,7 @@ def write_export(tables: Mapping[str, pd.DataFrame], out: Path, fmt: str) -> lis
 
 def _write_claimreview(tables: Mapping[str, pd.DataFrame], out: Path, fmt: str) -> Path:
     """ClaimReview JSON-LD (one file, a list) or its flat CSV rows (one file)."""
-    from .claimreview import claim_reviews, review_rows
+    from stancewatch.claims.claimreview import claim_reviews, review_rows
 
     if out.is_dir():
         suffix = "csv" if fmt == "claimreview-csv" else "jsonld"

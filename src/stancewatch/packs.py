@@ -20,8 +20,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from .narratives import Debunk, Narrative
-from .records import Actor, Fact, Position, Role
+from stancewatch.records import Actor, Debunk, Fact, Narrative, Position, Role
 
 DEFAULT_PACK = "default"
 FACT_COLUMNS = (
@@ -135,7 +134,7 @@ def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
         )
 
 
-def _read_yaml(file: Path) -> Any:
+def read_yaml(file: Path) -> Any:
     if not file.is_file():
         raise PackError(f"{file}: file not found (a pack needs {file.name}; see docs/packs.md)")
     try:
@@ -167,7 +166,7 @@ def _unique(ids: list[str], file: Path, what: str) -> None:
 
 
 def load_actors(file: Path) -> tuple[Actor, ...]:
-    data = _read_yaml(file)
+    data = read_yaml(file)
     _validate(data, "actors", file)
     actors = []
     for i, item in enumerate(data["actors"]):
@@ -196,7 +195,7 @@ def load_actors(file: Path) -> tuple[Actor, ...]:
 
 
 def load_positions(file: Path, actor_ids: set[str]) -> tuple[str, tuple[Position, ...]]:
-    data = _read_yaml(file)
+    data = read_yaml(file)
     _validate(data, "positions", file)
     version = str(data.get("version", ""))
     positions = []
@@ -222,7 +221,7 @@ def load_positions(file: Path, actor_ids: set[str]) -> tuple[str, tuple[Position
     return version, tuple(positions)
 
 
-def _fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
+def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
     clean: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
     clean = {k: v for k, v in clean.items() if v not in ("", None)}
     for key in ("value", "value_high"):
@@ -283,18 +282,18 @@ def parse_facts_csv(text: str, file: Path) -> tuple[Fact, ...]:
             raise PackError(f"{file}: line {line}: more fields than the {len(columns)} columns")
         if not any((v or "").strip() for v in row.values()):
             continue
-        facts.append(_fact_from_row(row, file, f"line {line} (id {row.get('id')!r})"))
+        facts.append(fact_from_row(row, file, f"line {line} (id {row.get('id')!r})"))
     _unique([f.id for f in facts], file, "facts")
     return tuple(facts)
 
 
 def load_facts(file: Path) -> tuple[Fact, ...]:
     if file.suffix.lower() in (".yaml", ".yml"):
-        data = _read_yaml(file)
+        data = read_yaml(file)
         if not isinstance(data, dict) or not isinstance(data.get("facts"), list):
             raise PackError(f"{file}: expected a mapping with a 'facts' list")
         facts = tuple(
-            _fact_from_row(item, file, f"facts[{i}]") for i, item in enumerate(data["facts"])
+            fact_from_row(item, file, f"facts[{i}]") for i, item in enumerate(data["facts"])
         )
         _unique([f.id for f in facts], file, "facts")
         return facts
@@ -309,7 +308,7 @@ def load_facts(file: Path) -> tuple[Fact, ...]:
 
 def load_narratives(file: Path) -> tuple[Narrative, ...]:
     """Known narratives from ``narratives.yaml`` (optional in a pack; see docs/packs.md)."""
-    data = _read_yaml(file)
+    data = read_yaml(file)
     _validate(data, "narratives", file)
     version = str(data.get("version", ""))
     narratives = tuple(
@@ -337,7 +336,7 @@ def load_pack(path: str | Path | None = None) -> Pack:
         raise PackError(
             f"{folder}: not a folder; a pack is a folder with pack.yaml, actors.yaml, positions.yaml and facts.csv"
         )
-    meta = _read_yaml(folder / "pack.yaml")
+    meta = read_yaml(folder / "pack.yaml")
     _validate(meta, "pack", folder / "pack.yaml")
     actors = load_actors(folder / "actors.yaml")
     _, positions = load_positions(folder / "positions.yaml", {a.id for a in actors})

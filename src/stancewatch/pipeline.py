@@ -11,17 +11,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import factcheck, narratives, stance
-from .actors import ActorLinker
-from .attribution import METHOD as ATTRIBUTION_METHOD
-from .attribution import attribute
-from .claims import extract_claims
-from .cue_model import default_model
-from .factbase import source_authority
-from .nlp import DEFAULT_EMBEDDING_MODEL, DEFAULT_SPACY_MODEL, Embedder, load_embedder, load_spacy
-from .packs import Pack
-from .records import Claim, Document, Stance, Statement, Verdict
-from .scope import period_date
+from stancewatch.attribution.actors import ActorLinker
+from stancewatch.attribution.attribute import METHOD as ATTRIBUTION_METHOD
+from stancewatch.attribution.attribute import attribute
+from stancewatch.attribution.cue_model import default_model
+from stancewatch.claims import textcheck
+from stancewatch.claims import verdicts as factcheck
+from stancewatch.claims.extract import extract_claims
+from stancewatch.claims.factbase import source_authority
+from stancewatch.claims.scope import period_date
+from stancewatch.narratives import matching as narratives
+from stancewatch.nlp import (
+    DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_SPACY_MODEL,
+    Embedder,
+    load_embedder,
+    load_spacy,
+)
+from stancewatch.packs import Pack
+from stancewatch.records import Claim, Document, Stance, Statement, Verdict
+from stancewatch.stance import coding as stance
 
 ENGLISH = {"en", "eng", None}
 
@@ -176,7 +185,7 @@ class Analyzer:
             narrative_matches=tuple(self.match_narratives(statements)),
         )
 
-    # -- known narratives and claim banks (stancewatch.narratives) ------------------------
+    # -- known narratives and claim banks (stancewatch.narratives.matching) ------------------------
     @property
     def narrative_index(self) -> narratives.ClaimIndex:
         """The pack's narrative example claims and the bank's claims, embedded once."""
@@ -230,3 +239,27 @@ def _claim_dates(statements: list[Statement], claims: list[Claim]) -> dict[str, 
         if when is not None:
             dates[claim.id] = when
     return dates
+
+
+def check_text(
+    text: str,
+    pack: Pack,
+    *,
+    parse: Any = None,
+    similarity: Any = None,
+    when: date | None = None,
+    authority: Any = None,
+) -> list[textcheck.CheckedClaim]:
+    """The numeric claims of one text, each with its verdict against ``pack.facts``
+    (``stancewatch check``): :func:`stancewatch.claims.textcheck.check_text` with the pack's
+    actors linked as the claims' subjects."""
+    linker = ActorLinker(pack.actors)
+    return textcheck.check_text(
+        text,
+        pack,
+        parse=parse,
+        similarity=similarity,
+        when=when,
+        authority=authority,
+        mentions=linker.find_mentions,
+    )

@@ -209,6 +209,43 @@ class Verdict:
     match_score: float | None = None
 
 
+@dataclass(frozen=True)
+class Debunk:
+    """Where a narrative or claim is debunked."""
+
+    source: str
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """A known narrative: what it says, how speakers assert it, and who debunked it."""
+
+    id: str
+    title: str
+    claims: tuple[str, ...]
+    description: str = ""
+    debunks: tuple[Debunk, ...] = ()
+    version: str = ""
+    # What the narrative's critics say instead ("Russia invaded Ukraine"): a statement closer
+    # to one of these than to the narrative's claims rebuts the narrative.
+    counter_claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BankClaim:
+    """One already-checked claim of a claim bank (a fact-checker's archive)."""
+
+    id: str
+    text: str
+    label: str | None = None  # a class the user cares about: narrative, topic, keyword
+    verdict: str | None = None  # the fact-checker's rating ("false", "misleading")
+    url: str | None = None  # the debunk
+    date: date | None = None
+    bank: str = ""
+
+
 def to_row(record: Any) -> dict[str, Any]:
     """A record as a flat dict for storage or export: dates as ISO strings, tuples as lists."""
     row = asdict(record)

@@ -18,11 +18,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
-from ..store import Store
-from .auth import AuthError
-from .deps import Settings
-from .review import ReviewError
+from stancewatch.store.database import Store
+from stancewatch.version import __version__
+from stancewatch.web.auth import AuthError
+from stancewatch.web.deps import Settings
+from stancewatch.web.review import ReviewError
 
 HERE = Path(__file__).parent
 
@@ -104,7 +104,7 @@ def create_app(
     async def bad(request: Request, exc: ValueError) -> Response:
         return error(request, 400, str(exc))
 
-    from . import routes_api, routes_pages
+    from stancewatch.web import routes_api, routes_pages
 
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)

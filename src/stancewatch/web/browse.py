@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..records import VERDICT_LABELS
-from ..report_format import safe_url
-from ..store import Store
+from stancewatch.records import VERDICT_LABELS
+from stancewatch.report.formatting import safe_url
+from stancewatch.store.database import Store
 
 
 @dataclass(frozen=True)

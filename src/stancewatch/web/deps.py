@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import sqlite_utils
 from fastapi import Depends, HTTPException, Request
 
-from ..store import Store
-from . import auth
+from stancewatch.store.database import Store
+from stancewatch.web import auth
 
 SESSION_COOKIE = "sw_session"
 LOGIN_COOKIE = "sw_login"

@@ -18,9 +18,9 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ..records import STANCE_LABELS, VERDICT_LABELS
-from ..reliability import STANCE_ORDER, reliability
-from ..store import Store
+from stancewatch.analytics.reliability import STANCE_ORDER, reliability
+from stancewatch.records import STANCE_LABELS, VERDICT_LABELS
+from stancewatch.store.database import Store
 
 Kind = Literal["stance", "speaker", "verdict"]
 KINDS: tuple[Kind, ...] = ("stance", "speaker", "verdict")

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from . import browse, review
-from .deps import ApiWriterDep, ReaderDep, StoreDep, ViewerDep, settings
+from stancewatch.web import browse, review
+from stancewatch.web.deps import ApiWriterDep, ReaderDep, StoreDep, ViewerDep, settings
 
 router = APIRouter(prefix="/api", tags=["api"])
 

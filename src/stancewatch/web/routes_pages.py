@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..reliability import RELIABLE, TENTATIVE
-from . import auth, browse, review
-from .deps import (
+from stancewatch.analytics.reliability import RELIABLE, TENTATIVE
+from stancewatch.web import auth, browse, review
+from stancewatch.web.deps import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     FormWriterDep,

@@ -1,0 +1,1 @@
+"""Analytics over coded stances: alignment, agreement, reliability and echo chains."""

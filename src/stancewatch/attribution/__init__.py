@@ -1,0 +1,1 @@
+"""Attribution: who said what, with quotes, reporting cues, coreference and actor linking."""

@@ -1,0 +1,224 @@
+"""Resolving speakers that are pronouns or descriptions to actors mentioned earlier.
+
+Used by :mod:`stancewatch.attribution.attribute`. A pronoun ("he", "she", "it") resolves to the most
+recent compatible mention: named actors (with the gender their pack entry gives), PERSON and
+ORG entities spaCy found, and earlier speakers. When the nearest sentence that holds a
+compatible mention holds several different ones and the grammatical subject does not decide,
+the speaker stays unknown. A description ("the defence secretary") goes to the linker with the
+actors mentioned so far, most recent last.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
+
+import yaml
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from stancewatch.attribution.actors import ActorLinker
+
+Gender = Literal["male", "female"]
+_LOOKBACK_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Pronouns:
+    """The packaged pronoun lists (``data/pronouns.yaml``)."""
+
+    person: dict[str, Gender]
+    neuter: frozenset[str]
+    other: frozenset[str]
+    gendered_titles: dict[str, Gender]
+
+
+@lru_cache(maxsize=1)
+def pronouns() -> Pronouns:
+    raw = yaml.safe_load(
+        resources.files("stancewatch.data").joinpath("pronouns.yaml").read_text("utf-8")
+    )
+    lists = raw["pronouns"]
+    person: dict[str, Gender] = {w: "male" for w in lists["male"]}
+    person.update({w: "female" for w in lists["female"]})
+    other = frozenset(lists["plural"]) | frozenset(lists["first"]) | frozenset(lists["second"])
+    return Pronouns(person, frozenset(lists["neuter"]), other, dict(raw["gendered_titles"]))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something a pronoun may refer to."""
+
+    start: int
+    end: int
+    sentence: int
+    key: str  # actor id when linked, else the lower-cased last word of the name
+    actor: str | None
+    kind: Literal["person", "institution"]
+    gender: Gender | None
+    subject: bool
+
+
+class Resolver:
+    """Mentions of one document, in order, and the resolution of speakers against them."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        linker: ActorLinker | None,
+        when: date | None,
+        quote_of: list[int],
+        text: str | None = None,
+    ) -> None:
+        self.doc = doc
+        self.linker = linker
+        self.when = when
+        self.quote_of = quote_of
+        self.words = pronouns()
+        self.mentions: list[Mention] = []
+        if linker is not None:
+            found = linker.find_mentions(doc.text if text is None else text, when)
+            for start, end, actor_id in found:
+                actor = linker.actors[actor_id]
+                self._add(start, end, actor_id, actor_id, actor.kind, actor.gender, None)
+        taken = [(m.start, m.end) for m in self.mentions]
+        for ent in doc.ents:
+            if ent.label_ not in ("PERSON", "ORG"):
+                continue
+            if any(s < ent.end_char and ent.start_char < e for s, e in taken):
+                continue
+            kind: Literal["person", "institution"] = (
+                "person" if ent.label_ == "PERSON" else "institution"
+            )
+            gender = self._title_gender(ent.start - 1) if kind == "person" else None
+            self._add(ent.start_char, ent.end_char, None, _key(ent), kind, gender, ent.root.dep_)
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _title_gender(self, i: int) -> Gender | None:
+        if i < 0:
+            return None
+        return self.words.gendered_titles.get(self.doc[i].lower_.rstrip("."))
+
+    def _add(
+        self,
+        start: int,
+        end: int,
+        actor: str | None,
+        key: str,
+        kind: Literal["person", "institution"],
+        gender: Gender | None,
+        dep: str | None,
+        subject: bool = False,
+    ) -> None:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or len(span) == 0 or self.quote_of[span.start] >= 0:
+            return
+        if dep is None:
+            dep = span.root.dep_
+        mention = Mention(
+            start,
+            end,
+            self.doc[span.start].sent.start,
+            key,
+            actor,
+            kind,
+            gender,
+            subject or dep in ("nsubj", "nsubjpass") or _conjoined_subject(span.root),
+        )
+        bisect.insort(self.mentions, mention, key=lambda m: m.start)
+
+    def recent(self, before: int) -> list[str]:
+        """Actor ids mentioned before a character offset, each once, most recent last."""
+        order: dict[str, None] = {}
+        for m in self.mentions:
+            if m.start >= before:
+                break
+            if m.actor is not None:
+                order.pop(m.actor, None)
+                order[m.actor] = None
+        return list(order)
+
+    def resolve(self, speaker: Span) -> str | None:
+        """The actor id a speaker span refers to, or None; the speaker becomes a mention."""
+        root = speaker.root
+        word = root.lower_
+        if len(speaker) == 1 and root.pos_ == "PRON":
+            if word in self.words.person:
+                return self._pronoun(speaker, "person", self.words.person[word])
+            if word in self.words.neuter:
+                return self._pronoun(speaker, "institution", None)
+            return None
+        actor = None
+        if self.linker is not None:
+            actor = self.linker.link(
+                speaker.text, self.when, recent=self.recent(speaker.start_char)
+            )
+        self._register(speaker, actor)
+        return actor
+
+    def _register(self, speaker: Span, actor: str | None) -> None:
+        start, end = speaker.start_char, speaker.end_char
+        if any(m.start < end and start < m.end for m in self.mentions):
+            return
+        if actor is not None and self.linker is not None:
+            linked = self.linker.actors[actor]
+            self._add(start, end, actor, actor, linked.kind, linked.gender, None, subject=True)
+        elif speaker.root.ent_type_ == "PERSON":
+            gender = self._title_gender(speaker.root.i - 1)
+            self._add(start, end, None, _key(speaker), "person", gender, None, subject=True)
+
+    def _pronoun(
+        self, speaker: Span, kind: Literal["person", "institution"], gender: Gender | None
+    ) -> str | None:
+        sent_start = speaker.sent.start
+        starts = sorted({m.sentence for m in self.mentions if m.start < speaker.start_char})
+        candidates_by_sent = [s for s in starts if s <= sent_start][::-1][:_LOOKBACK_SENTENCES]
+        chosen: Mention | None = None
+        for sentence in candidates_by_sent:
+            compatible = [
+                m
+                for m in self.mentions
+                if m.sentence == sentence
+                and m.start < speaker.start_char
+                and m.kind == kind
+                and (gender is None or m.gender in (None, gender))
+            ]
+            if not compatible:
+                continue
+            keys = {m.key for m in compatible}
+            if len(keys) > 1:
+                keys = {m.key for m in compatible if m.subject}
+            if len(keys) == 1:
+                key = next(iter(keys))
+                chosen = next(m for m in reversed(compatible) if m.key == key)
+            break
+        if chosen is None:
+            return None
+        self._add(
+            speaker.start_char,
+            speaker.end_char,
+            chosen.actor,
+            chosen.key,
+            kind,
+            gender or chosen.gender,
+            None,
+            subject=True,
+        )
+        return chosen.actor
+
+
+def _conjoined_subject(token: Token) -> bool:
+    """Whether a token is part of a coordinated subject ("Trump and Putin said")."""
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+    return token.dep_ in ("nsubj", "nsubjpass")
+
+
+def _key(span: Span) -> str:
+    words = [t.lower_ for t in span if t.is_alpha]
+    return "name:" + (words[-1] if words else span.text.lower())

@@ -1,0 +1,192 @@
+"""Reporting cues: the verbs and nouns that introduce speech, and their arguments.
+
+The word lists live in ``data/reporting_verbs.txt`` and ``data/reporting_nouns.txt``; this
+module reads them and finds, in a dependency parse, a cue verb's speaker (its subject, or the
+subject of the verb it hangs on) and its content (a clausal complement, or an object or
+infinitive where the verb's entry allows one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from stancewatch.records import StatementKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_CLIMB = ("xcomp", "conj", "advcl", "pcomp", "prep")  # verbs that share their head's subject
+RELATIVE = frozenset({"who", "that", "which", "whom"})  # relative pronouns
+
+
+@dataclass(frozen=True)
+class CueWord:
+    """A reporting verb or noun from the packaged word lists."""
+
+    kind: StatementKind
+    obj: bool = False
+    xcomp: bool = False
+    quote_only: bool = False
+    oprd: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: dict[str, CueWord]
+    phrasal: dict[tuple[str, str], CueWord]
+    nouns: dict[str, CueWord]
+
+
+def _rows(name: str) -> Iterable[list[str]]:
+    text = resources.files("stancewatch.data").joinpath(name).read_text("utf-8")
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if fields:
+            yield fields
+
+
+_FLAGS = frozenset({"obj", "xcomp", "quote", "oprd"})
+
+
+def _kind(word: str) -> StatementKind:
+    return "indirect" if word == "indirect" else "other"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The reporting verbs and nouns, loaded once from ``stancewatch/data``."""
+    verbs: dict[str, CueWord] = {}
+    phrasal: dict[tuple[str, str], CueWord] = {}
+    for fields in _rows("reporting_verbs.txt"):
+        at = next((i for i, f in enumerate(fields) if f in ("indirect", "other")), None)
+        flags = set(fields[at + 1 :]) if at is not None else set()
+        if at is None or not 1 <= at <= 2 or not flags <= _FLAGS:
+            raise ValueError(
+                f"reporting_verbs.txt: bad line {' '.join(fields)!r}; expected "
+                "'LEMMA [PARTICLE] indirect|other [obj] [xcomp] [quote] [oprd]'."
+            )
+        word = CueWord(
+            _kind(fields[at]), "obj" in flags, "xcomp" in flags, "quote" in flags, "oprd" in flags
+        )
+        if at == 1:
+            verbs[fields[0]] = word
+        else:
+            phrasal[(fields[0], fields[1])] = word
+    nouns: dict[str, CueWord] = {}
+    for fields in _rows("reporting_nouns.txt"):
+        if len(fields) != 2 or fields[1] not in ("indirect", "other"):
+            raise ValueError(
+                f"reporting_nouns.txt: bad line {' '.join(fields)!r}; expected "
+                "'NOUN indirect|other'."
+            )
+        nouns[fields[0]] = CueWord(_kind(fields[1]))
+    return Lexicon(verbs, phrasal, nouns)
+
+
+def cue_of(token: Token, quoted: Sequence[int] = ()) -> tuple[CueWord, list[Token]] | None:
+    """The reporting-verb entry a token starts, with the cue's tokens, or None.
+
+    ``quoted[i] >= 0`` marks token ``i`` as inside a quotation: verbs there are the quoted
+    speaker's words, not cues.
+    """
+    if token.pos_ != "VERB" or (quoted and quoted[token.i] >= 0):
+        return None
+    lex = lexicon()
+    lemma = token.lemma_.lower()
+    for child in token.children:
+        if child.dep_ in ("prt", "prep", "dative") and child.i == token.i + 1:
+            word = lex.phrasal.get((lemma, child.lower_))
+            if word is not None:
+                return word, [token, child]
+    word = lex.verbs.get(lemma)
+    if word is None or any(c.dep_ == "neg" for c in token.children):
+        return None
+    if token.tag_ == "VBN" and not any(c.dep_ == "aux" for c in token.children):
+        return None  # passive or bare participle: "is expected to", "Asked if ..."
+    return word, [token]
+
+
+def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
+    """The speaker token of a cue verb: its subject, or the subject of the verb it joins."""
+    current = verb
+    for _ in range(4):
+        for child in current.children:
+            if child.dep_ == "agent":
+                pobj = [c for c in child.children if c.dep_ == "pobj"]
+                if pobj:
+                    return pobj[0]
+        subjects = [c for c in current.children if c.dep_ in _SUBJECTS]
+        if subjects:
+            # '"... panic mode," said Leslie Wimes': the parser may take a quoted word as a
+            # second subject; the speaker is the one outside the quotation
+            outside = [c for c in subjects if not (quoted and quoted[c.i] >= 0)] or subjects
+            # "MOSCOW, Jan 28 — Vladimir Putin said": a dateline parsed as a second subject;
+            # the subject nearest before the verb is the speaker
+            before = [c for c in outside if c.i < current.i]
+            subj = before[-1] if before else outside[0]
+            if subj.lower_ in RELATIVE and current.dep_ == "relcl":
+                between = verb.doc[current.head.i + 1 : subj.i]
+                if any(t.text in (":", ";", "?") for t in between):
+                    return None  # "the question: who said it first" asks, it does not relate
+                return current.head
+            if subj.pos_ in ("PRON", "PROPN", "NOUN") and not (quoted and quoted[subj.i] >= 0):
+                return subj
+            return None
+        if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head.i == current.i:
+            return None
+        if current.dep_ == "xcomp" and any(
+            c.dep_ in ("dobj", "dative") for c in current.head.children
+        ):
+            return None  # "X urged governments to act": governments act, not X
+        current = current.head
+    return None
+
+
+def complement(verb: Token, word: CueWord) -> list[Token] | None:
+    """The content tokens of a reporting verb: a clause, or an object/infinitive it allows."""
+    clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    after = [c for c in clauses if c.i > verb.i]
+    if after:  # several clauses after one cue ("said he is ready to X, secure Y") join
+        return list(verb.doc[after[0].left_edge.i : after[-1].right_edge.i + 1])
+    if clauses:
+        return list(clauses[-1].subtree)
+    if verb.dep_ == "parataxis":  # "The plan, he said, is dead." / "It is dead, he said."
+        own = {t.i for t in verb.subtree}
+        rest = [t for t in verb.head.subtree if t.i not in own]
+        if any(t.i > verb.i for t in rest):
+            return rest  # the cue stands inside the content; the span runs over it
+        return [t for t in rest if t.i < verb.left_edge.i]
+    for child in verb.children:
+        if word.xcomp and child.dep_ == "xcomp":
+            return list(child.subtree)
+        if word.obj and child.dep_ == "dobj":
+            return list(child.subtree)
+        if word.oprd and child.dep_ == "dobj":
+            predicate = [
+                c
+                for c in verb.children
+                if c.i > child.i
+                and (c.dep_ == "oprd" or (c.dep_ in ("prep", "advcl") and _starts_with_as(c)))
+            ]
+            if predicate:
+                return list(verb.doc[child.left_edge.i : predicate[0].right_edge.i + 1])
+    for child in verb.children:  # "called for new talks"
+        if word.obj and child.dep_ == "prep" and child.i == verb.i + 1:
+            return [t for t in child.subtree if t is not child]
+    return None
+
+
+def open_question(token: Token) -> bool:
+    """Whether a clause opens as a question: whether, if, what, how ..."""
+    return token.lower_ in ("whether", "if") or token.tag_ in ("WDT", "WP", "WP$", "WRB")
+
+
+def _starts_with_as(token: Token) -> bool:
+    return token.lower_ == "as" or any(
+        c.dep_ == "mark" and c.lower_ == "as" for c in token.children
+    )

@@ -1,0 +1,1 @@
+"""Numeric claims: finding quantities, matching them with sourced facts, and verdicts."""

@@ -1,0 +1,169 @@
+"""Internal consistency: the same measure for the same subject given two different values.
+
+:func:`find_inconsistencies` compares numeric claims with each other, within one document and
+across a corpus: two claims conflict when they have the same unit (and currency), the same
+known subject, measures that share most of their words, and values that differ by more than
+the checker's tolerance (:data:`stancewatch.claims.verdicts.ABSOLUTE_TOLERANCE`,
+:data:`~stancewatch.claims.verdicts.RELATIVE_TOLERANCE`). Each pair says why the figures may differ:
+``different periods`` (the claims name different periods, were made far apart in time, or
+were matched to facts for different periods), ``different sources`` (matched to facts from
+different sources), or ``conflict`` (nothing explains the difference). Claims without a
+subject are never paired: a wrong pairing is worse than none. Pure functions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import combinations
+from typing import Literal
+
+from stancewatch.claims.differences import parse_difference
+from stancewatch.claims.lexicon import lexicon, stem
+from stancewatch.claims.verdicts import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, claim_quantity
+from stancewatch.records import Claim, Fact
+
+__all__ = ["Inconsistency", "find_inconsistencies", "MIN_MEASURE_OVERLAP", "MAX_DAYS_APART"]
+
+MIN_MEASURE_OVERLAP = 0.5  # share of the smaller measure's word stems found in the other
+MAX_DAYS_APART = 60  # claims made further apart may describe a figure that changed
+
+Reason = Literal["different periods", "different sources", "conflict"]
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """Two claims that give one measure for one subject different values."""
+
+    a: Claim
+    b: Claim
+    scope: Literal["document", "corpus"]
+    reason: Reason
+    explanation: str
+
+
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return frozenset(str(w) for w in lexicon().raw["measure_stopwords"])
+
+
+def _bag(claim: Claim) -> frozenset[str]:
+    return frozenset(stem(w) for w in _WORD.findall(claim.measure) if w.lower() not in _stop()) - {
+        stem(p) for p in (claim.subject or "").split("-")
+    }
+
+
+def _same_measure(a: Claim, b: Claim) -> bool:
+    x, y = _bag(a), _bag(b)
+    if not x or not y:
+        return False
+    return len(x & y) / min(len(x), len(y)) >= MIN_MEASURE_OVERLAP
+
+
+def _bounds(c: Claim) -> tuple[float, float]:
+    lo, hi = sorted((c.value, c.value if c.value_high is None else c.value_high))
+    if c.approximation in ("more_than", "at_least"):
+        hi = math.inf
+    elif c.approximation in ("less_than", "at_most"):
+        lo = -math.inf
+    return lo, hi
+
+
+def _differ(a: Claim, b: Claim) -> bool:
+    (a_lo, a_hi), (b_lo, b_hi) = _bounds(a), _bounds(b)
+    if a_hi < b_lo:
+        gap, ref = b_lo - a_hi, b_lo
+    elif b_hi < a_lo:
+        gap, ref = a_lo - b_hi, a_lo
+    else:
+        return False
+    absolute = ABSOLUTE_TOLERANCE.get(a.unit)
+    allowed = absolute if absolute is not None else RELATIVE_TOLERANCE.get(a.unit, 0.1) * abs(ref)
+    return gap > allowed
+
+
+def _comparable(a: Claim, b: Claim) -> bool:
+    return (
+        a.subject is not None
+        and a.subject == b.subject
+        and a.unit == b.unit
+        and (a.currency or "") == (b.currency or "")
+        and parse_difference(a.measure) is None
+        and parse_difference(b.measure) is None
+    )
+
+
+def _reason(
+    a: Claim,
+    b: Claim,
+    dates: Mapping[str, date],
+    facts: Mapping[str, Fact],
+) -> tuple[Reason, str]:
+    fa, fb = facts.get(a.id), facts.get(b.id)
+    if fa is not None and fb is not None and fa.id != fb.id:
+        if (fa.period_start, fa.period_end, fa.period) != (
+            fb.period_start,
+            fb.period_end,
+            fb.period,
+        ):
+            return "different periods", (
+                f"they match sourced figures for different periods ({fa.id}: {fa.period}; "
+                f"{fb.id}: {fb.period})"
+            )
+        if fa.source != fb.source:
+            return "different sources", (
+                f"they match figures from different sources ({fa.source}; {fb.source})"
+            )
+    pa, pb = (a.period or "").strip().lower(), (b.period or "").strip().lower()
+    if pa and pb and pa != pb:
+        return "different periods", f"they name different periods (“{a.period}”, “{b.period}”)"
+    da, db = dates.get(a.id), dates.get(b.id)
+    if da is not None and db is not None and abs((da - db).days) > MAX_DAYS_APART:
+        return "different periods", (
+            f"they were made {abs((da - db).days)} days apart ({min(da, db)} and {max(da, db)}); "
+            "the figure may have changed"
+        )
+    return "conflict", "nothing in the text or the fact base explains the difference"
+
+
+def find_inconsistencies(
+    claims: Sequence[Claim],
+    *,
+    dates: Mapping[str, date] | None = None,
+    facts: Mapping[str, Fact] | None = None,
+) -> list[Inconsistency]:
+    """Pairs of claims that give one measure for one subject different values, within a
+    document first, then across documents, each with the reason the figures may differ.
+
+    ``dates`` (claim id → date said) and ``facts`` (claim id → the fact its verdict used) tell
+    apart figures for different periods or from different sources.
+    """
+    dates, facts = dates or {}, facts or {}
+    groups: dict[tuple[str, str, str], list[Claim]] = {}
+    for c in claims:
+        if c.subject is not None:
+            groups.setdefault((c.subject, c.unit, c.currency or ""), []).append(c)
+    found: list[Inconsistency] = []
+    for group in groups.values():
+        ordered = sorted(group, key=lambda c: (c.document_id, c.start))
+        for a, b in combinations(ordered, 2):
+            if not (_comparable(a, b) and _same_measure(a, b) and _differ(a, b)):
+                continue
+            reason, why = _reason(a, b, dates, facts)
+            scope: Literal["document", "corpus"] = (
+                "document" if a.document_id == b.document_id else "corpus"
+            )
+            where = "in the same document" if scope == "document" else "in different documents"
+            explanation = (
+                f"{claim_quantity(a)} (“{a.text}”) and {claim_quantity(b)} (“{b.text}”) are given for "
+                f"{a.measure or 'the same measure'} of {a.subject} {where}: {reason}, because "
+                f"{why}."
+            )
+            found.append(Inconsistency(a, b, scope, reason, explanation))
+    found.sort(key=lambda i: (i.scope != "document", i.reason != "conflict", i.a.document_id))
+    return found

@@ -1,0 +1,329 @@
+"""The ``align``, ``rank`` and ``echo`` commands: a thin skin over the analytics in the API."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from stancewatch.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    PackOption,
+    app,
+    date_option,
+    emit,
+    errors_to_exit,
+    open_project,
+    out,
+)
+
+SinceOption = Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")]
+ResamplesOption = Annotated[
+    int, typer.Option(help="Bootstrap resamples for the kappa and pi intervals (0: none).")
+]
+SeedOption = Annotated[int, typer.Option(help="Random seed of the bootstrap / permutations.")]
+
+
+class By(StrEnum):
+    month = "month"
+    week = "week"
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "undefined"
+    return f"{value:.{digits}f}"
+
+
+def _ci(row: dict[str, Any], name: str) -> str:
+    low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
+    if low is None or pd.isna(low):
+        return ""
+    return f"[{_fmt(low)}, {_fmt(high)}]"
+
+
+def _evidence(statements: pd.DataFrame, ids: list[str], side: str) -> list[dict[str, Any]]:
+    rows = []
+    for sid in ids:
+        if sid not in statements.index:
+            continue
+        s = statements.loc[sid]
+        rows.append(
+            {
+                "statement_id": sid,
+                "side": side,
+                "date": s["date"],
+                "speaker": s["speaker"],
+                "content": s["content"],
+                "document": s["document_title"] or s["document"],
+                "url": s["document_url"],
+                "start": int(s["content_start"]),
+                "end": int(s["content_end"]),
+            }
+        )
+    return rows
+
+
+@app.command()
+@errors_to_exit
+def align(
+    a: Annotated[str, typer.Argument(help="Actor id, e.g. trump.")],
+    b: Annotated[str, typer.Argument(help="Actor id, e.g. putin.")],
+    db: DbOption = Path("stancewatch.db"),
+    since: SinceOption = None,
+    until: UntilOption = None,
+    by: Annotated[By | None, typer.Option("--by", help="Also break down by month or week.")] = None,
+    by_topic: Annotated[bool, typer.Option("--by-topic", help="Also break down by topic.")] = False,
+    resamples: ResamplesOption = 2000,
+    seed: SeedOption = 20250120,
+    fmt: FormatOption = Format.table,
+    pack: PackOption = None,
+) -> None:
+    """How often actor A took actor B's side, corrected for chance, with the evidence.
+
+    Example: `stancewatch align trump putin --since 2025-01-20 --by month --db corpus.db`
+    """
+    from stancewatch.analytics.alignment import positions_frame, summary_row
+
+    window = {"since": date_option(since), "until": date_option(until)}
+    options = {**window, "resamples": resamples, "seed": seed}
+    with open_project(db, pack) as project:
+        result = project.align(a, b, **options)
+        groups = []
+        if by is not None:
+            groups.append(project.alignment(a, b, by=by.value, **options).assign(grouping=by.value))
+        if by_topic:
+            groups.append(project.alignment(a, b, by="topic", **options).assign(grouping="topic"))
+        statements = project.statements().set_index("id")
+    summary: dict[str, Any] = summary_row(result)
+    positions = positions_frame(result)
+    evidence = _evidence(statements, summary["support_statements"], "supports") + _evidence(
+        statements, summary["oppose_statements"], "opposes"
+    )
+    grouped = pd.concat(groups, ignore_index=True) if groups else None
+    agreed = result.agreement
+    if fmt is Format.json:
+        payload = {
+            **summary,
+            "resamples": agreed.resamples if agreed else 0,
+            "seed": seed,
+            "positions": positions.to_dict(orient="records"),
+            "evidence": evidence,
+            "groups": [] if grouped is None else grouped.to_dict(orient="records"),
+            "note": "Statements only: reported actions (votes, decisions) are not coded yet.",
+        }
+        out.print_json(json.dumps(payload, default=str, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        emit(positions if grouped is None else grouped, fmt)
+        return
+    decided = result.agree + result.disagree
+    out.print(
+        f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of {decided} positions "
+        f"both took one side on ({result.disagree} opposite; {result.mixed} more where either "
+        f"was split; {result.a_silent} positions {b} holds where {a} was silent).",
+        highlight=False,
+    )
+    out.print(
+        f"Cohen's kappa {_fmt(summary['kappa'])} {_ci(summary, 'kappa')}, Scott's pi "
+        f"{_fmt(summary['pi'])} {_ci(summary, 'pi')} over {agreed.n if agreed else 0} shared "
+        f"positions (95% percentile bootstrap, {resamples} resamples, seed {seed}).",
+        highlight=False,
+    )
+    out.print(
+        f"{a}'s statements supporting positions {b} holds: {result.supports_b_positions}; "
+        f"opposing them: {result.opposes_b_positions}. Statements only: reported actions "
+        "(votes, decisions) are not coded yet.",
+        highlight=False,
+    )
+    table = positions.assign(
+        a_statements=positions["a_statements"].map(", ".join),
+        b_statements=positions["b_statements"].map(", ".join),
+    ).rename(columns={"a_side": a, "b_side": b})
+    emit(table, fmt, title="Positions")
+    if grouped is not None:
+        emit(_group_table(grouped), fmt, title="Breakdown (B's side over the whole range)")
+    for e in evidence:
+        out.print(
+            f"- [{e['side']}] {e['date'] or 'undated'} {e['speaker'] or ''}: “{e['content']}” "
+            f"({e['document']}, characters {e['start']}–{e['end']}, statement {e['statement_id']})",
+            highlight=False,
+            markup=False,
+        )
+
+
+def _group_table(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame.to_dict(orient="records")
+    return pd.DataFrame(
+        [
+            {
+                "grouping": r["grouping"],
+                "group": r["group"],
+                "agree": r["agree"],
+                "disagree": r["disagree"],
+                "mixed": r["mixed"],
+                "a_silent": r["a_silent"],
+                "kappa": f"{_fmt(r['kappa'])} {_ci(r, 'kappa')}".strip(),
+                "pi": f"{_fmt(r['pi'])} {_ci(r, 'pi')}".strip(),
+                "supporting": r["supports_b_positions"],
+                "opposing": r["opposes_b_positions"],
+            }
+            for r in rows
+        ]
+    )
+
+
+@app.command()
+@errors_to_exit
+def rank(
+    with_actor: Annotated[
+        str, typer.Option("--with", help="The actor everyone is compared with, e.g. putin.")
+    ],
+    db: DbOption = Path("stancewatch.db"),
+    since: SinceOption = None,
+    until: UntilOption = None,
+    resamples: ResamplesOption = 2000,
+    seed: SeedOption = 20250120,
+    by: Annotated[
+        str, typer.Option("--by", help="Rank by pi (Scott's pi, default) or kappa (Cohen's).")
+    ] = "pi",
+    fmt: FormatOption = Format.table,
+    pack: PackOption = None,
+) -> None:
+    """Rank actors by chance-corrected agreement (Scott's pi or Cohen's kappa) with one actor.
+
+    Example: `stancewatch rank --with putin --since 2025-01-20 --db corpus.db`
+    """
+    window = {"since": date_option(since), "until": date_option(until)}
+    with open_project(db, pack) as project:
+        table = project.rank(with_actor, **window, resamples=resamples, seed=seed, by=by)
+    if fmt is not Format.table:
+        emit(table, fmt)
+        return
+    rows = table.to_dict(orient="records")
+    emit(
+        pd.DataFrame(
+            [
+                {
+                    "rank": r["rank"],
+                    "actor": r["actor"],
+                    "agree / shared": f"{r['agree']} / {r['agree'] + r['disagree']}",
+                    "mixed": r["mixed"],
+                    "silent": r["a_silent"],
+                    "kappa": f"{_fmt(r['kappa'])} {_ci(r, 'kappa')}".strip(),
+                    "pi": f"{_fmt(r['pi'])} {_ci(r, 'pi')}".strip(),
+                    "statements for / against": (
+                        f"{r['supports_b_positions']} / {r['opposes_b_positions']}"
+                    ),
+                }
+                for r in rows
+            ]
+        ),
+        fmt,
+        title=f"Alignment with {with_actor}, ranked by {by} (undefined: every shared position "
+        "on one side, or none shared)",
+    )
+
+
+@app.command()
+@errors_to_exit
+def echo(
+    db: DbOption = Path("stancewatch.db"),
+    position: Annotated[
+        str | None, typer.Option("--position", help="Only this position id.")
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    min_actors: Annotated[
+        int, typer.Option("--min-actors", help="Only chains with at least this many actors.")
+    ] = 2,
+    clusters: Annotated[
+        bool,
+        typer.Option(
+            "--clusters",
+            help="Also chain near-identical statements that match no position (loads MiniLM).",
+        ),
+    ] = False,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Cosine similarity for near-identical.")
+    ] = 0.85,
+    leader: Annotated[
+        str | None,
+        typer.Option(
+            "--leader", help="Test whether others follow this actor more closely than chance."
+        ),
+    ] = None,
+    follower: Annotated[
+        str | None, typer.Option("--follower", help="With --leader: test only this actor.")
+    ] = None,
+    permutations: Annotated[
+        int, typer.Option("--permutations", help="Shuffles for the permutation test.")
+    ] = 2000,
+    seed: SeedOption = 20250120,
+    fmt: FormatOption = Format.table,
+    pack: PackOption = None,
+) -> None:
+    """Who voiced each position first, who repeated it and how many days later.
+
+    Example: `stancewatch echo --position no-nato-membership --leader putin --db corpus.db`
+    """
+    window = {"since": date_option(since), "until": date_option(until)}
+    tests: list[dict[str, Any]] = []
+    with open_project(db, pack) as project:
+        chains = project.echo_chains(position=position, min_actors=min_actors, **window)
+        if clusters:
+            found = project.echo_clusters(threshold=threshold, min_actors=max(2, min_actors))
+            chains = pd.concat([chains, found], ignore_index=True)
+        if leader is not None:
+            project.pack.actor(leader)
+            others = (
+                [follower]
+                if follower
+                else sorted(a for a in project.stances()["actor"].dropna().unique() if a != leader)
+            )
+            for other in others:
+                result = project.echo_test(
+                    leader, other, permutations=permutations, seed=seed, **window
+                )
+                if result.n:
+                    tests.append(_test_row(result))
+    if fmt is Format.json:
+        payload = {"chains": chains.to_dict(orient="records"), "tests": tests}
+        out.print_json(json.dumps(payload, default=str, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        emit(chains, fmt)
+        return
+    table = chains.assign(statement_ids=chains["statement_ids"].map(", ".join))
+    emit(table.drop(columns=["first"]), fmt, title="Echo chains (days after the first voice)")
+    if tests:
+        emit(pd.DataFrame(tests).drop(columns=["pairs"]), fmt, title=f"Following {leader}")
+
+
+def _test_row(result: Any) -> dict[str, Any]:
+    return {
+        "leader": result.leader,
+        "follower": result.follower,
+        "statements": result.n,
+        "mean lag (days, capped)": _fmt(result.observed_mean_lag, 1),
+        "shuffled mean lag": _fmt(result.shuffled_mean_lag, 1),
+        "p": _fmt(result.p_value, 3),
+        "shuffles": f"{result.permutations}{' (all)' if result.exact else ''}",
+        "pairs": [
+            {
+                "follower_statement": p.follower_statement,
+                "leader_statement": p.leader_statement,
+                "position_id": p.position_id,
+                "side": p.side,
+                "lag_days": p.lag_days,
+            }
+            for p in result.pairs
+        ],
+    }

@@ -1,0 +1,231 @@
+"""Commands for stance: ``stancewatch classify`` and ``stancewatch eval stance``.
+
+A thin skin over :mod:`stancewatch.stance.evaluation` and :func:`stancewatch.stance.backends.load_backend`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from stancewatch.cli.common import app, command_group, console, errors_to_exit, out, progress_bar
+
+StanceOption = Annotated[
+    str,
+    typer.Option(
+        "--stance",
+        help="Stance backend: minilm-lora (trained offline default), model:DIR, prototype, "
+        "nli:MODEL or chat:MODEL@URL.",
+    ),
+]
+
+
+class DataFormat(StrEnum):
+    vast = "vast"
+    ruw = "ruw"
+
+
+eval_app = command_group("eval", "Measure stancewatch against gold annotations.")
+
+
+def _backend(spec: str) -> tuple[Any, Any]:
+    from stancewatch.nlp import load_embedder
+    from stancewatch.stance.backends import load_backend
+
+    embedder = load_embedder()
+    return load_backend(spec, embedder=embedder), embedder
+
+
+@app.command()
+@errors_to_exit
+def classify(
+    file: Annotated[Path, typer.Argument(help="A CSV file with a text and a target column.")],
+    text_column: Annotated[
+        str, typer.Option("--text-column", help="The column holding the statements.")
+    ],
+    target_column: Annotated[
+        str,
+        typer.Option("--target-column", help="The column holding the target proposition or topic."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
+    stance: StanceOption = "minilm-lora",
+) -> None:
+    """Add `stance` (support / oppose / neutral) and `stance_score` to every row of a CSV.
+
+    Every input column and row is kept in order. Rows with an empty text or target get
+    empty stance cells.
+
+    Example: stancewatch classify statements.csv --text-column text --target-column position --output coded.csv
+    """
+    from stancewatch.stance.evaluation import classify_frame
+
+    if not file.is_file():
+        raise ValueError(f"{file} does not exist or is not a file")
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    backend, _ = _backend(stance)
+    with progress_bar() as progress:
+        task = progress.add_task(f"Classifying ({backend.name})", total=len(frame))
+        coded = classify_frame(
+            frame,
+            text_column,
+            target_column,
+            backend,
+            source=str(file),
+            on_batch=lambda n: progress.advance(task, n),
+        )
+    coded.to_csv(output, index=False)
+    counts = coded["stance"].value_counts()
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("support", "oppose", "neutral"))
+    console.print(f"Wrote {len(coded)} rows to {output} ({summary}).", highlight=False)
+
+
+@eval_app.command("stance")
+@errors_to_exit
+def eval_stance(
+    file: Annotated[Path, typer.Argument(help="The gold file to score (a dev/val split).")],
+    fmt: Annotated[DataFormat, typer.Option("--format", help="The file's layout.")],
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            "--train",
+            help="Train split for the baselines (default: the matching train file next to FILE).",
+        ),
+    ] = None,
+    stance: StanceOption = "minilm-lora",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Score only the first N pairs.")
+    ] = None,
+) -> None:
+    """Macro-F1 and pairs/s of a stance backend and two trained baselines on VAST or RUW.
+
+    Example: stancewatch eval stance ../shared/data/vast/vast_dev.csv --format vast
+    """
+    from stancewatch.stance.evaluation import compare_stance, default_train_file, read_stance_rows
+
+    rows = read_stance_rows(file, fmt.value)[:limit]
+    train_file = train or default_train_file(file, fmt.value)
+    train_rows = read_stance_rows(train_file, fmt.value) if train_file else []
+    if not train_rows:
+        console.print("No train file: the baselines are left out (give --train).")
+    backend, embedder = _backend(stance)
+    with console.status("Scoring") as status:
+        results = compare_stance(
+            rows, fmt.value, backend, embedder, train_rows, on_step=status.update
+        )
+    groups = list(results[0].groups)
+    table = Table(title=f"Stance on {file.name} ({len(rows)} pairs)")
+    for column in ["method", "macro-F1", *groups, "pairs/s", "fit s"]:
+        table.add_column(column)
+    for r in results:
+        cells = [f"{r.groups.get(g, 0.0):.3f}" for g in groups]
+        fit = "" if r.fit_s is None else f"{r.fit_s:.1f}"
+        table.add_row(r.method, f"{r.macro_f1:.3f}", *cells, f"{r.pairs_per_s:.0f}", fit)
+    out.print(table)
+    if train_file:
+        out.print(f"Baselines trained on {train_file} ({len(train_rows)} pairs).")
+
+
+class Arch(StrEnum):
+    bi = "bi"
+    cross = "cross"
+
+
+@app.command("train-stance")
+@errors_to_exit
+def train_stance(
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Folder laid out like ../shared/data (vast/, ruw/, nli/)."),
+    ] = Path("../shared/data"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for stance.safetensors and config.json.")
+    ] = Path("stance-model"),
+    arch: Annotated[
+        Arch, typer.Option("--arch", help="bi (bi-encoder, fast) or cross (cross-encoder).")
+    ] = Arch.bi,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            "--epochs", min=1, help="Epochs over the mixture (default: as the shipped model)."
+        ),
+    ] = None,
+    rank: Annotated[
+        int | None,
+        typer.Option("--rank", min=1, help="LoRA adapter rank (default: as the shipped model)."),
+    ] = None,
+    lr: Annotated[
+        float | None,
+        typer.Option(
+            "--lr", min=0.0, help="Adapter learning rate (default: as the shipped model)."
+        ),
+    ] = None,
+    device: Annotated[
+        str, typer.Option("--device", help="cpu, or cuda when a GPU is there (much faster).")
+    ] = "cpu",
+    pack: Annotated[
+        Path | None,
+        typer.Option("--pack", help="Pack whose codebook phrasings join training (default pack)."),
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Stop after this many seconds.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
+    export_pack_pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-pack-pairs",
+            help="Only write the pack's phrasing pairs to this JSON Lines file (for "
+            "`python -m stancewatch.stance.training --pack-pairs` on a GPU machine) and stop.",
+        ),
+    ] = None,
+) -> None:
+    """Train the offline stance model (LoRA adapters and head on the packaged MiniLM).
+
+    Trains on the VAST train subset, RUW train, the NLI and stance sets under DATA/nli and the
+    pack's example phrasings; keeps the epoch with the best macro-F1 on VAST dev and RUW val.
+    Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v2/MODEL_CARD.md.
+
+    Example: stancewatch train-stance --data ../shared/data --device cuda --output my-model
+    """
+    from stancewatch.nlp import packaged_minilm_path
+    from stancewatch.packs import load_pack
+    from stancewatch.stance.training import TrainConfig, train
+    from stancewatch.stance.training_data import phrasing_pairs
+
+    extra = phrasing_pairs(load_pack(pack).positions)
+    if export_pack_pairs is not None:
+        lines = (json.dumps(dataclasses.asdict(pair), ensure_ascii=False) for pair in extra)
+        export_pack_pairs.write_text("".join(f"{line}\n" for line in lines), "utf-8")
+        console.print(f"Wrote {len(extra)} phrasing pairs to {export_pack_pairs}.")
+        return
+    if not data.is_dir():
+        raise ValueError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
+    # Settings not given keep TrainConfig's defaults, which are the shipped model's.
+    cfg = TrainConfig(arch=arch.value, seed=seed)
+    if epochs is not None:
+        cfg.epochs = epochs
+    if rank is not None:
+        cfg.rank, cfg.alpha = rank, cfg.alpha / cfg.rank * rank  # keeps the alpha / rank ratio
+    if lr is not None:
+        cfg.lr = lr
+    best = train(
+        packaged_minilm_path(),
+        data,
+        output,
+        cfg,
+        extra=extra,
+        device=device,
+        log=lambda line: console.print(line, highlight=False),
+        time_limit_s=time_limit,
+    )
+    console.print(
+        f"Best epoch {best['epoch']} (dev macro-F1 {best['dev']}); wrote {output}.",
+        highlight=False,
+    )

@@ -1,0 +1,112 @@
+"""``stancewatch serve`` and ``stancewatch coders``: the review web app and its accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stancewatch.cli.common import DbOption, app, console, errors_to_exit, out
+
+coders_app = typer.Typer(help="Coder accounts for the review web app.", no_args_is_help=True)
+app.add_typer(coders_app, name="coders")
+
+
+@app.command()
+@errors_to_exit
+def serve(
+    db: DbOption,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    private: Annotated[
+        bool, typer.Option("--private", help="Reading needs a login too (default: public).")
+    ] = False,
+    secret_key: Annotated[
+        str | None,
+        typer.Option(
+            "--secret-key",
+            envvar="STANCEWATCH_SECRET_KEY",
+            help="Key that signs login-form CSRF tokens (default: random per start).",
+        ),
+    ] = None,
+    resamples: Annotated[
+        int, typer.Option("--resamples", help="Bootstrap resamples for alpha intervals.")
+    ] = 1000,
+) -> None:
+    """Serve the browse, review and agreement pages and the JSON API over a database.
+
+    Example: `stancewatch serve --db demo-output/demo.db --port 8000`
+    """
+    import uvicorn
+
+    from stancewatch.web.app import create_app
+
+    if not db.exists():
+        raise ValueError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
+    web = create_app(db, public=not private, secret_key=secret_key, resamples=resamples)
+    console.print(f"Serving {db} on http://{host}:{port}/ ({'private' if private else 'public'})")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@coders_app.command("add")
+@errors_to_exit
+def coders_add(
+    name: Annotated[str, typer.Argument(help="The coder's login name.")],
+    db: DbOption,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            envvar="STANCEWATCH_PASSWORD",
+            help="Password (asked for when not given; at least 8 characters).",
+        ),
+    ] = None,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="No password: API token only.")
+    ] = False,
+    token: Annotated[
+        bool, typer.Option("--token", help="Also create an API token (printed once).")
+    ] = False,
+    adjudicator: Annotated[
+        bool, typer.Option("--adjudicator", help="May pick final labels.")
+    ] = False,
+) -> None:
+    """Create a coder account with a password (hashed with Argon2) and/or an API token.
+
+    Example: `stancewatch coders add ann --db demo-output/demo.db --adjudicator`
+    """
+    from stancewatch.store.database import Store
+    from stancewatch.web.auth import add_coder
+
+    if no_password and not token:
+        raise ValueError("--no-password needs --token, or the coder could never log in")
+    if password is None and not no_password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Store(db) as store:
+        created = add_coder(
+            store,
+            name,
+            password=None if no_password else password,
+            token=token,
+            adjudicator=adjudicator,
+        )
+    role = "adjudicator" if adjudicator else "coder"
+    console.print(f"Created {role} {created.coder.name!r} in {db}")
+    if created.token:
+        console.print("API token (shown once; send it as 'Authorization: Bearer TOKEN'):")
+        out.print(created.token, highlight=False)
+
+
+@coders_app.command("list")
+@errors_to_exit
+def coders_list(db: DbOption) -> None:
+    """List coder accounts.
+
+    Example: `stancewatch coders list --db demo-output/demo.db`
+    """
+    from stancewatch.store.database import Store
+    from stancewatch.web.auth import coders
+
+    with Store(db) as store:
+        for coder in coders(store):
+            out.print(f"{coder.name}\t{'adjudicator' if coder.adjudicator else 'coder'}")

@@ -1,0 +1,1 @@
+"""Ingest: reading files, folders, tables, URLs and feeds into Document records."""

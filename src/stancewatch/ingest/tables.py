@@ -1,0 +1,187 @@
+"""Reading JSON Lines, CSV and TSV files: one Document per line or row, streamed.
+
+A bad line or row is yielded as an :class:`IngestProblem` naming the file and line, and the
+rows after it still come through. A text column missing from the CSV header, or from the
+first JSON object, stops the file: it almost always means the wrong ``text_column``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from stancewatch.ingest.decoding import bom_encoding, check_text, detect_encoding
+from stancewatch.ingest.readers import (
+    IngestError,
+    IngestProblem,
+    document_from_fields,
+)
+from stancewatch.records import Document
+
+__all__ = ["TABLE_FORMATS", "read_table"]
+
+#: Table formats and the field delimiter of each (``None``: JSON Lines).
+TABLE_FORMATS: dict[str, str | None] = {"jsonl": None, "csv": ",", "tsv": "\t"}
+
+_SAMPLE_BYTES = 65_536
+# Python codecs that read (and drop) a byte-order mark themselves.
+_BOM_CODECS = {
+    "utf-8": "utf-8-sig",
+    "utf-16-le": "utf-16",
+    "utf-16-be": "utf-16",
+    "utf-32-le": "utf-32",
+    "utf-32-be": "utf-32",
+}
+
+Row = tuple[int, int, dict[str, Any]]  # (line in the file, row number, fields)
+
+
+def _open(path: Path, source: str, *, newline: str | None) -> IO[str]:
+    """``path`` opened as text in the encoding its first 64 KB show."""
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+    if not sample.strip():
+        raise IngestError(source, "empty: the file has no text")
+    bom = bom_encoding(sample)
+    if bom is not None:
+        encoding = _BOM_CODECS[bom[0]]
+    elif b"\x00" in sample:
+        raise IngestError(source, "not a text file: it contains NUL bytes (binary data?)")
+    else:
+        detected = detect_encoding(sample)
+        if detected is None:
+            raise IngestError(source, "not a text file: its encoding could not be detected")
+        encoding = detected
+    check_text(sample.decode(encoding, errors="replace"), source, allow_blank=True)
+    return path.open("r", encoding=encoding, newline=newline)
+
+
+def _missing_column(line: int, text_column: str, found: Iterable[Any], delimiter: str) -> str:
+    names = [str(name) for name in found]
+    hint = ""
+    if len(names) == 1 and delimiter != ";" and ";" in names[0]:
+        hint = "; the file looks separated by ';', which is not supported: save it with ','"
+    listed = ", ".join(repr(name) for name in names) or "none"
+    return (
+        f"line {line}: no {text_column!r} column; columns found: {listed} "
+        f"(choose the text column with text_column / --text-column{hint})"
+    )
+
+
+def read_table(
+    path: Path, source: str, kind: str, text_column: str, max_bytes: int
+) -> Iterator[Document | IngestProblem]:
+    """Documents from a ``jsonl``, ``csv`` or ``tsv`` file, with problems in their place.
+
+    A row is named by its ``id`` or ``name`` column, else ``<file stem>-<row number>`` (the
+    line number for JSON Lines, the data row number for CSV/TSV). ``max_bytes`` limits each
+    row's text.
+    """
+    delimiter = TABLE_FORMATS[kind]
+    if delimiter is None:
+        rows = _jsonl_rows(path, source, text_column)
+    else:
+        rows = _csv_rows(path, source, delimiter, text_column, max_bytes)
+    for item in rows:
+        if isinstance(item, IngestProblem):
+            yield item
+            continue
+        line, number, row = item
+        text = row.pop(text_column, None)
+        if not isinstance(text, str) or not text.strip():
+            what = "empty" if text is None or isinstance(text, str) else "not a string"
+            yield IngestProblem(source, f"line {line}: the {text_column!r} field is {what}")
+            continue
+        size = len(text.encode("utf-8"))
+        if size > max_bytes:
+            yield IngestProblem(
+                source,
+                f"line {line}: the text is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+            )
+            continue
+        yield document_from_fields(
+            text, row, source=source, name=f"{path.stem}-{number}", use_name_keys=True
+        )
+
+
+def _jsonl_rows(path: Path, source: str, text_column: str) -> Iterator[Row | IngestProblem]:
+    line = 0
+    objects = problems = 0
+    with _open(path, source, newline=None) as handle:
+        try:
+            for line, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    problems += 1
+                    yield IngestProblem(
+                        source, f"line {line}: not valid JSON ({exc.msg} at column {exc.colno})"
+                    )
+                    continue
+                if not isinstance(row, dict):
+                    problems += 1
+                    kind = type(row).__name__
+                    yield IngestProblem(source, f"line {line}: expected a JSON object, got {kind}")
+                    continue
+                objects += 1
+                if text_column not in row:
+                    reason = _missing_column(line, text_column, row, "")
+                    if objects == 1:
+                        raise IngestError(source, reason)
+                    yield IngestProblem(source, reason)
+                    continue
+                yield line, line, row
+        except UnicodeDecodeError as exc:
+            raise IngestError(
+                source, f"line {line + 1}: not valid {exc.encoding} text ({exc.reason})"
+            ) from None
+    if objects == 0 and problems == 0:
+        raise IngestError(source, "empty: the file has only blank lines")
+
+
+def _csv_rows(
+    path: Path, source: str, delimiter: str, text_column: str, max_bytes: int
+) -> Iterator[Row | IngestProblem]:
+    # Articles are longer than the csv module's default field limit of 128 KB.
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes + 1))
+    header: list[str] | None = None
+    number = 0
+    with _open(path, source, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        last_line = 0
+        try:
+            for row in reader:
+                line, last_line = last_line + 1, reader.line_num
+                if not any(cell.strip() for cell in row):
+                    continue
+                if header is None:
+                    header = [cell.strip() for cell in row]
+                    if text_column not in header:
+                        raise IngestError(
+                            source, _missing_column(line, text_column, header, delimiter)
+                        )
+                    continue
+                number += 1
+                if len(row) != len(header):
+                    yield IngestProblem(
+                        source,
+                        f"line {line}: {len(row)} fields but the header has {len(header)} "
+                        "(a field with an unquoted delimiter or quote?)",
+                    )
+                    continue
+                yield line, number, dict(zip(header, row, strict=True))
+        except csv.Error as exc:
+            raise IngestError(source, f"line {last_line + 1}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise IngestError(
+                source, f"line {last_line + 1}: not valid {exc.encoding} text ({exc.reason})"
+            ) from None
+    if header is None:
+        raise IngestError(source, "empty: the file has only blank lines")
+    if number == 0:
+        raise IngestError(source, "no rows after the header")

@@ -1,0 +1,1 @@
+"""Known narratives: claim banks and which statements repeat catalogued claims."""

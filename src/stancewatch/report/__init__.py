@@ -1,0 +1,1 @@
+"""The HTML report and the Markdown summary, with their sections, charts and templates."""

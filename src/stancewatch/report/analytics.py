@@ -1,0 +1,302 @@
+"""The report's analytics sections: alignment per pair (overall, per topic, per month), the
+ranking against one actor, the actor × actor heatmap, alignment over time and echo chains.
+
+Each builder returns plain dicts for the templates, every number paired with the evidence
+entries (``Evidence.refs``) it rests on, plus Vega-Lite specs for the charts. Pure over the
+tables it is handed; the only reading is through the :class:`~stancewatch.api.Project`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from stancewatch.analytics import alignment as _align
+from stancewatch.analytics import echo as _echo
+from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
+from stancewatch.report import charts
+
+if TYPE_CHECKING:
+    from stancewatch.report.sections import Evidence
+
+HEATMAP_ACTORS = 12  # most active actors in the actor × actor heatmap
+ECHO_CHAINS = 20  # position chains (with at least two actors) shown in the report
+Names = Mapping[str, str]
+Positions = Mapping[str, Mapping[str, Any]]
+
+
+def parameters() -> dict[str, Any]:
+    """The analytics settings the methods section reports."""
+    return {
+        "resamples": BOOTSTRAP_RESAMPLES,
+        "seed": BOOTSTRAP_SEED,
+        "confidence": CONFIDENCE,
+        "echo_window_days": _echo.ECHO_WINDOW_DAYS,
+        "permutations": _echo.PERMUTATIONS,
+        "permutation_seed": _echo.PERMUTATION_SEED,
+        "cluster_threshold": _echo.CLUSTER_THRESHOLD,
+        "heatmap_actors": HEATMAP_ACTORS,
+    }
+
+
+def _stat(agreed: Any, name: str) -> dict[str, Any]:
+    value = getattr(agreed, name) if agreed else None
+    ci = getattr(agreed, f"{name}_ci") if agreed else None
+    return {"value": value, "low": ci[0] if ci else None, "high": ci[1] if ci else None}
+
+
+def _by_outcome(result: _align.Alignment, evidence: Evidence) -> dict[str, list[Any]]:
+    """A's statements on the positions of each outcome, as evidence entries."""
+    out: dict[str, list[str]] = {"agree": [], "disagree": [], "mixed": []}
+    for c in result.positions:
+        if c.outcome in out:
+            out[c.outcome].extend(c.a_statements)
+    return {k: evidence.refs(v) for k, v in out.items()}
+
+
+def _figures(result: _align.Alignment, evidence: Evidence) -> dict[str, Any]:
+    """Counts, rates, kappa and pi of one alignment, each count with its evidence."""
+    refs = _by_outcome(result, evidence)
+    decided = result.agree + result.disagree
+    statements = result.supports_b_positions + result.opposes_b_positions
+    return {
+        "agree": result.agree,
+        "disagree": result.disagree,
+        "mixed": result.mixed,
+        "a_silent": result.a_silent,
+        "shared": result.shared,
+        "decided": decided,
+        "rate": result.agreement_rate,
+        "agree_refs": refs["agree"],
+        "disagree_refs": refs["disagree"],
+        "mixed_refs": refs["mixed"],
+        "kappa": _stat(result.agreement, "kappa"),
+        "pi": _stat(result.agreement, "pi"),
+        "supports": result.supports_b_positions,
+        "opposes": result.opposes_b_positions,
+        "support_refs": evidence.refs(result.support_statements),
+        "oppose_refs": evidence.refs(result.oppose_statements),
+        "share": result.supports_b_positions / statements if statements else None,
+    }
+
+
+def _position(positions: Positions, position_id: str) -> dict[str, Any]:
+    found = positions.get(position_id) or {}
+    return {
+        "id": position_id,
+        "topic": found.get("topic"),
+        "proposition": found.get("proposition") or position_id,
+    }
+
+
+def alignment_pair(
+    stances: pd.DataFrame,
+    a: str,
+    b: str,
+    *,
+    holders: Mapping[str, Sequence[str]],
+    since: date | None,
+    until: date | None,
+    positions: Positions,
+    names: Names,
+    evidence: Evidence,
+) -> dict[str, Any]:
+    """One pair's section: overall figures, the position table, per topic and per month."""
+    pair = stances[stances["actor"].isin([a, b])]
+    window: dict[str, Any] = {"holders": holders, "since": since, "until": until}
+    result = _align.align(pair, a, b, **window)
+    topics = {pid: str(p.get("topic") or "") for pid, p in positions.items()}
+    by_topic = _align.align_by_topic(pair, a, b, topics=topics, **window)
+    by_month = _align.align_by_period(pair, a, b, by="month", **window)
+    rows = [
+        {
+            **_position(positions, c.position_id),
+            "a_side": c.a_side,
+            "b_side": c.b_side,
+            "outcome": c.outcome,
+            "a_refs": evidence.refs(c.a_statements),
+            "b_refs": evidence.refs(c.b_statements),
+        }
+        for c in result.positions
+    ]
+    return {
+        "a": a,
+        "b": b,
+        "a_name": names.get(a, a),
+        "b_name": names.get(b, b),
+        **_figures(result, evidence),
+        "n": result.agreement.n if result.agreement else 0,
+        "positions": rows,
+        "topics": [
+            {"topic": topic, **_figures(r, evidence)}
+            for topic, r in by_topic.items()
+            if r.agree + r.disagree + r.mixed + r.supports_b_positions + r.opposes_b_positions
+        ],
+        "months": [
+            {"period": label, "start": r.since.isoformat() if r.since else None}
+            | _figures(r, evidence)
+            for label, r in by_month.items()
+        ],
+    }
+
+
+def over_time_spec(pairs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    return charts.over_time_spec(
+        [
+            {
+                "pair": f"{p['a_name']} → {p['b_name']}",
+                "period": m["period"],
+                "share": m["share"],
+                "statements": m["supports"] + m["opposes"],
+            }
+            for p in pairs
+            for m in p["months"]
+        ]
+    )
+
+
+def ranking(
+    stances: pd.DataFrame,
+    b: str,
+    *,
+    holders: Mapping[str, Sequence[str]],
+    since: date | None,
+    until: date | None,
+    names: Names,
+    evidence: Evidence,
+) -> dict[str, Any]:
+    """Every actor who took a side, ranked by Scott's pi with ``b``, with the evidence."""
+    window = _align.sides_in_window(stances, since, until)
+    actors = sorted(str(x) for x in window["actor"].dropna().unique() if x != b)
+    rows = []
+    for actor in actors:
+        result = _align.align(stances, actor, b, holders=holders, since=since, until=until)
+        if not (result.shared or result.supports_b_positions or result.opposes_b_positions):
+            continue
+        rows.append({"actor": actor, "name": names.get(actor, actor), **_figures(result, evidence)})
+
+    def key(row: dict[str, Any]) -> tuple[float, float, float, str]:
+        pi, rate = row["pi"]["value"], row["rate"]
+        return (
+            -pi if pi is not None else float("inf"),
+            -rate if rate is not None else float("inf"),
+            -row["shared"],
+            row["name"],
+        )
+
+    rows.sort(key=key)
+    return {"b": b, "b_name": names.get(b, b), "rows": rows}
+
+
+def heatmap_spec(
+    stances: pd.DataFrame,
+    *,
+    holders: Mapping[str, Sequence[str]],
+    since: date | None,
+    until: date | None,
+    names: Names,
+) -> dict[str, Any] | None:
+    """Scott's pi between the most active actors, as a heatmap spec."""
+    window = _align.sides_in_window(stances, since, until)
+    counts = window["actor"].dropna().value_counts()
+    actors = sorted(counts.index[:HEATMAP_ACTORS], key=lambda x: (-counts[x], str(x)))
+    matrix = _align.alignment_matrix(stances, actors, holders=holders, since=since, until=until)
+    return charts.alignment_heatmap_spec(
+        [
+            {
+                "a": names.get(r["a"], r["a"]),
+                "b": names.get(r["b"], r["b"]),
+                "pi": None if pd.isna(r["pi"]) else float(r["pi"]),
+                "agree": int(r["agree"]),
+                "shared": int(r["agree"] + r["disagree"]),
+            }
+            for r in matrix.to_dict(orient="records")
+        ]
+    )
+
+
+def echoes(
+    stances: pd.DataFrame,
+    *,
+    since: date | None,
+    until: date | None,
+    pairs: Sequence[tuple[str, str]],
+    positions: Positions,
+    names: Names,
+    evidence: Evidence,
+    clusters: Sequence[_echo.Chain] | None = None,
+) -> dict[str, Any]:
+    """Echo chains (two actors or more) with evidence, their timeline, and a permutation
+    test for each pair (does A follow B?)."""
+    window = _align.sides_in_window(stances, since, until)
+    chains = _echo.position_chains(window, min_actors=2)[:ECHO_CHAINS] + list(clusters or ())
+    rows = []
+    timeline: list[dict[str, Any]] = []
+    for chain in chains:
+        label = (
+            f"{chain.key} ({chain.side})"
+            if chain.kind == "position"
+            else f"{chain.key}: {chain.text[:40]}"
+        )
+        rows.append(
+            {
+                "kind": chain.kind,
+                "key": chain.key,
+                "side": chain.side,
+                "label": label,
+                "text": _position(positions, chain.key)["proposition"]
+                if chain.kind == "position"
+                else chain.text,
+                "links": [
+                    {
+                        "actor": link.actor,
+                        "name": names.get(link.actor, link.actor),
+                        "date": link.first_date.isoformat(),
+                        "days": link.days_after_first,
+                        "refs": evidence.refs(link.statement_ids),
+                    }
+                    for link in chain.links
+                ],
+            }
+        )
+        timeline.extend(
+            {
+                "chain": label,
+                "actor": names.get(link.actor, link.actor),
+                "date": link.first_date.isoformat(),
+                "origin": chain.links[0].first_date.isoformat(),
+                "first": link.days_after_first == 0,
+            }
+            for link in chain.links
+        )
+    tests = []
+    for a, b in pairs:
+        result = _echo.echo_test(window, b, a)
+        if not result.n:
+            continue
+        tests.append(
+            {
+                "leader": names.get(b, b),
+                "follower": names.get(a, a),
+                "n": result.n,
+                "observed": result.observed_mean_lag,
+                "shuffled": result.shuffled_mean_lag,
+                "p": result.p_value,
+                "permutations": result.permutations,
+                "exact": result.exact,
+                "window": result.window_days,
+                "refs": evidence.refs(p.follower_statement for p in result.pairs),
+                "leader_refs": evidence.refs(
+                    p.leader_statement for p in result.pairs if p.leader_statement
+                ),
+            }
+        )
+    return {
+        "chains": rows,
+        "timeline": charts.echo_timeline_spec(timeline),
+        "tests": tests,
+        "clusters_searched": clusters is not None,
+    }

@@ -1,0 +1,1 @@
+"""Large corpora: streaming runs to Parquet shards, on one machine or a Ray cluster."""

@@ -1,0 +1,182 @@
+"""The Ray Data engine: the same shards and :func:`stancewatch.scale.runner.run_shard` on a cluster.
+
+The driver cuts the input into shards (:func:`stancewatch.scale.runner.plan`), leaves out the
+shards already done, and maps the rest with ``Dataset.map_batches`` over an actor pool
+(:class:`ShardWorker`, a fixed pool of ``workers`` actors): each worker loads the models once, then
+reads, analyses and writes one shard at a time. Workers ask for a GPU (``num_gpus``) when
+the cluster has one. Ray is optional: ``pip install 'stancewatch[ray]'``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from stancewatch.nlp import resolve_precision
+from stancewatch.scale import parquet as parquet_store
+from stancewatch.scale.runner import (
+    RunError,
+    RunReport,
+    Shard,
+    check_output,
+    list_sources,
+    plan,
+    read_shard,
+    write_run_info,
+)
+
+RAY_MISSING = (
+    "The Ray engine needs Ray: pip install 'stancewatch[ray]' "
+    "(or run with --engine local, the same analysis in one process)"
+)
+
+
+def import_ray() -> Any:
+    """The ``ray`` module, or a RunError saying how to install it."""
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise RunError(RAY_MISSING) from None
+    return ray
+
+
+class ShardWorker:
+    """A Ray Data actor: models load once in ``__init__``; each call runs whole shards."""
+
+    def __init__(
+        self,
+        output: str,
+        pack: str | None,
+        stance: str,
+        batch_size: int,
+        text_column: str,
+        precision: str | None = None,
+    ) -> None:
+        import os
+
+        from stancewatch.scale.memory import tune_allocator
+        from stancewatch.scale.runner import make_analyzer
+
+        tune_allocator()
+        self.output = Path(output)
+        # the driver's precision, not the worker's: every shard of a run is encoded alike,
+        # even on a cluster whose machines differ or do not share the driver's environment
+        self.analyzer = make_analyzer(pack, stance, precision)
+        self.analyzer.embedder  # noqa: B018 - load the models now, once per worker
+        self.analyzer.nlp  # noqa: B018
+        self.batch_size = batch_size
+        self.text_column = text_column
+        self.name = f"ray-{os.getpid()}"
+        self.settings = json.dumps(self.analyzer.settings(), default=str)  # the same for all
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        from stancewatch.scale.runner import run_shard
+
+        out: dict[str, list[Any]] = {"shard": [], "counts": [], "settings": []}
+        for text in batch["shard"]:
+            shard = Shard.from_json(str(text))
+            counts: dict[str, int] = {}
+            if not parquet_store.is_done(self.output, shard.id):
+                documents = read_shard(shard, self.text_column)
+                counts = run_shard(
+                    shard,
+                    documents,
+                    self.analyzer,
+                    self.output,
+                    batch_size=self.batch_size,
+                    worker=self.name,
+                )
+            out["shard"].append(shard.id)
+            out["counts"].append(json.dumps(counts))
+            out["settings"].append(self.settings)
+        return out
+
+
+def run_ray(
+    inputs: list[str],
+    output: str | Path,
+    *,
+    pack: str | Path | None = None,
+    stance: str = "prototype",
+    workers: int = 2,
+    shard_size: int = 500,
+    batch_size: int = 16,
+    text_column: str = "text",
+    address: str | None = None,
+    num_cpus: int | None = None,
+    gpus_per_worker: float | None = None,
+    on_shard: Callable[[Shard, dict[str, int] | None], None] | None = None,
+) -> RunReport:
+    """Run the analysis with Ray Data; shards done before are skipped.
+
+    ``address`` joins a running cluster (``auto``, ``ray://host:10001``); without it a local
+    Ray starts with ``num_cpus`` CPUs. ``gpus_per_worker`` defaults to 1 when the cluster has
+    GPUs, else 0.
+    """
+    if not isinstance(workers, int) or workers < 1:
+        raise RunError(f"workers must be a positive number, got {workers!r}")
+    ray = import_ray()
+    started = time.perf_counter()
+    out = check_output(output)
+    sources = list_sources(inputs)
+    shards = plan(sources, shard_size, text_column)
+    report = RunReport("ray")
+    pending: list[Shard] = []
+    for shard in shards:
+        report.problems.extend(shard.problems)
+        if parquet_store.is_done(out, shard.id):
+            report.skipped += 1
+            if on_shard is not None:
+                on_shard(shard, None)
+        else:
+            pending.append(shard)
+    out.mkdir(parents=True, exist_ok=True)
+    if pending:
+        if not ray.is_initialized():
+            ray.init(
+                address=address,
+                num_cpus=None if address else num_cpus,
+                include_dashboard=False,
+                log_to_driver=False,
+                ignore_reinit_error=True,
+            )
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        if gpus_per_worker is None:
+            gpus_per_worker = 1.0 if ray.cluster_resources().get("GPU", 0) > 0 else 0.0
+        dataset = ray.data.from_items(
+            [{"shard": s.to_json()} for s in pending], override_num_blocks=len(pending)
+        )
+        mapped = dataset.map_batches(
+            ShardWorker,
+            fn_constructor_kwargs={
+                "output": str(out.resolve()),
+                "pack": None if pack is None else str(Path(pack).resolve()),
+                "stance": stance,
+                "batch_size": batch_size,
+                "text_column": text_column,
+                "precision": resolve_precision(),
+            },
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=workers),
+            num_cpus=1,
+            num_gpus=gpus_per_worker,
+        )
+        by_id = {s.id: s for s in pending}
+        wrote_info = False
+        for row in mapped.iter_rows():
+            if not wrote_info:
+                settings = json.loads(row["settings"])
+                write_run_info(out, inputs, settings, pack, engine="ray", workers=workers)
+                wrote_info = True
+            counts = json.loads(row["counts"])
+            report.shards += 1
+            report.documents += counts.get("documents", 0)
+            report.add(counts)
+            if on_shard is not None:
+                on_shard(by_id[row["shard"]], counts)
+    report.seconds = time.perf_counter() - started
+    return report

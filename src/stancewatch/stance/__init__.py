@@ -1,0 +1,1 @@
+"""Stance: whether a statement supports, opposes or says nothing about a position."""

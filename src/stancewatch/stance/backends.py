@@ -1,0 +1,246 @@
+"""Stance backends for users with stronger models: a Hugging Face NLI model, or an
+OpenAI-compatible chat endpoint (a local vLLM, Ollama or llama.cpp server, or a hosted API).
+
+Both implement :class:`stancewatch.stance.coding.StanceBackend`: ``score(texts, positions)`` returns
+an ``(n, 3)`` array of probabilities for support, oppose, neutral. Stance is cast as
+entailment: the statement is the premise and the position's proposition the hypothesis, so
+entailment means support and contradiction means oppose.
+
+Nothing here downloads anything by itself: a model name is passed to ``transformers`` as
+given (a hub name needs internet; a local folder does not), and the LLM backend talks only
+to the URL it is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from stancewatch.records import Position
+
+NLI_LABELS = {"entailment": 0, "contradiction": 1, "neutral": 2}
+DEFAULT_BACKEND = "minilm-lora"
+
+
+class BackendError(RuntimeError):
+    """A stance backend cannot be loaded or does not answer as expected."""
+
+
+def _nli_columns(id2label: dict[int, str]) -> list[int]:
+    """Model output index for support (entailment), oppose (contradiction), neutral."""
+    by_name: dict[str, int] = {}
+    for index, label in id2label.items():
+        name = str(label).lower()
+        for key in NLI_LABELS:
+            if name.startswith(key[:7]):  # "entail", "contrad", "neutral"
+                by_name[key] = int(index)
+    missing = [k for k in NLI_LABELS if k not in by_name]
+    if missing:
+        labels = ", ".join(str(v) for v in id2label.values())
+        raise BackendError(
+            f"the model's labels ({labels}) do not name {', '.join(missing)}; an NLI model "
+            "with entailment, neutral and contradiction labels is needed"
+        )
+    return [by_name["entailment"], by_name["contradiction"], by_name["neutral"]]
+
+
+class NLIStance:
+    """Any sequence-classification NLI model loadable by ``transformers``, by name or path."""
+
+    def __init__(self, model: str, *, batch_size: int = 16, device: str = "cpu") -> None:
+        try:
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(model)
+            self.model = AutoModelForSequenceClassification.from_pretrained(model)
+        except Exception as exc:  # transformers raises OSError, ValueError, HTTP errors ...
+            raise BackendError(f"cannot load NLI model {model!r}: {exc}") from exc
+        self.model.eval().to(device)
+        self.device = device
+        self.batch_size = batch_size
+        self.columns = _nli_columns(dict(self.model.config.id2label))
+        revision = getattr(self.model.config, "_commit_hash", None) or "local"
+        self.name = f"stance.nli.v1:{model}@{revision}"
+
+    def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
+        import torch
+
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = slice(start, start + self.batch_size)
+            encoded = self.tokenizer(
+                list(texts[batch]),
+                [p.proposition for p in positions[batch]],
+                truncation=True,
+                padding=True,
+                return_tensors="pt",
+            ).to(self.device)
+            with torch.inference_mode():
+                logits = self.model(**encoded).logits
+            probs = torch.softmax(logits, dim=-1).cpu().numpy()
+            out[batch] = probs[:, self.columns]
+        return out
+
+
+PROMPT = """You code political statements against a reference position.
+
+Position: {proposition}
+Statement: {text}
+
+Does the statement support the position, oppose it, or neither (neutral)? Judge what the
+statement asserts, not whether it is true. Answer with JSON only, in this form:
+{{"stance": "support" | "oppose" | "neutral", "confidence": a number from 0 to 1}}"""
+
+_JSON = re.compile(r"\{.*\}", re.S)
+
+
+def parse_answer(content: str) -> tuple[str, float]:
+    """The stance and confidence in a model's answer; BackendError when it has none."""
+    match = _JSON.search(content or "")
+    if not match:
+        raise BackendError(f"the answer holds no JSON object: {content[:200]!r}")
+    try:
+        data = json.loads(match.group(0))
+    except json.JSONDecodeError as exc:
+        raise BackendError(f"the answer is not valid JSON ({exc.msg}): {content[:200]!r}") from None
+    stance = str(data.get("stance", "")).strip().lower()
+    if stance not in ("support", "oppose", "neutral"):
+        raise BackendError(f"the answer's stance {stance!r} is not support, oppose or neutral")
+    try:
+        confidence = min(max(float(data.get("confidence", 1.0)), 0.0), 1.0)
+    except (TypeError, ValueError):
+        confidence = 1.0
+    return stance, confidence
+
+
+class ChatStance:
+    """An OpenAI-compatible ``/chat/completions`` endpoint with a fixed prompt and JSON answers.
+
+    Transient failures (timeouts, HTTP 429 and 5xx, unparseable answers) are retried with
+    exponential back-off; after ``retries`` attempts a :class:`BackendError` names the last
+    problem.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        retries: int = 3,
+        timeout: float = 60.0,
+        backoff: float = 1.0,
+        client: Any = None,
+    ) -> None:
+        import httpx
+
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.retries = max(1, retries)
+        self.backoff = backoff
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = client or httpx.Client(timeout=timeout, headers=headers)
+        self.name = f"stance.chat.v1:{model}"
+
+    def _ask(self, text: str, position: Position) -> tuple[str, float]:
+        import httpx
+
+        payload = {
+            "model": self.model,
+            "temperature": 0,
+            "response_format": {"type": "json_object"},
+            "messages": [
+                {
+                    "role": "user",
+                    "content": PROMPT.format(proposition=position.proposition, text=text),
+                }
+            ],
+        }
+        problem = ""
+        for attempt in range(self.retries):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = self.client.post(self.url, json=payload)
+            except httpx.HTTPError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                problem = f"HTTP {response.status_code}"
+                continue
+            if response.status_code >= 400:
+                raise BackendError(
+                    f"{self.url} answered HTTP {response.status_code}: {response.text[:200]}"
+                )
+            try:
+                content = response.json()["choices"][0]["message"]["content"]
+                return parse_answer(content)
+            except (KeyError, IndexError, TypeError, ValueError, BackendError) as exc:
+                problem = str(exc)
+        raise BackendError(
+            f"{self.url}: no usable answer after {self.retries} attempts ({problem})"
+        )
+
+    def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for i, (text, position) in enumerate(zip(texts, positions, strict=True)):
+            stance, confidence = self._ask(text, position)
+            # The chosen label keeps the top probability even when the model is unsure.
+            chosen = max(confidence, 0.34)
+            out[i] = (1.0 - chosen) / 2
+            out[i, ("support", "oppose", "neutral").index(stance)] = chosen
+        return out
+
+
+def load_backend(
+    spec: str, embedder: Any = None, *, precision: str | None = None, **options: Any
+) -> Any:
+    """A backend from a short spec string, as the CLI takes it.
+
+    - ``minilm-lora`` (the trained model shipped with stancewatch,
+      :class:`stancewatch.stance.model.MiniLMLoRAStance`; the default for free-text targets,
+      as in ``classify`` and ``eval stance``),
+    - ``model:DIR`` (a stance model trained with ``stancewatch train-stance``, from its folder),
+    - ``prototype`` (the untrained codebook comparison, ``stance.prototype.v1``; the default
+      for a pack's positions, which carry the example phrasings it compares with),
+    - ``nli:MODEL`` (a Hugging Face NLI model name or local folder),
+    - ``chat:MODEL@BASE_URL`` (an OpenAI-compatible endpoint; the key from ``api_key`` or
+      the ``STANCEWATCH_API_KEY`` environment variable).
+
+    ``precision`` is the encoder precision of the offline backends (see
+    :func:`stancewatch.nlp.resolve_precision`); the hub and chat backends run their own models.
+    """
+    from stancewatch.stance.coding import PrototypeStance
+
+    kind, _, rest = spec.partition(":")
+    if (kind == DEFAULT_BACKEND and not rest) or (kind == "model" and rest):
+        from stancewatch.stance.model import MiniLMLoRAStance, StanceModelError
+
+        try:
+            return MiniLMLoRAStance(rest or None, precision=precision, **options)
+        except (StanceModelError, OSError) as exc:
+            raise BackendError(str(exc)) from exc
+    if kind == "prototype" and not rest:
+        if embedder is None:
+            from stancewatch.nlp import load_embedder
+
+            embedder = load_embedder(precision=precision)
+        return PrototypeStance(embedder)
+    if kind == "nli" and rest:
+        return NLIStance(rest, **options)
+    if kind == "chat" and "@" in rest:
+        model, _, url = rest.partition("@")
+        options.setdefault("api_key", os.environ.get("STANCEWATCH_API_KEY"))
+        return ChatStance(url, model, **options)
+    raise BackendError(
+        f"unknown stance backend {spec!r}; use one of: {DEFAULT_BACKEND} (the trained "
+        "offline model), model:DIR (a model trained with train-stance), prototype, nli:MODEL "
+        "(e.g. nli:MoritzLaurer/DeBERTa-v3-base-mnli-fever-anli), chat:MODEL@URL "
+        "(e.g. chat:llama3@http://localhost:11434/v1)"
+    )

@@ -1,0 +1,338 @@
+"""Training the offline stance model (``stancewatch train-stance``).
+
+MiniLM (the packaged all-MiniLM-L6-v2) gets LoRA adapters and a small head
+(:mod:`stancewatch.stance.net`) and is trained on many stance and NLI sets at once, in the
+spirit of the Political DEBATE recipe: premise = the text, hypothesis = the proposition;
+entailment/favour/pro = support, contradiction/against/con = oppose, neutral/none = neutral
+(see ``../shared/data/nli/README.md``). In-domain rows (VAST train subset, RUW train, the
+default pack's own phrasings) are repeated so they weigh more; each NLI source is capped.
+VAST dev and RUW val are used only to pick the best epoch, never to train.
+
+Only torch, transformers, numpy and pandas are imported, so the same code runs on a bare GPU
+machine (``python -m stancewatch.stance.training --help`` with ``PYTHONPATH=src``). Files are
+read as given or with ``.gz`` appended.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from stancewatch.stance.model import MODEL_VERSION
+from stancewatch.stance.net import StanceNet, add_lora, lora_tensors
+from stancewatch.stance.training_data import (
+    DEV_FILES,
+    SOURCES,
+    Pair,
+    data_file,
+    load_sources,
+    ruw_pairs,
+    text_lines,
+    vast_pairs,
+)
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides the trained model; stored beside the weights."""
+
+    arch: str = "bi"
+    epochs: int = 2
+    batch_size: int = 64
+    lr: float = 3e-4
+    head_lr: float = 1e-3
+    rank: int = 64
+    alpha: float = 128.0
+    max_length: int = 128
+    hypothesis_length: int = 48
+    max_per_source: int = 6000
+    in_domain_repeat: int = 3
+    vast_repeat: int = 6
+    domain_epochs: int = 0
+    domain_lr_scale: float = 0.3
+    seed: int = 13
+    sources: list[str] = field(default_factory=lambda: list(SOURCES))
+
+
+def epoch_sample(pools: dict[str, list[Pair]], cfg: TrainConfig, rng: random.Random) -> list[Pair]:
+    """One epoch's rows: every source capped at ``max_per_source``, in-domain ones repeated."""
+    rows: list[Pair] = []
+    for name, pairs in pools.items():
+        if name in ("vast", "ruw", "pack"):
+            rows.extend(pairs * (cfg.vast_repeat if name == "vast" else cfg.in_domain_repeat))
+        else:
+            rows.extend(rng.sample(pairs, min(len(pairs), cfg.max_per_source)))
+    rng.shuffle(rows)
+    return rows
+
+
+class TokenCache:
+    """Token ids per (text, hypothesis, length), computed once in large batches."""
+
+    def __init__(self, tok: Any) -> None:
+        self.tok = tok
+        self.memo: dict[tuple[str, str | None, int], tuple[list[int], list[int]]] = {}
+
+    def warm(self, items: Sequence[tuple[str, str | None]], length: int) -> None:
+        """Tokenize every item not seen yet (one call per 4,096 items)."""
+        todo = list(dict.fromkeys(i for i in items if (i[0], i[1], length) not in self.memo))
+        for start in range(0, len(todo), 4096):
+            chunk = todo[start : start + 4096]
+            texts = [t for t, _ in chunk]
+            pairs = [h for _, h in chunk] if chunk[0][1] is not None else None
+            enc = self.tok(
+                texts,
+                pairs,
+                truncation="only_first" if pairs else True,
+                max_length=length,
+                return_token_type_ids=True,
+            )
+            for item, ids, types in zip(
+                chunk, enc["input_ids"], enc["token_type_ids"], strict=True
+            ):
+                self.memo[(item[0], item[1], length)] = (ids, types)
+
+    def batch(
+        self, items: Sequence[tuple[str, str | None]], length: int, device: str
+    ) -> dict[str, torch.Tensor]:
+        """Padded tensors for ``items``."""
+        self.warm(items, length)
+        seqs = [self.memo[(t, h, length)] for t, h in items]
+        width = max(len(ids) for ids, _ in seqs)
+        ids = torch.full((len(seqs), width), int(self.tok.pad_token_id or 0), dtype=torch.long)
+        types = torch.zeros((len(seqs), width), dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, (a, b) in enumerate(seqs):
+            ids[i, : len(a)], types[i, : len(b)], mask[i, : len(a)] = (
+                torch.tensor(a),
+                torch.tensor(b),
+                1,
+            )
+        return {
+            "input_ids": ids.to(device),
+            "attention_mask": mask.to(device),
+            "token_type_ids": types.to(device),
+        }
+
+
+def logits_for(
+    net: StanceNet, cache: TokenCache, batch: Sequence[Pair], cfg: TrainConfig, device: str
+) -> torch.Tensor:
+    """Logits for a batch of pairs (training and evaluation share this)."""
+    if net.arch == "bi":
+        t = cache.batch([(p.text, None) for p in batch], cfg.max_length, device)
+        h = cache.batch([(p.hypothesis, None) for p in batch], cfg.hypothesis_length, device)
+        return net.pair_logits(
+            net.embed(t["input_ids"], t["attention_mask"]),
+            net.embed(h["input_ids"], h["attention_mask"]),
+        )
+    items = [(p.text, p.hypothesis) for p in batch]
+    return net.cross_logits(cache.batch(items, cfg.max_length + cfg.hypothesis_length, device))
+
+
+def macro_f1(gold: Sequence[int], pred: Sequence[int]) -> float:
+    """Mean F1 over the three labels (0 support, 1 oppose, 2 neutral)."""
+    from stancewatch.stance.evaluation import macro_f1 as labelled_macro_f1
+
+    return labelled_macro_f1(gold, pred, labels=(0, 1, 2))
+
+
+@torch.no_grad()
+def evaluate(
+    net: StanceNet, cache: TokenCache, pairs: Sequence[Pair], cfg: TrainConfig, device: str
+) -> float:
+    """Macro-F1 of the network on labelled pairs."""
+    net.eval()
+    pred = []
+    for start in range(0, len(pairs), 128):
+        with torch.autocast(
+            device_type=device.split(":")[0],
+            dtype=torch.bfloat16,
+            enabled=device.startswith("cuda"),
+        ):
+            pred.extend(
+                logits_for(net, cache, pairs[start : start + 128], cfg, device).argmax(-1).tolist()
+            )
+    net.train()
+    return macro_f1([p.label for p in pairs], pred)
+
+
+def save_model(net: StanceNet, cfg: TrainConfig, out: Path, meta: dict[str, Any]) -> None:
+    """Adapters and head (fp16) to ``stance.safetensors``, settings and metrics to ``config.json``."""
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    tensors = lora_tensors(net.encoder)
+    tensors |= {f"head.{k}": v.detach().cpu() for k, v in net.head.state_dict().items()}
+    save_file(
+        {k: v.half().contiguous() for k, v in tensors.items()}, str(out / "stance.safetensors")
+    )
+    config = {"version": MODEL_VERSION, **asdict(cfg), "scale": cfg.alpha / cfg.rank, **meta}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", "utf-8")
+
+
+def train(
+    base: str | Path,
+    data: Path,
+    out: Path,
+    cfg: TrainConfig,
+    *,
+    extra: Sequence[Pair] = (),
+    device: str = "cpu",
+    log: Callable[[str], None] = print,
+    time_limit_s: float | None = None,
+) -> dict[str, Any]:
+    """Train, keep the epoch with the best mean dev macro-F1, save it under ``out``.
+
+    ``time_limit_s`` ends training early (after evaluating the partial epoch).
+    """
+    from transformers import AutoModel, AutoTokenizer
+
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    pools = load_sources(data, cfg.sources, log)
+    if extra:
+        pools["pack"] = list(extra)
+    if not pools:
+        raise ValueError(f"no training data found under {data}")
+    dev = {
+        k: (vast_pairs if k == "vast" else ruw_pairs)(p)
+        for k, rel in DEV_FILES.items()
+        if (p := data_file(data, rel))
+    }
+    tok = AutoTokenizer.from_pretrained(str(base))
+    cache = TokenCache(tok)
+    encoder = AutoModel.from_pretrained(str(base)).float()
+    add_lora(encoder, cfg.rank, cfg.alpha, dropout=0.05)
+    net = StanceNet(encoder, cfg.arch).to(device)
+    lora = [p for n, p in net.named_parameters() if p.requires_grad and n.startswith("encoder")]
+    opt = torch.optim.AdamW(
+        [{"params": lora, "lr": cfg.lr}, {"params": net.head.parameters(), "lr": cfg.head_lr}],
+        weight_decay=0.01,
+    )
+    domain = {k: v for k, v in pools.items() if k in ("vast", "ruw", "pack")}
+    mixed_steps = len(epoch_sample(pools, cfg, random.Random(0))) // cfg.batch_size * cfg.epochs
+    domain_steps = (
+        len(epoch_sample(domain, cfg, random.Random(0))) // cfg.batch_size * cfg.domain_epochs
+    )
+    total = max(1, mixed_steps + domain_steps)
+
+    def rate(s: int) -> float:
+        # Warm up, decay linearly over the mixed epochs, then a lower flat-to-zero domain phase.
+        if s < mixed_steps or not domain_steps:
+            return min(1.0, s / max(1, total // 20)) * max(0.0, 1 - s / max(1, mixed_steps))
+        return cfg.domain_lr_scale * max(0.0, 1 - (s - mixed_steps) / domain_steps)
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, rate)
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.05)
+    best: dict[str, Any] = {"score": -1.0}
+    history = []
+    started = time.time()
+    net.train()
+    losses: list[float] = []
+    for epoch in range(cfg.epochs + cfg.domain_epochs):
+        rows = epoch_sample(pools if epoch < cfg.epochs else domain, cfg, rng)
+        out_of_time = False
+        for step in range(len(rows) // cfg.batch_size):
+            if time_limit_s is not None and time.time() - started > time_limit_s:
+                out_of_time = True
+                break
+            batch = rows[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+            with torch.autocast(
+                device_type=device.split(":")[0],
+                dtype=torch.bfloat16,
+                enabled=device.startswith("cuda"),
+            ):
+                logits = logits_for(net, cache, batch, cfg, device)
+            loss = loss_fn(logits.float(), torch.tensor([p.label for p in batch], device=device))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            losses.append(loss.item())
+        scores = {k: round(evaluate(net, cache, v, cfg, device), 4) for k, v in dev.items()}
+        mean = float(np.mean(list(scores.values()))) if scores else float(epoch)
+        loss_mean = float(np.mean(losses[-200:])) if losses else 0.0
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "steps": len(losses),
+                "loss": round(loss_mean, 4),
+                "s": round(time.time() - started),
+                **scores,
+            }
+        )
+        log(
+            f"epoch {epoch + 1}: {len(losses)} steps, loss {loss_mean:.3f}, dev {scores}, {time.time() - started:.0f}s"
+        )
+        if mean > best["score"]:
+            best = {"score": mean, "epoch": epoch + 1, "dev": scores}
+            meta = {
+                "best_epoch": epoch + 1,
+                "dev_macro_f1": scores,
+                "history": history,
+                "train_pairs": {k: len(v) for k, v in pools.items()},
+            }
+            save_model(net, cfg, out, meta)
+        if out_of_time:
+            log("time limit reached")
+            break
+    best["history"] = history
+    return best
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line for a bare GPU machine: the same code ``stancewatch train-stance`` runs."""
+    parser = argparse.ArgumentParser(description="Train the stancewatch stance model.")
+    parser.add_argument("--base", required=True, help="folder of the MiniLM base model")
+    parser.add_argument(
+        "--data", required=True, type=Path, help="folder laid out like ../shared/data"
+    )
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument(
+        "--pack-pairs", type=Path, help="jsonl of codebook pairs (text, hypothesis, label)"
+    )
+    parser.add_argument("--device", default="cpu")
+    for name, value in asdict(TrainConfig()).items():
+        if name != "sources":
+            parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
+    parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="seconds of training at most"
+    )
+    args = parser.parse_args(argv)
+    fields = {k: getattr(args, k) for k in asdict(TrainConfig()) if k != "sources"}
+    cfg = TrainConfig(**fields, sources=[s for s in args.sources.split(",") if s])
+    extra = (
+        [Pair(**json.loads(line)) for line in text_lines(args.pack_pairs)]
+        if args.pack_pairs
+        else []
+    )
+    print(
+        json.dumps(
+            train(
+                args.base,
+                args.data,
+                args.out,
+                cfg,
+                extra=extra,
+                device=args.device,
+                time_limit_s=args.time_limit,
+            )
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The SQLite store and the read model over stored results."""
