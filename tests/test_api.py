@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from stancewatch.api import Project
-from stancewatch.stance.coding import FunctionStance
+from stancewatch.stance.base import FunctionStance
 
 ARTICLE = """---
 title: Hegseth in Brussels

@@ -85,11 +85,13 @@ def test_a_shard_worker_encodes_in_the_drivers_precision_not_its_own(
 ):
     from stancewatch.nlp import PRECISION_ENV
     from stancewatch.scale.ray_engine import ShardWorker
+    from stancewatch.settings import Settings
 
     # the worker's own environment says otherwise: a cluster machine does not share the
     # driver's environment, and "auto" can resolve differently on another CPU
     monkeypatch.setenv(PRECISION_ENV, "bf16" if precision == "fp32" else "fp32")
-    worker = ShardWorker(str(tmp_path), None, "minilm-lora", 4, "text", precision)
+    settings = Settings(stance="minilm-lora", precision=precision)
+    worker = ShardWorker(str(tmp_path), settings, 4, "text")
     assert worker.analyzer.embedder.precision == precision
     assert worker.analyzer.backend.precision == precision
     assert parquet_store.json.loads(worker.settings)["embedding_precision"] == precision

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from stancewatch.records import Position, Statement
-from stancewatch.stance.coding import FunctionStance, PrototypeStance, code_stances, shortlist
+from stancewatch.stance.base import FunctionStance
+from stancewatch.stance.coding import code_stances, shortlist
+from stancewatch.stance.prototype import PrototypeStance
 
 NATO = Position(
     id="no-nato",

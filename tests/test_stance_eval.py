@@ -9,7 +9,7 @@ from conftest import shared_data
 from typer.testing import CliRunner
 
 from stancewatch.cli import app
-from stancewatch.stance.coding import FunctionStance
+from stancewatch.stance.base import FunctionStance
 from stancewatch.stance.evaluation import (
     PairFeatureStance,
     StanceRow,

@@ -26,8 +26,8 @@ from stancewatch.ingest.inputs import IngestProblem, ingest
 from stancewatch.packs import Pack, load_pack
 from stancewatch.pipeline import Analyzer
 from stancewatch.records import FALSE_VERDICTS, Document
-from stancewatch.stance.backends import load_backend
-from stancewatch.stance.coding import StanceBackend
+from stancewatch.settings import Settings
+from stancewatch.stance.base import StanceBackend
 from stancewatch.store.database import Store
 
 Progress = Callable[[int], None]
@@ -80,17 +80,27 @@ class Project:
         db: str | Path,
         pack: str | Path | Pack | None = None,
         *,
-        stance: str | StanceBackend = "prototype",
+        stance: str | StanceBackend | None = None,
+        settings: Settings | None = None,
     ) -> None:
         """Open (or create) ``db`` with ``pack`` (default: the bundled pack).
 
-        ``stance`` picks the stance backend: ``"prototype"`` (offline default),
-        ``"nli:MODEL"``, ``"chat:MODEL@URL"`` (see :func:`stancewatch.stance.backends.load_backend`)
-        or any object with the :class:`~stancewatch.stance.coding.StanceBackend` protocol.
+        ``settings`` (:class:`~stancewatch.settings.Settings`) chooses the pack, models,
+        stance backend and encoder precision the analysis runs with; ``pack`` and ``stance``
+        override its fields. ``stance`` is a spec of
+        :data:`~stancewatch.registry.STANCE_BACKENDS` (``"prototype"``, the default,
+        ``"nli:MODEL"``, ``"chat:MODEL@URL"``, ...) or any object with the
+        :class:`~stancewatch.stance.base.StanceBackend` protocol.
         """
+        settings = settings or Settings()
+        if pack is not None and not isinstance(pack, Pack):
+            settings = settings.replace(pack=str(pack))
+        if isinstance(stance, str):
+            settings = settings.replace(stance=stance)
+        self.settings = settings
         self.store = Store(db)
-        self.pack = pack if isinstance(pack, Pack) else load_pack(pack)
-        self.stance = stance
+        self.pack = pack if isinstance(pack, Pack) else load_pack(settings.pack)
+        self.stance: str | StanceBackend = stance if stance is not None else settings.stance
         self._analyzer: Analyzer | None = None
 
     def close(self) -> None:
@@ -105,8 +115,10 @@ class Project:
     @property
     def analyzer(self) -> Analyzer:
         if self._analyzer is None:
-            backend = load_backend(self.stance) if isinstance(self.stance, str) else self.stance
-            self._analyzer = Analyzer(self.pack, backend=backend, bank=self.bank_claims())
+            backend = None if isinstance(self.stance, str) else self.stance
+            self._analyzer = Analyzer(
+                self.pack, settings=self.settings, backend=backend, bank=self.bank_claims()
+            )
         return self._analyzer
 
     # -- writing ------------------------------------------------------------------------

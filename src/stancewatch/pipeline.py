@@ -14,23 +14,21 @@ from typing import Any
 from stancewatch.attribution.actors import ActorLinker
 from stancewatch.attribution.attribute import METHOD as ATTRIBUTION_METHOD
 from stancewatch.attribution.attribute import attribute
-from stancewatch.attribution.cue_model import default_model
 from stancewatch.claims import textcheck
 from stancewatch.claims import verdicts as factcheck
 from stancewatch.claims.extract import extract_claims
 from stancewatch.claims.factbase import source_authority
 from stancewatch.claims.scope import period_date
 from stancewatch.narratives import matching as narratives
-from stancewatch.nlp import (
-    DEFAULT_EMBEDDING_MODEL,
-    DEFAULT_SPACY_MODEL,
-    Embedder,
-    load_embedder,
-    load_spacy,
-)
+from stancewatch.nlp import Embedder
 from stancewatch.packs import Pack
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict
+from stancewatch.registry import CUE_MODELS, EMBEDDERS, PARSERS
+from stancewatch.settings import Settings
 from stancewatch.stance import coding as stance
+from stancewatch.stance.backends import load_backend
+from stancewatch.stance.base import StanceBackend
+from stancewatch.stance.prototype import PROTOTYPE_MARGIN
 
 ENGLISH = {"en", "eng", None}
 
@@ -54,39 +52,48 @@ class Analyzer:
         self,
         pack: Pack,
         *,
-        spacy_model: str = DEFAULT_SPACY_MODEL,
-        embedding_model: str = DEFAULT_EMBEDDING_MODEL,
-        backend: stance.StanceBackend | None = None,
+        settings: Settings | None = None,
+        backend: StanceBackend | None = None,
         shortlist_size: int = stance.SHORTLIST_SIZE,
         min_similarity: float = stance.MIN_SIMILARITY,
         bank: tuple[narratives.BankClaim, ...] = (),
-        precision: str | None = None,
     ) -> None:
+        """``settings`` chooses the models, the stance backend and the encoder precision
+        (default: :class:`~stancewatch.settings.Settings`'s defaults); ``backend``, when
+        given, is used instead of the one ``settings.stance`` names."""
         self.pack = pack
+        self.run_settings = settings or Settings()
         self.bank = bank  # claim-bank claims matched beside the pack's narratives
         self._narrative_index: narratives.ClaimIndex | None = None
-        self.spacy_model = spacy_model
-        self.embedding_model = embedding_model
-        # the encoder precision ("fp32", "bf16" or "auto"; None: $STANCEWATCH_PRECISION)
-        self.precision = precision
         self._backend = backend
         self.shortlist_size = shortlist_size
         self.min_similarity = min_similarity
         self.linker = ActorLinker(pack.actors)
         self.authority = source_authority(pack)  # source name → rank, from pack.yaml
+        self.cue_model = CUE_MODELS.load(self.run_settings.cue_model)
+
+    @property
+    def spacy_model(self) -> str:
+        return self.run_settings.parser
+
+    @property
+    def precision(self) -> str | None:
+        return self.run_settings.precision
 
     @property
     def nlp(self) -> Any:
-        return load_spacy(self.spacy_model)
+        return PARSERS.load(self.run_settings.parser)
 
     @property
     def embedder(self) -> Embedder:
-        return load_embedder(self.embedding_model, self.precision)
+        return EMBEDDERS.load(self.run_settings.embedder, precision=self.precision)  # type: ignore[no-any-return]
 
     @property
-    def backend(self) -> stance.StanceBackend:
+    def backend(self) -> StanceBackend:
         if self._backend is None:
-            self._backend = stance.PrototypeStance(self.embedder)
+            self._backend = load_backend(
+                self.run_settings.stance, embedder=self.embedder, precision=self.precision
+            )
         return self._backend
 
     def settings(self) -> dict[str, Any]:
@@ -98,12 +105,12 @@ class Analyzer:
             "embedding_model": self.embedder.name,
             "embedding_precision": self.embedder.precision,
             "attribution_method": ATTRIBUTION_METHOD,
-            "cue_model": default_model().version,
+            "cue_model": self.cue_model.version,
             "stance_method": self.backend.name,
             "shortlist_size": self.shortlist_size,
             "shortlist_min_similarity": self.min_similarity,
             "shortlist_window": stance.RELATIVE_WINDOW,
-            "prototype_margin": stance.PROTOTYPE_MARGIN,
+            "prototype_margin": PROTOTYPE_MARGIN,
             "factcheck_method": factcheck.METHOD,
             "narrative_method": narratives.METHOD,
             "narrative_min_similarity": narratives.MIN_SIMILARITY,
@@ -148,7 +155,11 @@ class Analyzer:
 
     def _analyze_parsed(self, document: Document, doc: Any) -> DocumentResult:
         when: date | None = document.published
-        statements = _unique(attribute(doc, document_id=document.id, linker=self.linker, when=when))
+        statements = _unique(
+            attribute(
+                doc, document_id=document.id, linker=self.linker, when=when, cues=self.cue_model
+            )
+        )
         stances = stance.code_stances(
             statements,
             self.pack.positions,

@@ -290,6 +290,12 @@ def default_model() -> CueModel:
     return CueModel.from_json(path.read_text("utf-8"), name=MODEL_FILE)
 
 
+def load_cue_model(argument: str | None = None) -> CueModel:
+    """The cue model a :data:`stancewatch.registry.CUE_MODELS` spec names: the packaged one,
+    or (``file:PATH``) one trained by ``stancewatch train-cues``."""
+    return default_model() if argument is None else CueModel.load(argument)
+
+
 def _logistic(rows: Iterable[tuple[list[str], bool]], c: float, what: str) -> dict[str, float]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression

@@ -4,9 +4,9 @@ error handling. Command modules import this one; it imports none of them."""
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -17,6 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from stancewatch.registry import (
+    DEFAULT_STANCE_BACKEND,
+    DEFAULT_TARGET_STANCE_BACKEND,
+    STANCE_BACKENDS,
+)
+from stancewatch.settings import Settings
 from stancewatch.version import __version__
 
 app = typer.Typer(
@@ -46,6 +52,19 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def stance_help(default: str) -> str:
+    """The ``--stance`` help: every registered backend, and the default."""
+    choices = "; ".join(f"{p.usage}: {p.summary}" for p in STANCE_BACKENDS)
+    return f"Stance backend (default {default}). {choices}."
+
+
+# --stance for a pack's positions (analyze, run) and for free-text targets (classify, eval)
+StanceOption = Annotated[str, typer.Option("--stance", help=stance_help(DEFAULT_STANCE_BACKEND))]
+TargetStanceOption = Annotated[
+    str, typer.Option("--stance", help=stance_help(DEFAULT_TARGET_STANCE_BACKEND))
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,10 +99,19 @@ def errors_to_exit(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_project(db: Path, pack: Path | None) -> Any:
+# The settings of the running invocation, set by the app's callback before any command runs.
+INVOCATION_SETTINGS: ContextVar[Settings | None] = ContextVar("stancewatch_settings", default=None)
+
+
+def current_settings(**changes: Any) -> Settings:
+    """The settings of this invocation (``--precision``), with ``changes`` (None: unchanged)."""
+    return (INVOCATION_SETTINGS.get() or Settings()).replace(**changes)
+
+
+def open_project(db: Path, pack: Path | None, stance: str | None = None) -> Any:
     from stancewatch.api import Project
 
-    return Project(db, pack)
+    return Project(db, settings=current_settings(pack=pack, stance=stance))
 
 
 def progress_bar() -> Progress:
@@ -159,14 +187,14 @@ def main(
         out.print(f"stancewatch {__version__}")
         raise typer.Exit()
     if precision is not None:
-        from stancewatch.nlp import PRECISION_ENV, resolve_precision
+        from stancewatch.nlp import resolve_precision
 
         try:
             resolve_precision(precision)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--precision") from None
-        # every encoder this command loads (and every Ray worker, through the driver) reads it
-        os.environ[PRECISION_ENV] = precision.strip().lower()
+    # every command of this invocation reads its settings from here (current_settings)
+    INVOCATION_SETTINGS.set(Settings(precision=precision.strip().lower() if precision else None))
 
 
 def pack_only(pack: Path | None) -> Any:

@@ -21,9 +21,11 @@ from stancewatch.cli.common import (
     PackOption,
     app,
     console,
+    current_settings,
     date_option,
     emit,
     errors_to_exit,
+    open_project,
     out,
 )
 
@@ -221,7 +223,8 @@ def check(
     if models:
         from stancewatch.nlp import load_embedder, load_spacy
 
-        parse, similarity = load_spacy(), load_embedder().similarity
+        precision = current_settings().precision
+        parse, similarity = load_spacy(), load_embedder(precision=precision).similarity
     results = check_text(
         text,
         loaded,
@@ -290,9 +293,8 @@ def check_worthy(
 
     Example: `stancewatch check-worthy --db corpus.db --limit 10`
     """
-    from stancewatch.api import Project
 
-    with Project(db, pack) as project:
+    with open_project(db, pack) as project:
         frame = project.check_worthy(limit=limit)
     columns = ["score", "speaker", "actor", "date", "content", "reasons"]
     emit(frame if fmt is not Format.table else frame[columns], fmt, title="Most check-worthy")

@@ -20,6 +20,7 @@ from stancewatch.cli.common import (
     PackOption,
     app,
     console,
+    current_settings,
     emit,
     errors_to_exit,
     open_project,
@@ -55,7 +56,7 @@ def match_frame(
     clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
     if clash:
         raise ValueError(f"The input already has column(s) {', '.join(clash)}; rename them first")
-    embedder = load_embedder()
+    embedder = load_embedder(precision=current_settings().precision)
     index = narratives.build_index(narratives.bank_targets(claims), embedder.encode)
     texts = [str(t) for t in frame[text_column]]
     ids = [str(i) for i in range(len(texts))]

@@ -15,8 +15,10 @@ from stancewatch.cli.common import (
     Format,
     FormatOption,
     PackOption,
+    StanceOption,
     app,
     console,
+    current_settings,
     date_option,
     emit,
     errors_to_exit,
@@ -25,6 +27,7 @@ from stancewatch.cli.common import (
     pack_only,
     progress_bar,
 )
+from stancewatch.registry import DEFAULT_STANCE_BACKEND
 
 pack_app = typer.Typer(help="Check and inspect knowledge packs.", no_args_is_help=True)
 app.add_typer(pack_app, name="pack")
@@ -107,22 +110,13 @@ def analyze(
     db: DbOption = Path("stancewatch.db"),
     pack: PackOption = None,
     force: Annotated[bool, typer.Option(help="Re-analyse documents analysed before.")] = False,
-    stance: Annotated[
-        str,
-        typer.Option(
-            help="Stance backend: prototype (offline default), nli:MODEL (a Hugging Face NLI "
-            "model name or folder) or chat:MODEL@URL (an OpenAI-compatible endpoint; key in "
-            "STANCEWATCH_API_KEY)."
-        ),
-    ] = "prototype",
+    stance: StanceOption = DEFAULT_STANCE_BACKEND,
 ) -> None:
     """Attribute statements, code stances, extract and check numeric claims.
 
     Example: `stancewatch analyze --db corpus.db --stance nli:MoritzLaurer/DeBERTa-v3-base-mnli`
     """
-    from stancewatch.api import Project
-
-    with Project(db, pack, stance=stance) as project:
+    with open_project(db, pack, stance) as project:
         run_analyze(project, force)
 
 
@@ -163,7 +157,7 @@ def report(
         if clusters:
             from stancewatch.nlp import load_embedder
 
-            embedder = load_embedder()
+            embedder = load_embedder(precision=current_settings().precision)
         context = build_context(project, title=title, rival=rival, embedder=embedder, **window)
     output.write_text(render_html(context), encoding="utf-8")
     written = [str(output)]

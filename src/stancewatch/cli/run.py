@@ -15,11 +15,14 @@ from stancewatch.cli.common import (
     Format,
     FormatOption,
     PackOption,
+    StanceOption,
     app,
     console,
+    current_settings,
     emit,
     errors_to_exit,
 )
+from stancewatch.registry import DEFAULT_STANCE_BACKEND
 
 
 class Engine(StrEnum):
@@ -54,9 +57,7 @@ def run(
         typer.Option(help="local: one process; ray: Ray Data (pip install 'stancewatch[ray]')."),
     ] = Engine.local,
     pack: PackOption = None,
-    stance: Annotated[
-        str, typer.Option(help="Stance backend, as for `stancewatch analyze`.")
-    ] = "prototype",
+    stance: StanceOption = DEFAULT_STANCE_BACKEND,
     shard_size: Annotated[
         int, typer.Option(help="Documents per shard (the unit of resume).")
     ] = 500,
@@ -95,8 +96,7 @@ def run(
         report = run_ray(
             sources,
             output,
-            pack=pack,
-            stance=stance,
+            settings=current_settings(pack=pack, stance=stance),
             workers=workers,
             shard_size=shard_size,
             batch_size=batch_size,
@@ -109,8 +109,7 @@ def run(
         report = run_local(
             sources,
             output,
-            pack=pack,
-            stance=stance,
+            settings=current_settings(pack=pack, stance=stance),
             shard_size=shard_size,
             batch_size=batch_size,
             text_column=text_column,

@@ -15,16 +15,17 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from stancewatch.cli.common import app, command_group, console, errors_to_exit, out, progress_bar
-
-StanceOption = Annotated[
-    str,
-    typer.Option(
-        "--stance",
-        help="Stance backend: minilm-lora (trained offline default), model:DIR, prototype, "
-        "nli:MODEL or chat:MODEL@URL.",
-    ),
-]
+from stancewatch.cli.common import (
+    TargetStanceOption,
+    app,
+    command_group,
+    console,
+    current_settings,
+    errors_to_exit,
+    out,
+    progress_bar,
+)
+from stancewatch.registry import DEFAULT_TARGET_STANCE_BACKEND
 
 
 class DataFormat(StrEnum):
@@ -39,8 +40,9 @@ def _backend(spec: str) -> tuple[Any, Any]:
     from stancewatch.nlp import load_embedder
     from stancewatch.stance.backends import load_backend
 
-    embedder = load_embedder()
-    return load_backend(spec, embedder=embedder), embedder
+    precision = current_settings().precision
+    embedder = load_embedder(precision=precision)
+    return load_backend(spec, embedder=embedder, precision=precision), embedder
 
 
 @app.command()
@@ -55,7 +57,7 @@ def classify(
         typer.Option("--target-column", help="The column holding the target proposition or topic."),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
-    stance: StanceOption = "minilm-lora",
+    stance: TargetStanceOption = DEFAULT_TARGET_STANCE_BACKEND,
 ) -> None:
     """Add `stance` (support / oppose / neutral) and `stance_score` to every row of a CSV.
 
@@ -98,7 +100,7 @@ def eval_stance(
             help="Train split for the baselines (default: the matching train file next to FILE).",
         ),
     ] = None,
-    stance: StanceOption = "minilm-lora",
+    stance: TargetStanceOption = DEFAULT_TARGET_STANCE_BACKEND,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Score only the first N pairs.")
     ] = None,

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stancewatch.nlp import resolve_precision
 from stancewatch.scale import parquet as parquet_store
 from stancewatch.scale.runner import (
     RunError,
@@ -27,6 +26,7 @@ from stancewatch.scale.runner import (
     read_shard,
     write_run_info,
 )
+from stancewatch.settings import Settings
 
 RAY_MISSING = (
     "The Ray engine needs Ray: pip install 'stancewatch[ray]' "
@@ -50,11 +50,9 @@ class ShardWorker:
     def __init__(
         self,
         output: str,
-        pack: str | None,
-        stance: str,
+        settings: Settings,
         batch_size: int,
         text_column: str,
-        precision: str | None = None,
     ) -> None:
         import os
 
@@ -63,9 +61,10 @@ class ShardWorker:
 
         tune_allocator()
         self.output = Path(output)
-        # the driver's precision, not the worker's: every shard of a run is encoded alike,
-        # even on a cluster whose machines differ or do not share the driver's environment
-        self.analyzer = make_analyzer(pack, stance, precision)
+        # the driver's settings with its resolved precision, not the worker's: every shard of
+        # a run is encoded alike, even on a cluster whose machines differ or do not share the
+        # driver's environment
+        self.analyzer = make_analyzer(settings)
         self.analyzer.embedder  # noqa: B018 - load the models now, once per worker
         self.analyzer.nlp  # noqa: B018
         self.batch_size = batch_size
@@ -100,8 +99,7 @@ def run_ray(
     inputs: list[str],
     output: str | Path,
     *,
-    pack: str | Path | None = None,
-    stance: str = "prototype",
+    settings: Settings | None = None,
     workers: int = 2,
     shard_size: int = 500,
     batch_size: int = 16,
@@ -115,8 +113,11 @@ def run_ray(
 
     ``address`` joins a running cluster (``auto``, ``ray://host:10001``); without it a local
     Ray starts with ``num_cpus`` CPUs. ``gpus_per_worker`` defaults to 1 when the cluster has
-    GPUs, else 0.
+    GPUs, else 0. ``settings`` chooses the pack, models, stance backend and precision; the
+    driver resolves the precision once, and every worker uses the driver's.
     """
+    settings = settings or Settings()
+    pack = settings.pack
     if not isinstance(workers, int) or workers < 1:
         raise RunError(f"workers must be a positive number, got {workers!r}")
     ray = import_ray()
@@ -154,11 +155,11 @@ def run_ray(
             ShardWorker,
             fn_constructor_kwargs={
                 "output": str(out.resolve()),
-                "pack": None if pack is None else str(Path(pack).resolve()),
-                "stance": stance,
+                "settings": settings.replace(
+                    pack=None if pack is None else str(Path(pack).resolve())
+                ).resolved(),
                 "batch_size": batch_size,
                 "text_column": text_column,
-                "precision": resolve_precision(),
             },
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=workers),

@@ -32,11 +32,12 @@ from stancewatch.ingest.inputs import DEFAULT_MAX_BYTES, FORMATS, document_from_
 from stancewatch.ingest.readers import IngestProblem, document_from_fields
 from stancewatch.ingest.tables import TABLE_FORMATS
 from stancewatch.ingest.tables import read_table as read_text_table
-from stancewatch.packs import Pack, load_pack
+from stancewatch.packs import load_pack
 from stancewatch.pipeline import Analyzer
 from stancewatch.records import Document, stable_id
 from stancewatch.scale import parquet as parquet_store
 from stancewatch.scale.memory import release_free_memory, tune_allocator
+from stancewatch.settings import Settings
 
 #: File extensions a run reads: those ``stancewatch ingest`` reads (feeds aside) and Parquet.
 RUN_FORMATS: dict[str, str] = {
@@ -348,23 +349,17 @@ def check_output(output: str | Path) -> Path:
     return path
 
 
-def make_analyzer(
-    pack: str | Path | Pack | None, stance: str = "prototype", precision: str | None = None
-) -> Analyzer:
-    """An Analyzer for ``pack`` (a folder, a Pack or None for the bundled one), its encoders
-    in ``precision`` (None: ``$STANCEWATCH_PRECISION``, see :func:`nlp.resolve_precision`)."""
-    from stancewatch.stance.backends import load_backend
-
-    loaded = pack if isinstance(pack, Pack) else load_pack(pack)
-    return Analyzer(loaded, backend=load_backend(stance, precision=precision), precision=precision)
+def make_analyzer(settings: Settings) -> Analyzer:
+    """An Analyzer for ``settings``: its pack (None: the bundled one), models, stance backend
+    and encoder precision."""
+    return Analyzer(load_pack(settings.pack), settings=settings)
 
 
 def run_local(
     inputs: list[str],
     output: str | Path,
     *,
-    pack: str | Path | None = None,
-    stance: str = "prototype",
+    settings: Settings | None = None,
     shard_size: int = DEFAULT_SHARD_SIZE,
     batch_size: int = 16,
     text_column: str = "text",
@@ -373,7 +368,9 @@ def run_local(
 ) -> RunReport:
     """Run the analysis over ``inputs`` in this process, one shard at a time; shards done
     before (their marker exists) are skipped. ``threads`` sets torch's CPU threads (one is
-    often fastest on a busy machine)."""
+    often fastest on a busy machine). ``settings`` chooses the pack, models, stance backend
+    and precision (default: :class:`~stancewatch.settings.Settings`'s defaults)."""
+    settings = settings or Settings()
     started = time.perf_counter()
     if threads is not None:
         if threads < 1:
@@ -384,8 +381,8 @@ def run_local(
     out = check_output(output)
     sources = list_sources(inputs)
     tune_allocator()
-    analyzer = make_analyzer(pack, stance)
-    write_run_info(out, inputs, analyzer.settings(), pack, engine="local")
+    analyzer = make_analyzer(settings)
+    write_run_info(out, inputs, analyzer.settings(), settings.pack, engine="local")
     report = RunReport("local")
     for shard, documents in iter_shards(sources, shard_size, text_column):
         report.problems.extend(shard.problems)

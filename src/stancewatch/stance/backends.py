@@ -1,7 +1,7 @@
 """Stance backends for users with stronger models: a Hugging Face NLI model, or an
 OpenAI-compatible chat endpoint (a local vLLM, Ollama or llama.cpp server, or a hosted API).
 
-Both implement :class:`stancewatch.stance.coding.StanceBackend`: ``score(texts, positions)`` returns
+Both implement :class:`stancewatch.stance.base.StanceBackend`: ``score(texts, positions)`` returns
 an ``(n, 3)`` array of probabilities for support, oppose, neutral. Stance is cast as
 entailment: the statement is the premise and the position's proposition the hypothesis, so
 entailment means support and contradiction means oppose.
@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 
 from stancewatch.records import Position
+from stancewatch.registry import STANCE_BACKENDS, RegistryError
+from stancewatch.stance.prototype import PrototypeStance
 
 NLI_LABELS = {"entailment": 0, "contradiction": 1, "neutral": 2}
-DEFAULT_BACKEND = "minilm-lora"
 
 
 class BackendError(RuntimeError):
@@ -199,48 +200,72 @@ class ChatStance:
 
 
 def load_backend(
-    spec: str, embedder: Any = None, *, precision: str | None = None, **options: Any
+    spec: str | None = None, embedder: Any = None, *, precision: str | None = None, **options: Any
 ) -> Any:
-    """A backend from a short spec string, as the CLI takes it.
+    """The backend a spec names in :data:`stancewatch.registry.STANCE_BACKENDS` (default
+    :data:`~stancewatch.registry.DEFAULT_STANCE_BACKEND`), as the CLI takes it:
 
+    - ``prototype`` (the untrained codebook comparison, ``stance.prototype.v1``; the default
+      for a pack's positions, which carry the example phrasings it compares with),
     - ``minilm-lora`` (the trained model shipped with stancewatch,
       :class:`stancewatch.stance.model.MiniLMLoRAStance`; the default for free-text targets,
       as in ``classify`` and ``eval stance``),
     - ``model:DIR`` (a stance model trained with ``stancewatch train-stance``, from its folder),
-    - ``prototype`` (the untrained codebook comparison, ``stance.prototype.v1``; the default
-      for a pack's positions, which carry the example phrasings it compares with),
     - ``nli:MODEL`` (a Hugging Face NLI model name or local folder),
     - ``chat:MODEL@BASE_URL`` (an OpenAI-compatible endpoint; the key from ``api_key`` or
       the ``STANCEWATCH_API_KEY`` environment variable).
 
+    ``embedder`` is the sentence encoder the prototype compares with (loaded when None);
     ``precision`` is the encoder precision of the offline backends (see
     :func:`stancewatch.nlp.resolve_precision`); the hub and chat backends run their own models.
     """
-    from stancewatch.stance.coding import PrototypeStance
+    try:
+        plugin, argument = STANCE_BACKENDS.parse(STANCE_BACKENDS.default if spec is None else spec)
+    except RegistryError as exc:
+        raise BackendError(str(exc)) from None
+    return plugin.build()(argument, embedder=embedder, precision=precision, **options)
 
-    kind, _, rest = spec.partition(":")
-    if (kind == DEFAULT_BACKEND and not rest) or (kind == "model" and rest):
-        from stancewatch.stance.model import MiniLMLoRAStance, StanceModelError
 
-        try:
-            return MiniLMLoRAStance(rest or None, precision=precision, **options)
-        except (StanceModelError, OSError) as exc:
-            raise BackendError(str(exc)) from exc
-    if kind == "prototype" and not rest:
-        if embedder is None:
-            from stancewatch.nlp import load_embedder
+def prototype_backend(
+    argument: str | None, *, embedder: Any = None, precision: str | None = None
+) -> PrototypeStance:
+    """``prototype``: the offline codebook comparison."""
+    if embedder is None:
+        from stancewatch.nlp import load_embedder
 
-            embedder = load_embedder(precision=precision)
-        return PrototypeStance(embedder)
-    if kind == "nli" and rest:
-        return NLIStance(rest, **options)
-    if kind == "chat" and "@" in rest:
-        model, _, url = rest.partition("@")
-        options.setdefault("api_key", os.environ.get("STANCEWATCH_API_KEY"))
-        return ChatStance(url, model, **options)
-    raise BackendError(
-        f"unknown stance backend {spec!r}; use one of: {DEFAULT_BACKEND} (the trained "
-        "offline model), model:DIR (a model trained with train-stance), prototype, nli:MODEL "
-        "(e.g. nli:MoritzLaurer/DeBERTa-v3-base-mnli-fever-anli), chat:MODEL@URL "
-        "(e.g. chat:llama3@http://localhost:11434/v1)"
-    )
+        embedder = load_embedder(precision=precision)
+    return PrototypeStance(embedder)
+
+
+def trained_backend(
+    argument: str | None, *, embedder: Any = None, precision: str | None = None, **options: Any
+) -> Any:
+    """``minilm-lora`` (the shipped model) or ``model:DIR`` (a model trained by
+    ``stancewatch train-stance``)."""
+    from stancewatch.stance.model import MiniLMLoRAStance, StanceModelError
+
+    try:
+        return MiniLMLoRAStance(argument, precision=precision, **options)
+    except (StanceModelError, OSError) as exc:
+        raise BackendError(str(exc)) from exc
+
+
+def nli_backend(
+    argument: str | None, *, embedder: Any = None, precision: str | None = None, **options: Any
+) -> NLIStance:
+    """``nli:MODEL``: a Hugging Face NLI model by name or folder."""
+    return NLIStance(str(argument), **options)
+
+
+def chat_backend(
+    argument: str | None, *, embedder: Any = None, precision: str | None = None, **options: Any
+) -> ChatStance:
+    """``chat:MODEL@URL``: an OpenAI-compatible chat endpoint."""
+    model, at, url = str(argument).partition("@")
+    if not (model and at and url):
+        raise BackendError(
+            f"stance backend 'chat:{argument}' is malformed: write it as chat:MODEL@URL; "
+            f"use one of: {STANCE_BACKENDS.choices()}"
+        )
+    options.setdefault("api_key", os.environ.get("STANCEWATCH_API_KEY"))
+    return ChatStance(url, model, **options)

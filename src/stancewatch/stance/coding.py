@@ -3,98 +3,27 @@
 Two steps keep the cost low. First every statement is embedded once and compared with every
 position's codebook (its proposition and example phrasings); only the closest few positions
 above a similarity floor are kept (the shortlist). Then a stance backend scores just those
-pairs. Backends share one small protocol, :class:`StanceBackend`, so a trained model, a hub
-NLI model or an LLM endpoint plug in the same way; :class:`FunctionStance` wraps a plain
-function for tests.
-
-The offline default, :class:`PrototypeStance` (``stance.prototype.v1``), is an honest first
-method: it compares the statement with the codebook's support and oppose phrasings and calls
-the side it is clearly closer to. Sentence embeddings find the topic far better than the
-direction, so it abstains (neutral) when the two sides are close.
+pairs. Backends share one small protocol (:class:`~stancewatch.stance.base.StanceBackend`),
+so the offline prototype (:mod:`stancewatch.stance.prototype`), the trained model, a hub NLI
+model or an LLM endpoint plug in the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from stancewatch.nlp import Embedder
 from stancewatch.records import STANCE_LABELS, Position, Stance, Statement
+from stancewatch.stance.base import StanceBackend
 
 SHORTLIST_SIZE = 3
 MIN_SIMILARITY = 0.65
 # A position stays on a statement's shortlist only while it is nearly as close as the best
 # one: statements usually address one position, and the runners-up are mostly noise.
 RELATIVE_WINDOW = 0.08
-PROTOTYPE_MARGIN = 0.04
-PROTOTYPE_TEMPERATURE = 40.0
-
-
-class StanceBackend(Protocol):
-    """Scores (text, position) pairs.
-
-    ``score(texts, positions)`` pairs ``texts[i]`` with ``positions[i]`` and returns an
-    ``(n, 3)`` array of probabilities in the order support, oppose, neutral.
-    """
-
-    name: str
-
-    def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray: ...
-
-
-class FunctionStance:
-    """A backend made from a function ``(text, position) -> (p_support, p_oppose, p_neutral)``."""
-
-    def __init__(
-        self, fn: Callable[[str, Position], Sequence[float]], name: str = "stance.function.v1"
-    ):
-        self._fn = fn
-        self.name = name
-
-    def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
-        rows = [list(self._fn(t, p)) for t, p in zip(texts, positions, strict=True)]
-        return np.asarray(rows, dtype=np.float32).reshape(len(rows), 3)
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    z = np.exp(x - x.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
-class PrototypeStance:
-    """Nearest codebook phrasing: support if the statement is clearly closer to the
-    support examples than to the oppose examples (and the other way round)."""
-
-    name = "stance.prototype.v1"
-
-    def __init__(self, embedder: Embedder, margin: float = PROTOTYPE_MARGIN) -> None:
-        self.embedder = embedder
-        self.margin = margin
-
-    def _side(self, position: Position, side: str) -> np.ndarray:
-        phrasings = list(position.supports if side == "support" else position.opposes)
-        if side == "support":
-            phrasings.append(position.proposition)
-        return self.embedder.encode(phrasings) if phrasings else np.zeros((0, 1))
-
-    def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
-        out = np.zeros((len(texts), 3), dtype=np.float32)
-        if not texts:
-            return out
-        vectors = self.embedder.encode(list(texts))
-        for i, (vec, position) in enumerate(zip(vectors, positions, strict=True)):
-            support = self._side(position, "support")
-            oppose = self._side(position, "oppose")
-            s = float((support @ vec).max()) if len(support) else 0.0
-            o = float((oppose @ vec).max()) if len(oppose) else 0.0
-            # A side wins only when it beats the other side by more than the margin;
-            # otherwise the statement is about the topic but takes no clear side.
-            logits = np.array([s - o, o - s, self.margin]) * PROTOTYPE_TEMPERATURE
-            out[i] = _softmax(logits)
-        return out
 
 
 @dataclass(frozen=True)

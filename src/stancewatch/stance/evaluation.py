@@ -9,7 +9,7 @@ Two dataset formats are read (see ``../shared/data/*/SOURCE.md``):
 
 Labels map ``FAVOR`` -> support, ``AGAINST`` -> oppose, ``NONE`` -> neutral. The metric is
 macro-F1 over the three labels. Every backend scores ``(text, Position(proposition=target))``
-pairs through :class:`stancewatch.stance.coding.StanceBackend`; two trained baselines implement the
+pairs through :class:`stancewatch.stance.base.StanceBackend`; two trained baselines implement the
 same protocol so they are measured the same way:
 
 - :class:`TfidfStance`: TF-IDF over ``"text [SEP] target"`` + logistic regression;

@@ -1,0 +1,66 @@
+"""What a run is analysed with: one :class:`Settings` object, passed as a parameter.
+
+The same object travels every path — :class:`~stancewatch.api.Project`, ``stancewatch
+analyze``, ``stancewatch run`` on one machine and each Ray worker — so two paths given the
+same settings load the same pack, models and precision. Nothing is handed on through
+environment variables: ``$STANCEWATCH_PRECISION`` is only the default a user sets for
+``precision`` when none is given (see :func:`stancewatch.nlp.resolve_precision`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from stancewatch.registry import (
+    CUE_MODELS,
+    DEFAULT_CUE_MODEL,
+    DEFAULT_EMBEDDER,
+    DEFAULT_PARSER,
+    DEFAULT_STANCE_BACKEND,
+    STANCE_BACKENDS,
+)
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The pack, the parts chosen from each registry and the encoder precision of a run.
+
+    ``pack`` is a pack folder (None: the bundled pack); ``stance``, ``embedder``, ``parser``
+    and ``cue_model`` are specs of :mod:`stancewatch.registry`; ``precision`` is ``fp32``,
+    ``bf16``, ``auto`` or None (``$STANCEWATCH_PRECISION``, else ``auto``).
+    """
+
+    pack: str | None = None
+    stance: str = DEFAULT_STANCE_BACKEND
+    precision: str | None = None
+    embedder: str = DEFAULT_EMBEDDER
+    parser: str = DEFAULT_PARSER
+    cue_model: str = DEFAULT_CUE_MODEL
+
+    def __post_init__(self) -> None:
+        if isinstance(self.pack, Path):
+            object.__setattr__(self, "pack", str(self.pack))
+        STANCE_BACKENDS.parse(self.stance)  # an unknown spec fails here, before any work
+        CUE_MODELS.parse(self.cue_model)
+        if self.precision is not None:
+            from stancewatch.nlp import resolve_precision
+
+            resolve_precision(self.precision)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes``; values of None keep the current ones."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def resolved(self) -> Settings:
+        """The same settings with ``precision`` fixed to what this machine resolves it to
+        (``fp32`` or ``bf16``), so that workers elsewhere encode exactly alike."""
+        from stancewatch.nlp import resolve_precision
+
+        return replace(self, precision=resolve_precision(self.precision))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
