@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stancewatch.attribution.actors import ActorLinker
-from stancewatch.attribution.attribute import METHOD, attribute, lexicon
+from stancewatch.attribution.attribute import METHOD, attribute
+from stancewatch.attribution.cues import lexicon
 from stancewatch.attribution.quotes import find_quotes, paragraphs
 from stancewatch.records import Actor, Role, stable_id
 

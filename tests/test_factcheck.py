@@ -6,13 +6,13 @@ from datetime import date
 import numpy as np
 import pytest
 
+from stancewatch.claims.figures import format_quantity
 from stancewatch.claims.verdicts import (
     METHOD,
     MIN_MATCH_KEYWORDS,
     SUBJECT_BONUS,
     SUBJECT_PENALTY,
     check_claims,
-    format_quantity,
 )
 from stancewatch.records import Claim, Fact
 

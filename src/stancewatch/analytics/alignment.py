@@ -5,62 +5,25 @@ columns ``statement_id, position_id, label, actor, date`` (what :func:`stancewat
 Project.stances` returns; a ``topic`` column is used by :func:`align_by_topic`). Every count
 comes with the statement ids behind it, so a report can show the evidence for each number.
 
-What is compared: for actors A and B, each catalog position either took a side on. B's side
-is the side of B's own coded statements in the window, or ``support`` when B made none but
-the pack lists B among the position's holders. Positions both took one clear side on are the
-*shared* positions; agreement over them is corrected for chance with Cohen's kappa and
-Scott's pi (see :mod:`stancewatch.analytics.agreement`). Positions where either actor's statements are
-split between the sides (``mixed``) are counted but left out of kappa and pi.
-
-Only what actors *said* is compared. Reported actions (votes, decisions, orders) are not
-coded separately by the attribution stage yet, so they are not counted here.
+How two actors are compared, position by position, is :mod:`stancewatch.analytics.comparison`;
+this module asks it for one pair over a window, by topic or by period, for every actor against
+one (:func:`rank`) and for every pair (:func:`alignment_matrix`), and turns the results into
+tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
 
-from stancewatch.analytics.agreement import (
-    BOOTSTRAP_RESAMPLES,
-    BOOTSTRAP_SEED,
-    Agreement,
-    agreement,
-)
+from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from stancewatch.analytics.comparison import Alignment, compare_rows, net_side, sides_in_window
 
-SIDES = ("support", "oppose")
 Period = Literal["month", "week"]
 PERIODS: tuple[str, ...] = ("month", "week")
-COLUMNS = ["statement_id", "position_id", "label", "actor", "date"]
-
-
-def sides_in_window(
-    stances: pd.DataFrame, since: date | None = None, until: date | None = None
-) -> pd.DataFrame:
-    """The support / oppose codings dated within [since, until] (undated ones drop out of a
-    bounded window); raises ValueError naming any missing column."""
-    missing = [c for c in COLUMNS if c not in stances.columns]
-    if missing:
-        raise ValueError(
-            f"The stance table lacks column(s) {missing}; it needs {', '.join(COLUMNS)}"
-        )
-    frame = stances[stances["label"].isin(SIDES)]
-    if since is not None or until is not None:
-        dates = pd.to_datetime(frame["date"], errors="coerce")
-        keep = dates.notna()
-        if since is not None:
-            keep &= dates >= pd.Timestamp(since)
-        if until is not None:
-            keep &= dates <= pd.Timestamp(until)
-        frame = frame[keep]
-    return frame
-
-
-_filter = sides_in_window
 
 
 def actor_positions(
@@ -71,7 +34,7 @@ def actor_positions(
     Columns: actor, position_id, support, oppose, side (support / oppose / mixed),
     statement_ids (a list). Statements with no known actor are left out.
     """
-    frame = _filter(stances, since, until)
+    frame = sides_in_window(stances, since, until)
     frame = frame[frame["actor"].notna()]
     columns = ["actor", "position_id", "support", "oppose", "side", "statement_ids"]
     if frame.empty:
@@ -86,157 +49,11 @@ def actor_positions(
                 "position_id": position,
                 "support": support,
                 "oppose": oppose,
-                "side": _side(support, oppose),
+                "side": net_side(support, oppose),
                 "statement_ids": list(group["statement_id"]),
             }
         )
     return pd.DataFrame(rows, columns=columns)
-
-
-def _side(support: int, oppose: int) -> str:
-    if support > oppose:
-        return "support"
-    if oppose > support:
-        return "oppose"
-    return "mixed"
-
-
-@dataclass(frozen=True)
-class PositionComparison:
-    position_id: str
-    a_side: str  # support / oppose / mixed / silent
-    b_side: str  # support / oppose / mixed / holder (advanced it in the pack) / silent
-    outcome: str  # agree / disagree / mixed / a_silent / b_silent
-    a_statements: tuple[str, ...] = ()
-    b_statements: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """How often actor A took actor B's side, with the evidence.
-
-    Position-level: ``agree``, ``disagree``, ``mixed`` (``shared`` is their sum), and
-    ``a_silent`` (positions B holds that A never addressed). Statement-level: A's statements
-    that support / oppose a position B holds (the "aligned N times" figure and its
-    denominator). ``agreement`` holds kappa, pi and their bootstrap intervals over the agree
-    and disagree positions.
-    """
-
-    a: str
-    b: str
-    since: date | None
-    until: date | None
-    agree: int
-    disagree: int
-    mixed: int
-    a_silent: int
-    shared: int
-    supports_b_positions: int
-    opposes_b_positions: int
-    positions: tuple[PositionComparison, ...] = field(default=())
-    support_statements: tuple[str, ...] = ()
-    oppose_statements: tuple[str, ...] = ()
-    agreement: Agreement | None = None
-
-    @property
-    def agreement_rate(self) -> float | None:
-        decided = self.agree + self.disagree
-        return self.agree / decided if decided else None
-
-    @property
-    def statements(self) -> tuple[str, ...]:
-        """Every statement (A's and B's) behind the figures, without repeats."""
-        ids: dict[str, None] = {}
-        for c in self.positions:
-            ids.update(dict.fromkeys(c.a_statements + c.b_statements))
-        return tuple(ids)
-
-
-def _sides(rows: pd.DataFrame) -> dict[str, tuple[str, tuple[str, ...]]]:
-    counts: dict[str, tuple[list[int], list[str]]] = {}
-    for position, label, statement_id in zip(
-        rows["position_id"], rows["label"], rows["statement_id"], strict=True
-    ):
-        tally, ids = counts.setdefault(str(position), ([0, 0], []))
-        tally[0 if label == "support" else 1] += 1
-        ids.append(str(statement_id))
-    return {
-        position: (_side(tally[0], tally[1]), tuple(ids))
-        for position, (tally, ids) in sorted(counts.items())
-    }
-
-
-def _compare(
-    a_rows: pd.DataFrame,
-    b_rows: pd.DataFrame,
-    a: str,
-    b: str,
-    holders: Mapping[str, Iterable[str]],
-    since: date | None,
-    until: date | None,
-    positions: set[str] | None,
-    resamples: int,
-    seed: int,
-) -> Alignment:
-    """Compare A's rows with B's rows (already filtered to the actor and the window)."""
-    if positions is not None:
-        a_rows = a_rows[a_rows["position_id"].isin(positions)]
-        b_rows = b_rows[b_rows["position_id"].isin(positions)]
-    a_sides, b_sides = _sides(a_rows), _sides(b_rows)
-    for position_id, actors in holders.items():
-        if positions is not None and position_id not in positions:
-            continue
-        if b in set(actors) and position_id not in b_sides:
-            b_sides[position_id] = ("holder", ())
-
-    comparisons = []
-    counts = {"agree": 0, "disagree": 0, "mixed": 0, "a_silent": 0, "b_silent": 0}
-    pairs: list[tuple[str, str]] = []
-    for position_id in sorted(set(a_sides) | set(b_sides)):
-        a_side, a_ev = a_sides.get(position_id, ("silent", ()))
-        b_side, b_ev = b_sides.get(position_id, ("silent", ()))
-        b_effective = "support" if b_side == "holder" else b_side
-        if a_side == "silent":
-            outcome = "a_silent"
-        elif b_side == "silent":
-            outcome = "b_silent"
-        elif "mixed" in (a_side, b_effective):
-            outcome = "mixed"
-        else:
-            outcome = "agree" if a_side == b_effective else "disagree"
-            pairs.append((a_side, b_effective))
-        counts[outcome] += 1
-        comparisons.append(PositionComparison(position_id, a_side, b_side, outcome, a_ev, b_ev))
-
-    # Statement-level counts: A's statements on positions where B's side is known.
-    support_ids: list[str] = []
-    oppose_ids: list[str] = []
-    for row in a_rows.itertuples():
-        b_side = b_sides.get(str(row.position_id), ("silent", ()))[0]
-        b_effective = "support" if b_side == "holder" else b_side
-        if b_effective not in SIDES:
-            continue
-        (support_ids if row.label == b_effective else oppose_ids).append(str(row.statement_id))
-
-    return Alignment(
-        a=a,
-        b=b,
-        since=since,
-        until=until,
-        agree=counts["agree"],
-        disagree=counts["disagree"],
-        mixed=counts["mixed"],
-        a_silent=counts["a_silent"],
-        shared=counts["agree"] + counts["disagree"] + counts["mixed"],
-        supports_b_positions=len(support_ids),
-        opposes_b_positions=len(oppose_ids),
-        positions=tuple(comparisons),
-        support_statements=tuple(support_ids),
-        oppose_statements=tuple(oppose_ids),
-        agreement=agreement(
-            [p[0] for p in pairs], [p[1] for p in pairs], resamples=resamples, seed=seed
-        ),
-    )
 
 
 def align(
@@ -256,8 +73,8 @@ def align(
     ``positions`` restricts the comparison to those position ids (one topic, say).
     ``resamples`` and ``seed`` set the bootstrap behind the kappa and pi intervals.
     """
-    frame = _filter(stances, since, until)
-    return _compare(
+    frame = sides_in_window(stances, since, until)
+    return compare_rows(
         frame[frame["actor"] == a],
         frame[frame["actor"] == b],
         a,
@@ -339,7 +156,7 @@ def align_by_period(
     result's ``since`` / ``until`` are the period's first and last day. Undated statements
     fall outside every period.
     """
-    frame = _filter(stances, since, until)
+    frame = sides_in_window(stances, since, until)
     a_rows, b_rows = frame[frame["actor"] == a], frame[frame["actor"] == b]
     dates = pd.to_datetime(a_rows["date"], errors="coerce")
     a_rows = a_rows[dates.notna()]
@@ -348,7 +165,7 @@ def align_by_period(
     for label, start in sorted(set(labels), key=lambda item: item[1]):
         keep = [lab == label for lab, _ in labels]
         end = _period_end(start, by)
-        results[label] = _compare(
+        results[label] = compare_rows(
             a_rows[keep], b_rows, a, b, holders or {}, start, end, None, resamples, seed
         )
     return results
@@ -456,7 +273,7 @@ def rank(
     """
     if by not in ("pi", "kappa"):
         raise ValueError(f"Unknown ranking statistic {by!r}; choose pi or kappa")
-    frame = _filter(stances, since, until)
+    frame = sides_in_window(stances, since, until)
     if actors is None:
         actors = sorted(str(x) for x in frame["actor"].dropna().unique())
     b_rows = frame[frame["actor"] == b]
@@ -464,7 +281,7 @@ def rank(
     for actor in actors:
         if actor == b:
             continue
-        result = _compare(
+        result = compare_rows(
             frame[frame["actor"] == actor],
             b_rows,
             actor,
@@ -511,14 +328,14 @@ def alignment_matrix(
     agreement_rate, kappa, pi. No bootstrap by default (``resamples=0``): it is for a
     heatmap; ask :func:`align` for one pair's interval."""
     actors = list(actors)
-    frame = _filter(stances, since, until)
+    frame = sides_in_window(stances, since, until)
     by_actor = {actor: frame[frame["actor"] == actor] for actor in actors}
     rows = []
     for a in actors:
         for b in actors:
             if a == b:
                 continue
-            result = _compare(
+            result = compare_rows(
                 by_actor[a],
                 by_actor[b],
                 a,

@@ -3,8 +3,8 @@
 :func:`find_inconsistencies` compares numeric claims with each other, within one document and
 across a corpus: two claims conflict when they have the same unit (and currency), the same
 known subject, measures that share most of their words, and values that differ by more than
-the checker's tolerance (:data:`stancewatch.claims.verdicts.ABSOLUTE_TOLERANCE`,
-:data:`~stancewatch.claims.verdicts.RELATIVE_TOLERANCE`). Each pair says why the figures may differ:
+the checker's tolerance (:data:`stancewatch.claims.figures.ABSOLUTE_TOLERANCE`,
+:data:`~stancewatch.claims.figures.RELATIVE_TOLERANCE`). Each pair says why the figures may differ:
 ``different periods`` (the claims name different periods, were made far apart in time, or
 were matched to facts for different periods), ``different sources`` (matched to facts from
 different sources), or ``conflict`` (nothing explains the difference). Claims without a
@@ -23,8 +23,8 @@ from itertools import combinations
 from typing import Literal
 
 from stancewatch.claims.differences import parse_difference
+from stancewatch.claims.figures import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, claim_quantity
 from stancewatch.claims.lexicon import lexicon, stem
-from stancewatch.claims.verdicts import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, claim_quantity
 from stancewatch.records import Claim, Fact
 
 __all__ = ["Inconsistency", "find_inconsistencies", "MIN_MEASURE_OVERLAP", "MAX_DAYS_APART"]

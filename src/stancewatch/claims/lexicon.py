@@ -5,8 +5,10 @@
 "in favour") match word by word. :func:`find_places` finds the place names of the ``places``
 list in a text ("the United States" → ``united-states``); :func:`vote_side` reads the side of
 a vote a measure names ("votes in favour"). Only data lives in the YAML file; the
-grammar that uses it lives in :mod:`stancewatch.claims.quantities`, :mod:`stancewatch.claims.extract` and
-:mod:`stancewatch.claims.verdicts`.
+grammar that uses it lives in :mod:`stancewatch.claims.quantities`,
+:mod:`stancewatch.claims.extract` (with :mod:`stancewatch.claims.subjects`,
+:mod:`stancewatch.claims.measures` and :mod:`stancewatch.claims.syntax`) and
+:mod:`stancewatch.claims.figures`.
 """
 
 from __future__ import annotations

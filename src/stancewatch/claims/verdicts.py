@@ -7,15 +7,15 @@ measure or one of its keywords, leaving out the words that name the subject); am
 facts are scored by how well their measure and keywords match the claim's measure and
 sentence, with a bonus for the same subject, a penalty for a different subject of the same
 kind (two places, two actors), and a bonus for a period close to the claim's date (see
-:mod:`stancewatch.claims.matching`). The best match is compared within a tolerance per unit; the
-thresholds are module constants so reports can print them.
+:mod:`stancewatch.claims.matching`). The best match is compared within a tolerance per unit
+(:mod:`stancewatch.claims.figures`, which also writes the figures in the explanations).
 
 Among facts for the same measure (two polls) the one closest in time to the claim is used.
 When facts for different measures match about equally well, the claim is read the way it
 holds if one reading does; if the readings disagree and none holds, it is unverifiable:
 a wrong "inaccurate" is worse than none. A bound that holds but lies more than
-:data:`FACTOR` from the figure ("up to €800 billion" against €62 billion) says nothing and is
-unverifiable. A difference ("$200 billion more than Europe", see
+:data:`~stancewatch.claims.figures.FACTOR` from the figure ("up to €800 billion" against €62
+billion) says nothing and is unverifiable. A difference ("$200 billion more than Europe", see
 :mod:`stancewatch.claims.differences`) is never compared with a total: it is checked
 against the difference of two facts for both sides when the fact base has them, else it is
 unverifiable and the explanation names the facts it would need.
@@ -30,7 +30,12 @@ from datetime import date
 
 from stancewatch.claims import differences
 from stancewatch.claims.differences import Difference, parse_difference
-from stancewatch.claims.lexicon import lexicon
+from stancewatch.claims.figures import (
+    claim_quantity,
+    compare_figures,
+    format_quantity,
+    scoped_verdict,
+)
 from stancewatch.claims.matching import (
     MEASURE_WEIGHT,
     MIN_MATCH_EMBEDDING,
@@ -51,7 +56,6 @@ from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
 __all__ = [
     "METHOD",
     "check_claims",
-    "format_quantity",
     "MIN_MATCH_EMBEDDING",
     "MIN_MATCH_KEYWORDS",
     "SUBJECT_BONUS",
@@ -63,17 +67,11 @@ __all__ = [
     "MATCH_MARGIN",
     "AMBIGUITY_MARGIN",
     "MEASURE_WEIGHT",
-    "ABSOLUTE_TOLERANCE",
-    "RELATIVE_TOLERANCE",
-    "FACTOR",
 ]
 
 METHOD = "factcheck.rules.v2"
 MATCH_MARGIN = 0.10  # facts for the same measure this close to the best: nearest period wins
 AMBIGUITY_MARGIN = 0.05  # different measures this close to the best make the claim ambiguous
-ABSOLUTE_TOLERANCE = {"percent": 3.0, "percentage_point": 1.0}  # in points
-RELATIVE_TOLERANCE = {"money": 0.10, "count": 0.10, "multiple": 0.10}  # share of the fact
-FACTOR = 2.0  # beyond this ratio a wrong figure is "inaccurate", not exaggerated/understated
 NEAREST_SHOWN = 3
 
 _UNIT_NAMES = {
@@ -82,13 +80,6 @@ _UNIT_NAMES = {
     "money": "money",
     "count": "count",
     "multiple": "multiple",
-}
-_BOUND_WORDS = {
-    "about": "about ",
-    "more_than": "more than ",
-    "less_than": "less than ",
-    "at_least": "at least ",
-    "at_most": "at most ",
 }
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -222,14 +213,14 @@ def _verdict(
     near = [s for s in candidates if s.total >= max(min_match, best.total - MATCH_MARGIN)]
     same = [s for s in near if _same_measure(s.fact, best.fact)]
     chosen, note = _choose(same, best, when, ranks)
-    label, ratio, judgement = _compare(claim, chosen.fact)
+    label, ratio, judgement = compare_figures(claim, chosen.fact)
     rivals = [
         s
         for s in candidates
         if not _same_measure(s.fact, chosen.fact) and s.total >= best.total - AMBIGUITY_MARGIN
     ]
     if rivals and label != "accurate":
-        readings = [(s, _compare(claim, s.fact)) for s in rivals]
+        readings = [(s, compare_figures(claim, s.fact)) for s in rivals]
         holds = [(s, r) for s, r in readings if r[0] == "accurate"]
         if holds:
             alt, (label, ratio, judgement) = max(holds, key=lambda sr: sr[0].total)
@@ -253,7 +244,7 @@ def _verdict(
     period = f", {f.period}" if f.period else _period_dates(f)
     mismatch = scope_mismatch(claim, f)
     if mismatch is not None:
-        label, judgement = _scoped(label, ratio, mismatch)
+        label, judgement = scoped_verdict(label, ratio, mismatch)
         if label == "unverifiable":
             ratio = None
     explanation = (
@@ -320,7 +311,7 @@ def _difference_verdict(
         label, ratio = "inaccurate", None
         judgement = f": the gap runs the other way, by {flipped}: inaccurate."
     else:
-        label, ratio, judgement = _compare(claim, figure)
+        label, ratio, judgement = compare_figures(claim, figure)
         gap = format_quantity(
             figure.value, figure.unit, value_high=figure.value_high, currency=figure.currency
         )
@@ -415,120 +406,3 @@ def _choose(
     others = "; ".join(_describe(s) for s in same if s is not chosen)
     note = f"Of {len(same)} facts for this measure, used {chosen.fact.id} because {reason}"
     return chosen, f"{note}; also matched: {others}."
-
-
-def _scoped(label: VerdictLabel, ratio: float | None, mismatch: str) -> tuple[VerdictLabel, str]:
-    """The verdict when the claim's scope differs from the fact's: the right number for the
-    wrong scope misleads; any other number cannot be checked against this fact."""
-    shown = f"the claim is {_ratio_text(ratio)} the sourced figure, but " if ratio else ""
-    if label == "accurate":
-        return "misleading-scope", (
-            f"{shown}{mismatch}: the number matches a figure of a different scope, "
-            "so the claim misstates what it covers: misleading-scope."
-        )
-    return "unverifiable", (
-        f"{mismatch}, so the two cannot be compared; the fact base has no figure for the "
-        "scope the claim states: unverifiable."
-    )
-
-
-def _compare(claim: Claim, fact: Fact) -> tuple[VerdictLabel, float | None, str]:
-    """Label, ratio (claim ÷ fact, midpoints) and the sentence that explains them."""
-    f_lo, f_hi = sorted((fact.value, fact.value if fact.value_high is None else fact.value_high))
-    c_lo, c_hi = sorted(
-        (claim.value, claim.value if claim.value_high is None else claim.value_high)
-    )
-    fact_mid, claim_mid = (f_lo + f_hi) / 2, (c_lo + c_hi) / 2
-    ratio = claim_mid / fact_mid if fact_mid else None
-    shown = f"the claim is {_ratio_text(ratio)} the sourced figure" if ratio else "the claim"
-    if claim.approximation in ("more_than", "at_least"):
-        c_hi = math.inf
-    elif claim.approximation in ("less_than", "at_most"):
-        c_lo = -math.inf
-    absolute = ABSOLUTE_TOLERANCE.get(claim.unit)
-    relative = RELATIVE_TOLERANCE.get(claim.unit, 0.10)
-    tolerance = f"±{absolute:g} points" if absolute is not None else f"±{relative:.0%}"
-    if c_hi < f_lo:
-        gap, ref, above = f_lo - c_hi, f_lo, False
-    elif c_lo > f_hi:
-        gap, ref, above = c_lo - f_hi, f_hi, True
-    else:
-        gap, ref, above = 0.0, fact_mid, False
-    label: VerdictLabel
-    lower = claim.approximation in ("more_than", "at_least") and ratio and 0 < ratio < 1 / FACTOR
-    upper = claim.approximation in ("less_than", "at_most") and ratio and ratio > FACTOR
-    if gap <= (absolute if absolute is not None else relative * abs(ref)) and (lower or upper):
-        label = "unverifiable"
-        why = (
-            f"true only as {'a lower' if lower else 'an upper'} bound, more than a factor of "
-            f"{FACTOR:g} {'below' if lower else 'above'} the sourced figure: a bound that loose "
-            "says nothing checkable about the figure and may mislead"
-        )
-    elif gap <= (absolute if absolute is not None else relative * abs(ref)):
-        label, why = "accurate", f"within the {tolerance} tolerance"
-    elif ratio is None or ratio <= 0:
-        label, why = "inaccurate", f"off by more than the {tolerance} tolerance"
-    elif above and ratio <= FACTOR:
-        label = "exaggerated"
-        why = f"above it by more than the {tolerance} tolerance but within a factor of {FACTOR:g}"
-    elif not above and ratio >= 1 / FACTOR:
-        label = "understated"
-        why = f"below it by more than the {tolerance} tolerance but within a factor of {FACTOR:g}"
-    else:
-        label, why = "inaccurate", f"off by more than a factor of {FACTOR:g}"
-    return label, ratio, f"{shown}, {why}: {label}."
-
-
-def _ratio_text(ratio: float) -> str:
-    if ratio >= 10:
-        return f"{ratio:,.0f}×"
-    return f"{ratio:.1f}×" if ratio >= 0.095 else f"{ratio:.2g}×"
-
-
-def claim_quantity(claim: Claim) -> str:
-    """A claim's figure as people write it: "about €114 billion", "4%"."""
-    return format_quantity(
-        claim.value,
-        claim.unit,
-        value_high=claim.value_high,
-        currency=claim.currency,
-        scale=claim.scale,
-        approximation=claim.approximation,
-    )
-
-
-def format_quantity(
-    value: float,
-    unit: str,
-    *,
-    value_high: float | None = None,
-    currency: str | None = None,
-    scale: float = 1.0,
-    approximation: str = "exact",
-) -> str:
-    """A quantity as a reader writes it: "4%", "$118–120 billion", "more than 200", "3×"."""
-    prefix = _BOUND_WORDS.get(approximation, "")
-    numbers = [value] if value_high is None else [value, value_high]
-    if unit == "percent":
-        return prefix + "–".join(_num(n) for n in numbers) + "%"
-    if unit == "percentage_point":
-        return prefix + "–".join(_num(n) for n in numbers) + " percentage points"
-    if unit == "multiple":
-        return prefix + "–".join(_num(n) for n in numbers) + "×"
-    scales = lexicon().scale_words
-    if scale <= 1:
-        top = max(abs(n) for n in numbers)
-        scale = max((s for s in (1e6, 1e9, 1e12) if top >= s), default=1.0)
-    name = next((w for w, s in scales.items() if s == scale), "")
-    body = "–".join(_num(n / scale) for n in numbers) + (f" {name}" if name else "")
-    if unit == "money":
-        code = currency or ""
-        symbol = lexicon().raw["currencies"]["display"].get(code)
-        body = f"{symbol}{body}" if symbol else f"{code} {body}".strip()
-    return prefix + body
-
-
-def _num(x: float) -> str:
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")

@@ -253,7 +253,7 @@ def _fact_columns(fact: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _print_table(results: list[Any]) -> None:
-    from stancewatch.claims.verdicts import format_quantity
+    from stancewatch.claims.figures import format_quantity
 
     if not results:
         out.print("No checkable numeric claim found.")

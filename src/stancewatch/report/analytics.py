@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from stancewatch.analytics import alignment as _align
+from stancewatch.analytics import comparison as _comparison
 from stancewatch.analytics import echo as _echo
 from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
 from stancewatch.report import charts
@@ -48,7 +49,7 @@ def _stat(agreed: Any, name: str) -> dict[str, Any]:
     return {"value": value, "low": ci[0] if ci else None, "high": ci[1] if ci else None}
 
 
-def _by_outcome(result: _align.Alignment, evidence: Evidence) -> dict[str, list[Any]]:
+def _by_outcome(result: _comparison.Alignment, evidence: Evidence) -> dict[str, list[Any]]:
     """A's statements on the positions of each outcome, as evidence entries."""
     out: dict[str, list[str]] = {"agree": [], "disagree": [], "mixed": []}
     for c in result.positions:
@@ -57,7 +58,7 @@ def _by_outcome(result: _align.Alignment, evidence: Evidence) -> dict[str, list[
     return {k: evidence.refs(v) for k, v in out.items()}
 
 
-def _figures(result: _align.Alignment, evidence: Evidence) -> dict[str, Any]:
+def _figures(result: _comparison.Alignment, evidence: Evidence) -> dict[str, Any]:
     """Counts, rates, kappa and pi of one alignment, each count with its evidence."""
     refs = _by_outcome(result, evidence)
     decided = result.agree + result.disagree
@@ -169,7 +170,7 @@ def ranking(
     evidence: Evidence,
 ) -> dict[str, Any]:
     """Every actor who took a side, ranked by Scott's pi with ``b``, with the evidence."""
-    window = _align.sides_in_window(stances, since, until)
+    window = _comparison.sides_in_window(stances, since, until)
     actors = sorted(str(x) for x in window["actor"].dropna().unique() if x != b)
     rows = []
     for actor in actors:
@@ -200,7 +201,7 @@ def heatmap_spec(
     names: Names,
 ) -> dict[str, Any] | None:
     """Scott's pi between the most active actors, as a heatmap spec."""
-    window = _align.sides_in_window(stances, since, until)
+    window = _comparison.sides_in_window(stances, since, until)
     counts = window["actor"].dropna().value_counts()
     actors = sorted(counts.index[:HEATMAP_ACTORS], key=lambda x: (-counts[x], str(x)))
     matrix = _align.alignment_matrix(stances, actors, holders=holders, since=since, until=until)
@@ -231,7 +232,7 @@ def echoes(
 ) -> dict[str, Any]:
     """Echo chains (two actors or more) with evidence, their timeline, and a permutation
     test for each pair (does A follow B?)."""
-    window = _align.sides_in_window(stances, since, until)
+    window = _comparison.sides_in_window(stances, since, until)
     chains = _echo.position_chains(window, min_actors=2)[:ECHO_CHAINS] + list(clusters or ())
     rows = []
     timeline: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from stancewatch.analytics import alignment as _align
+from stancewatch.analytics import comparison as _comparison
 from stancewatch.records import FALSE_VERDICTS
 from stancewatch.report.charts import matrix_spec
 from stancewatch.report.formatting import (
@@ -187,7 +187,7 @@ def group_stances(stances: pd.DataFrame) -> Grouped:
         return []
     columns = ["actor", "position_id", "label", "statement_id"]
     for actor, position, label, statement_id in stances[columns].itertuples(index=False):
-        if _clean(actor) is None or label not in _align.SIDES:
+        if _clean(actor) is None or label not in _comparison.SIDES:
             continue
         support, oppose = cells.setdefault((str(actor), str(position)), ([], []))
         (support if label == "support" else oppose).append(str(statement_id))

@@ -1,0 +1,298 @@
+"""Reporting frames in a parsed document: the cues that tie what was said to who said it.
+
+:func:`find_cues` finds the reporting verbs (those the learned cue model
+(:mod:`stancewatch.attribution.cue_model`) or the word lists of
+:mod:`stancewatch.attribution.cues` take as cues) with their speaker and their content: a
+clausal complement, or the dependents the model picks. The other frames name a speaker without
+a verb: "according to X", "X: ..." (headlines and transcripts), "... ― X" (a quotation signed
+after a dash) and "X's claim that ..." (a reporting noun). Each frame found is a :class:`Found`,
+a statement under construction that hangs on a :class:`Cue`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spacy.symbols import NOUN, VERB
+
+from stancewatch.attribution.cue_model import CueModel, candidate
+from stancewatch.attribution.cues import (
+    RELATIVE,
+    CueWord,
+    complement,
+    cue_of,
+    lexicon,
+    open_question,
+    subject,
+)
+from stancewatch.attribution.layout import Layout, overlaps
+from stancewatch.attribution.quotes import CLOSING, OPENING, STRAIGHT
+from stancewatch.records import StatementKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+_ACCORDING = re.compile(r"\baccording\b", re.IGNORECASE)
+_SURE = 0.8  # a learned cue this probable keeps its kind's full confidence
+_SECOND_ACT = frozenset({"advcl", "conj", "parataxis"})
+_LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes as a cue
+_COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
+_INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
+# A signature after a quotation: a dash, then a name of up to six capitalised words.
+_DASH_SIGNATURE = re.compile(
+    r"[ \t\u00a0]*(?P<dash>\u2015|\u2014|\u2013|--)[ \t\u00a0]*"
+    r"(?P<name>\w[\w.'\u2019-]*(?:[ \u00a0]+[\w.'\u2019-]+){0,5}?)\.?[ \t\u00a0]*$"
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """What a statement hangs on: the cue word, the tokens that make it, the speaker and the
+    reported content."""
+
+    verb: Token
+    word: CueWord
+    tokens: list[Token]
+    speaker: Span | None  # None: reported, but the text names no source
+    comp: list[Token] | None
+    weight: float = 1.0  # how sure the cue model is of a cue the word lists lack
+
+
+@dataclass
+class Found:
+    """A statement under construction: its content range and the cue it hangs on."""
+
+    kind: StatementKind
+    content: tuple[int, int]
+    cue: Cue | None
+    confidence: float
+    inherited: bool = False
+    actor: str | None = None
+
+
+def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
+    """Every reporting verb outside quotations that has a speaker; ``model`` is the learned
+    cue model, None for the word lists alone."""
+    found = []
+    hits: dict[int, tuple[CueWord, list[Token]]] = {}
+    weights: dict[int, float] = {}
+    for i in range(len(layout.doc)):
+        if layout.pos[i] != VERB:
+            continue  # cues are verbs (a reporting noun has a pass of its own)
+        token = layout.doc[i]
+        hit = cue_of(token, layout.quote_of)
+        if model is not None and candidate(token, layout.quote_of):
+            p = model.probability(token, hit is not None)
+            if p < model.threshold:
+                continue
+            if hit is None:
+                hit = (_LEARNED, [token])
+                weights[token.i] = min(1.0, p / _SURE)
+        if hit is not None:
+            hits[token.i] = hit
+    for i, hit in hits.items():
+        token = layout.doc[i]
+        if _declined(token):
+            continue  # "... rather than complain": what the speaker does not do
+        subj = subject(token, layout.quote_of)
+        if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
+            continue  # a passive subject is what was said, not who said it
+        comp = complement(token, hit[0])
+        if (
+            model is not None
+            and model.content_weights
+            and not (token.dep_ == "parataxis" and comp is not None)
+        ):  # "The plan, he said, is dead": the rules take both sides of the cue
+            comp = _learned_content(layout, token, model, hits, hit[1]) or comp
+        if model is not None and _object_relative(token, subj):
+            # "the rate he has proposed", "an explosion that de Blasio described as ...":
+            # what was said is the noun the clause describes
+            comp = list(token.head.subtree)
+        if comp is not None:
+            # a parse can run over a paragraph break; what a cue reports stays in its
+            # paragraph
+            block = layout.block_of(token.idx)
+            comp = [t for t in comp if layout.block_of(t.idx) == block] or None
+        if comp is not None and layout.outside_words(comp) <= 1:
+            comp = None  # the complement is the quotation itself
+        if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
+            continue  # "did not know whether ...": no belief is reported
+        speaker: Span | None = layout.speaker_span(subj)
+        if model is not None and not model.is_source(token, subj):
+            speaker = None  # "Republicans seem confident": reported, but by no one named
+        elif subj.head.i != token.i and _bare_participle(token):
+            speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
+        found.append(Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0)))
+    return found
+
+
+def _learned_content(
+    layout: Layout,
+    verb: Token,
+    model: CueModel,
+    cues: Container[int] = (),
+    cue_tokens: Sequence[Token] = (),
+) -> list[Token] | None:
+    """The content the cue model picks among a verb's dependents: the span of those on
+    its right (or, when none is, on its left). A dependent that is a cue of its own and
+    a second act of the speaker ("said X, arguing Y"; "said X and added Y") reports its
+    own content, so the span stops before it."""
+    chosen = model.content(verb)
+    own = [c for c in chosen if c.i in cues and c.dep_ in _SECOND_ACT and c.i > verb.i]
+    if own:
+        first = min(c.left_edge.i for c in own)
+        chosen = [c for c in chosen if c.right_edge.i < first or c.i < verb.i]
+    side = [c for c in chosen if c.i > verb.i] or [c for c in chosen if c.i < verb.i]
+    if not side:
+        return None
+    start = min(c.left_edge.i for c in side)
+    end = max(c.right_edge.i for c in side)
+    own_words = {t.i for t in cue_tokens}
+    while start <= end and start in own_words:
+        start += 1  # "called for new talks": the cue's preposition is not what was said
+    return list(layout.doc[start : end + 1]) or None
+
+
+def according_to(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
+    """Statements in the frame "according to X", outside the ranges already ``taken``."""
+    for found in _ACCORDING.finditer(layout.text):
+        i = bisect.bisect_left(layout.idx, found.start())
+        if i + 1 >= len(layout.doc) or layout.idx[i] != found.start():
+            continue
+        token, nxt = layout.doc[i], layout.doc[i + 1]
+        if nxt.lower_ != "to" or layout.quote_of[token.i] >= 0:
+            continue
+        pobj = [c for c in nxt.children if c.dep_ == "pobj"]
+        if not pobj:
+            continue
+        phrase = {t.i for t in token.subtree} | {t.i for t in nxt.subtree}
+        clause = [t for t in token.head.subtree if t.i not in phrase]
+        if not clause:
+            continue
+        after = [t for t in clause if t.i > token.i]
+        if token.i < clause[0].i:
+            clause = after  # "According to X, ..."
+        elif all(t.is_punct for t in after):
+            clause = [t for t in clause if t.i < token.i]  # "..., according to X."
+        content = layout.char_range(clause)
+        if content[1] - content[0] < 2 or overlaps(content, taken):
+            continue
+        cue = Cue(token, CueWord("other"), [token, nxt], layout.speaker_span(pobj[0]), clause)
+        yield Found("other", content, cue, 0.7)
+
+
+def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
+    """Lines that name a speaker before a colon: headlines ("Zelensky: No deal") and
+    transcripts ("WALLACE: Governor, ...", also inside quotation marks)."""
+    for p_start, p_end in layout.paras:
+        span = layout.doc.char_span(p_start, p_end, alignment_mode="expand")
+        if span is None:
+            continue
+        first = span.start
+        if span[0].text in OPENING or span[0].text in CLOSING or span[0].text == STRAIGHT:
+            first += 1  # a quoted transcript line: "PENCE: Well, look, ...
+        colon = next(
+            (t for t in layout.doc[first : first + _COLON_SPEAKER_MAX + 1] if t.text == ":"), None
+        )
+        if colon is None or colon.i == first:
+            continue
+        speaker = layout.doc[first : colon.i]
+        named = any(t.ent_type_ in ("PERSON", "ORG") for t in speaker)
+        label = all(t.is_upper or t.is_punct for t in speaker) and any(
+            t.is_alpha and len(t) > 1 for t in speaker
+        )  # a transcript's speaker label: WALLACE:, SEN. SMITH:
+        if not (named or label) or any(
+            not (t.is_title or t.is_upper or t.is_punct) for t in speaker
+        ):
+            continue
+        rest = layout.doc[colon.i + 1 : span.end]
+        content = layout.char_range(rest)
+        if layout.outside_words(rest) + sum(1 for t in rest if layout.quote_of[t.i] >= 0) < 3:
+            continue
+        if content[1] - content[0] < 2 or overlaps(content, taken):
+            continue
+        kind: StatementKind = "direct" if first > span.start else "indirect"
+        cue = Cue(colon, CueWord("indirect"), [colon], speaker, list(rest))
+        yield Found(kind, content, cue, 0.6)
+
+
+def dash_signatures(layout: Layout) -> Iterable[Found]:
+    """Quotations signed after a dash at the end of their line: "... ." ― Jane Doe"""
+    for q in layout.quotes:
+        line_end = layout.text.find("\n", q.end)
+        line_end = len(layout.text) if line_end < 0 else line_end
+        signed = _DASH_SIGNATURE.match(layout.text, q.end, line_end)
+        if signed is None or q.words(layout.text) < 2:
+            continue
+        start, end = signed.span("name")
+        if layout.text[end - 1] == "." and not _INITIAL_END.search(layout.text, start, end):
+            end -= 1  # the sentence's full stop, not an initial's
+        dash = layout.doc.char_span(*signed.span("dash"), alignment_mode="expand")
+        name = layout.doc.char_span(start, end, alignment_mode="expand")
+        if dash is None or name is None or len(name) == 0:
+            continue
+        cue = Cue(dash[0], CueWord("indirect"), [dash[0]], name, None)
+        yield Found("direct", (q.start, q.end), cue, 0.95)
+
+
+def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
+    """Statements on a reporting noun with a speaker and a clause: "X's claim that ...",
+    "a promise by X to ...", outside the ranges already ``taken``."""
+    nouns = lexicon().nouns
+    for i in range(len(layout.doc)):
+        if layout.pos[i] != NOUN or layout.quote_of[i] >= 0:
+            continue
+        token = layout.doc[i]
+        word = nouns.get(token.lemma_.lower())
+        if word is None:
+            continue
+        speaker = None
+        content = None
+        for child in token.children:
+            if child.dep_ == "poss":
+                speaker = child
+            elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                speaker = next((c for c in child.children if c.dep_ == "pobj"), speaker)
+            elif child.dep_ in ("acl", "ccomp") and any(
+                c.dep_ == "mark" and c.lower_ == "that" or c.dep_ == "aux" and c.lower_ == "to"
+                for c in child.children
+            ):
+                content = list(child.subtree)
+        if speaker is None or content is None:
+            continue
+        span = layout.char_range(content)
+        if span[1] - span[0] < 2 or overlaps(span, taken):
+            continue
+        cue = Cue(token, word, [token], layout.speaker_span(speaker), content)
+        yield Found(word.kind, span, cue, 0.65)
+
+
+def _object_relative(verb: Token, subj: Token) -> bool:
+    """A relative clause whose verb lacks its object: the noun it modifies is that object."""
+    return (
+        verb.dep_ == "relcl"
+        and subj.head.i == verb.i
+        and subj.lower_ not in RELATIVE
+        and verb.head.pos_ in ("NOUN", "PROPN", "PRON")
+        and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children)
+    )
+
+
+def _declined(verb: Token) -> bool:
+    """A verb after "rather than" or "instead of": an act set aside, not done."""
+    before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
+    return before.endswith(("rather than", "instead of"))
+
+
+def _bare_participle(token: Token) -> bool:
+    """A participle clause without auxiliary ("Asked about ...", "Pressed on ..."): the
+    subject it borrows from the main clause is who it happened to, not who did it."""
+    return (
+        token.tag_ == "VBN"
+        and token.dep_ in ("advcl", "acl")
+        and not any(c.dep_ in ("aux", "auxpass") for c in token.children)
+    )

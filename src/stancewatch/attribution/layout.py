@@ -1,0 +1,126 @@
+"""The layout of a parsed document as attribution reads it: sentences, paragraphs, quotations.
+
+:class:`Layout` indexes a spaCy ``Doc`` once: the sentence and the quotation
+(:mod:`stancewatch.attribution.quotes`) each token is in, where paragraphs and blank-line blocks
+start, and the tokens' character offsets and parts of speech as plain lists. Its helpers turn
+tokens into what a statement records: the noun phrase a speaker token heads, and a content
+range trimmed of edge punctuation and widened to whole quotations.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from spacy.attrs import IDX, POS
+
+from stancewatch.attribution.quotes import Quote, QuoteLookup, find_quotes, paragraphs
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+_SPEAKER_CUT = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis", "ccomp", "case"})
+_EDGE_PUNCT = frozenset(",;:—–-()[]")
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+
+
+class Layout:
+    """A parsed document with its quotations, sentences, paragraphs and blank-line blocks
+    looked up by token or character offset."""
+
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text if text is None else text
+        self.quotes = find_quotes(self.text)
+        self._quote_lookup = QuoteLookup(self.quotes)
+        self.paras = paragraphs(self.text)
+        self._p_starts = [s for s, _ in self.paras]
+        self._blank_lines = [m.start() for m in _BLANK_LINE.finditer(self.text)]
+        self.sents = list(doc.sents)
+        self.sent_of = [0] * len(doc)
+        for i, sent in enumerate(self.sents):
+            for t in range(sent.start, sent.end):
+                self.sent_of[t] = i
+        # token attributes read as arrays: building spaCy Token objects is the slow part
+        self.idx = doc.to_array(IDX).tolist()  # each token's character offset
+        self.pos = doc.to_array(POS).tolist()  # each token's coarse part of speech (an id)
+        self.quote_of = self._quote_lookup.each(self.idx)
+
+    def block_of(self, char: int) -> int:
+        """The blank-line-separated block a character is in (hard-wrapped lines stay one)."""
+        return bisect.bisect_right(self._blank_lines, char)
+
+    def para_of(self, char: int) -> int:
+        return bisect.bisect_right(self._p_starts, char) - 1
+
+    def speaker_span(self, head: Token) -> Span:
+        """The noun phrase a speaker token heads, without relative clauses or appositions."""
+        start = end = head.i
+        for child in head.children:
+            if child.dep_ in _SPEAKER_CUT:
+                continue
+            if child.i < head.i and all(t.i < head.i for t in child.subtree):
+                start = min(start, child.left_edge.i)
+            elif child.i > head.i and child.dep_ in ("prep", "case", "compound", "flat"):
+                end = max(end, child.right_edge.i)
+        for i in range(head.i - 1, start - 1, -1):
+            if "\n" in self.doc[i].text or self.sent_of[i] != self.sent_of[head.i]:
+                start = i + 1  # a speaker never runs over a line or sentence break
+                break
+        for i in range(head.i + 1, end + 1):
+            if "\n" in self.doc[i].text or self.sent_of[i] != self.sent_of[head.i]:
+                end = i - 1
+                break
+        while start < end and (
+            _edge(self.doc[start]) or self.doc[start].is_punct or self.quote_of[start] >= 0
+        ):
+            start += 1
+        while end > start and (
+            _edge(self.doc[end]) or self.doc[end].is_punct or self.quote_of[end] >= 0
+        ):
+            end -= 1
+        return self.doc[start : end + 1]
+
+    def char_range(self, tokens: Iterable[Token]) -> tuple[int, int]:
+        """Character range of tokens, trimmed of edge punctuation, widened to whole quotes."""
+        toks = sorted(tokens, key=lambda t: t.i)
+        while toks and (_edge(toks[0]) or (toks[0].lower_ == "that" and toks[0].dep_ == "mark")):
+            toks = toks[1:]
+        while toks and (_edge(toks[-1]) or toks[-1].text == "."):
+            toks = toks[:-1]
+        if not toks:
+            return (0, 0)
+        start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
+        first, last = self._quote_lookup.at(start), self._quote_lookup.at(end - 1)
+        if first >= 0:
+            start = self.quotes[first].start
+        if last >= 0:
+            end = max(end, self.quotes[last].end)
+        return start, end
+
+    def outside_words(self, tokens: Iterable[Token]) -> int:
+        """Words of a token list that are not inside quotation marks."""
+        return sum(
+            1
+            for t in tokens
+            if not (t.is_punct or t.is_space) and self.quote_of[t.i] < 0 and t.dep_ != "mark"
+        )
+
+    def quote_tokens(self, q: Quote) -> tuple[int, int]:
+        """First and last token index inside a quotation."""
+        span = self.doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return -1, -1
+        return span.start, span.end - 1
+
+
+def _edge(token: Token) -> bool:
+    """Punctuation or white space that a content span should not start or end with."""
+    return token.is_space or token.text in _EDGE_PUNCT
+
+
+def overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether a character range overlaps any of ``others``."""
+    return any(s < span[1] and span[0] < e for s, e in others)
