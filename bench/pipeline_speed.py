@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import update_section  # noqa: E402
 
 from stancewatch.api import Project  # noqa: E402
-from stancewatch.demo import demo_corpus_path  # noqa: E402
 from stancewatch.nlp import load_embedder, load_spacy  # noqa: E402
+from stancewatch.packs import demo_corpus_path  # noqa: E402
 
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev" / "text"
 

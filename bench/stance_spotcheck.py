@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from stancewatch.api import Project
-from stancewatch.demo import demo_corpus_path
+from stancewatch.packs import demo_corpus_path
 
 
 def codings(backend: str, folder: Path) -> dict[tuple[str, str], dict]:

@@ -81,6 +81,13 @@ def default_pack_path() -> Path:
     return Path(str(resources.files("stancewatch") / "packs" / DEFAULT_PACK))
 
 
+def demo_corpus_path() -> Path:
+    """The demo corpus bundled beside the default pack: short summaries written for the
+    project from the public record of January–March 2025 (Markdown with front matter; see
+    its README)."""
+    return Path(str(resources.files("stancewatch") / "demo_corpus"))
+
+
 def _schema(name: str) -> Draft202012Validator:
     text = (resources.files("stancewatch") / "schemas" / f"{name}.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(text))

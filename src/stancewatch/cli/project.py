@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -280,12 +279,6 @@ def pack_validate(
     )
 
 
-def demo_corpus_path() -> Path:
-    """The bundled demo corpus: short summaries written for the project from the public
-    record of January–March 2025 (Markdown with front matter; see its README)."""
-    return Path(str(resources.files("stancewatch") / "demo_corpus"))
-
-
 @app.command()
 @errors_to_exit
 def demo(
@@ -301,6 +294,7 @@ def demo(
     Example: `stancewatch demo --output demo-output`
     """
     from stancewatch.export import export_tables, write_export
+    from stancewatch.packs import demo_corpus_path
     from stancewatch.report.build import build_context, render_html, render_markdown
 
     corpus = corpus or demo_corpus_path()
