@@ -7,6 +7,10 @@ The import graph counts every import in a module, at the top, inside a function 
 from __future__ import annotations
 
 import ast
+import importlib
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +149,37 @@ def test_no_module_is_over_the_size_limit() -> None:
         if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def documented_surface() -> dict[str, list[str]]:
+    """docs/architecture.md's Public API table: package → the names it documents."""
+    text = (PACKAGE.parents[1] / "docs" / "architecture.md").read_text("utf-8")
+    section = text.split("## Public API", 1)[1]
+    rows = re.findall(r"^\| `(stancewatch[\w.]*)` \| (.*) \|$", section, flags=re.M)
+    return {package: re.findall(r"`(\w+)`", names) for package, names in rows}
+
+
+def test_the_documented_public_surface_covers_every_package() -> None:
+    packages = {"stancewatch"} | {
+        f"stancewatch.{p.parent.name}" for p in PACKAGE.glob("*/__init__.py")
+    }
+    assert set(documented_surface()) == packages
+
+
+@pytest.mark.parametrize("package", sorted(documented_surface()))
+def test_each_package_exports_exactly_what_the_docs_name(package: str) -> None:
+    module = importlib.import_module(package)
+    documented = documented_surface()[package]
+    assert sorted(module.__all__) == sorted(documented)
+    for name in documented:
+        assert getattr(module, name) is not None, f"{package}.{name}"
+
+
+def test_importing_a_stage_loads_no_other_stage() -> None:
+    code = (
+        "import sys, stancewatch.claims.quantities\n"
+        "loaded = sorted({m.split('.')[1] for m in sys.modules if m.startswith('stancewatch.')})\n"
+        "print(' '.join(loaded))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert set(out.stdout.split()) <= {"claims", "errors", "registry", "records", "version"}

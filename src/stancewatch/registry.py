@@ -44,6 +44,7 @@ __all__ = [
     "Plugin",
     "Registry",
     "RegistryError",
+    "lazy_exports",
 ]
 
 
@@ -221,3 +222,17 @@ CUE_MODELS.register(
         argument="PATH",
     )
 )
+
+
+def lazy_exports(package: str, exports: dict[str, str]) -> tuple[list[str], Callable[[str], Any]]:
+    """``__all__`` and a module ``__getattr__`` for a subpackage whose public names live in
+    its modules (``{name: module}``): ``from stancewatch.stance import load_backend`` imports
+    :mod:`stancewatch.stance.backends` only then, so importing one stage loads no other."""
+
+    def __getattr__(name: str) -> Any:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(import_module(f"{package}.{module}"), name)
+
+    return sorted(exports), __getattr__
