@@ -31,6 +31,7 @@ from stancewatch.analytics.agreement import (
     Agreement,
     agreement,
 )
+from stancewatch.errors import InvalidValueError
 
 SIDES = ("support", "oppose")
 Period = Literal["month", "week"]
@@ -317,7 +318,7 @@ def period_of(day: date, by: Period) -> tuple[str, date]:
     if by == "week":
         iso = day.isocalendar()
         return f"{iso.year:04d}-W{iso.week:02d}", day - timedelta(days=day.weekday())
-    raise ValueError(f"Unknown period {by!r}; choose one of: {', '.join(PERIODS)}")
+    raise InvalidValueError(f"Unknown period {by!r}; choose one of: {', '.join(PERIODS)}")
 
 
 def align_by_period(
@@ -455,7 +456,7 @@ def rank(
     ``actor`` and those of :func:`summary_row` (without ``a``).
     """
     if by not in ("pi", "kappa"):
-        raise ValueError(f"Unknown ranking statistic {by!r}; choose pi or kappa")
+        raise InvalidValueError(f"Unknown ranking statistic {by!r}; choose pi or kappa")
     frame = _filter(stances, since, until)
     if actors is None:
         actors = sorted(str(x) for x in frame["actor"].dropna().unique())

@@ -22,14 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from stancewatch.errors import BackendError
 from stancewatch.records import Position
 
 NLI_LABELS = {"entailment": 0, "contradiction": 1, "neutral": 2}
 DEFAULT_BACKEND = "minilm-lora"
-
-
-class BackendError(RuntimeError):
-    """A stance backend cannot be loaded or does not answer as expected."""
 
 
 def _nli_columns(id2label: dict[int, str]) -> list[int]:
