@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         stancewatch_extractor,
         textacy_extractor,
     )
+    from stancewatch.errors import ModelError
     from stancewatch.nlp import load_spacy
 
     articles = load_folder(DATA / args.split)[: args.limit]
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_textacy:
         try:
             systems["textacy"] = textacy_extractor()
-        except ValueError as exc:
+        except ModelError as exc:
             print(f"textacy comparison skipped: {exc}", file=sys.stderr)
     results = evaluate(articles, load_spacy(), systems, n_process=args.n_process)
     print(f"PolNeAR {args.split}: {len(articles)} articles")

@@ -22,6 +22,7 @@ import pandas as pd
 from stancewatch.analytics import agreement as _agreement
 from stancewatch.analytics import alignment as _align
 from stancewatch.analytics import echo as _echo
+from stancewatch.errors import InputError, NotFoundError
 from stancewatch.ingest.inputs import IngestProblem, ingest
 from stancewatch.packs import Pack, load_pack
 from stancewatch.pipeline import Analyzer
@@ -69,7 +70,10 @@ _FINAL_ACTOR = (
 def _as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"Invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
 class Project:
@@ -407,7 +411,7 @@ class Project:
         elif by in _align.PERIODS:
             groups = _align.align_by_period(stances, a, b, by=by, **options)  # type: ignore[arg-type]
         else:
-            raise ValueError(f"Unknown grouping {by!r}; choose topic, month or week")
+            raise InputError(f"Unknown grouping {by!r}; choose topic, month or week")
         rows = [{"group": g, **_align.summary_row(r)} for g, r in groups.items()]
         return pd.DataFrame(rows, columns=["group", *_align.SUMMARY_COLUMNS])
 
@@ -462,7 +466,7 @@ class Project:
         (see :func:`stancewatch.analytics.echo.chains_frame`)."""
         if position is not None and position not in {p.id for p in self.pack.positions}:
             known = ", ".join(sorted(p.id for p in self.pack.positions))
-            raise KeyError(f"Unknown position {position!r}. Known positions: {known}")
+            raise NotFoundError(f"Unknown position {position!r}. Known positions: {known}")
         stances = _align.sides_in_window(self.stances(), _as_date(since), _as_date(until))
         chains = _echo.position_chains(stances, position=position, min_actors=min_actors)
         return _echo.chains_frame(chains)
@@ -667,7 +671,7 @@ class Project:
         """Repetitions per narrative and period (``"month"``, ``"week"`` or ``"day"``)."""
         codes = {"month": "M", "week": "W", "day": "D"}
         if freq not in codes:
-            raise ValueError(f"Unknown period {freq!r}; choose month, week or day")
+            raise InputError(f"Unknown period {freq!r}; choose month, week or day")
         frame = self.narrative_matches(kind=kind)
         columns = ["period", "label", "repetitions", "actors"]
         if frame.empty:

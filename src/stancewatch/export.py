@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from stancewatch.errors import InputError
+
 if TYPE_CHECKING:
     from stancewatch.api import Project
 
@@ -124,7 +126,7 @@ _QUERIES: dict[str, str] = {
 }
 
 
-class ExportError(ValueError):
+class ExportError(InputError):
     """An export cannot be written. The message says what is valid."""
 
 

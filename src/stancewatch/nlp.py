@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from stancewatch.errors import InvalidValueError, ModelError
 from stancewatch.registry import DEFAULT_EMBEDDER, DEFAULT_PARSER
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ PAD_MULTIPLE = 8
 TOKENIZE_CHUNK = 4096
 
 
-class ModelNotAvailable(RuntimeError):
+class ModelNotAvailable(ModelError):
     """A model named by the user cannot be loaded."""
 
 
@@ -131,7 +132,7 @@ def resolve_precision(requested: str | None = None) -> str:
     value = (requested or os.environ.get(PRECISION_ENV) or DEFAULT_PRECISION).strip().lower()
     if value not in PRECISIONS:
         source = "precision" if requested else PRECISION_ENV
-        raise ValueError(f"{source} must be one of {', '.join(PRECISIONS)}; got {value!r}")
+        raise InvalidValueError(f"{source} must be one of {', '.join(PRECISIONS)}; got {value!r}")
     if value == "auto":
         return "bf16" if cpu_has_native_bf16() else "fp32"
     return value

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from stancewatch.errors import NotFoundError, PackError
 from stancewatch.records import Actor, Debunk, Fact, Narrative, Position, Role
 
 DEFAULT_PACK = "default"
@@ -42,10 +43,6 @@ FACT_COLUMNS = (
 )
 
 
-class PackError(ValueError):
-    """A pack file is missing or invalid. The message names the file and the problem."""
-
-
 @dataclass(frozen=True)
 class Pack:
     """A loaded, validated pack."""
@@ -64,14 +61,16 @@ class Pack:
             if actor.id == actor_id:
                 return actor
         known = ", ".join(sorted(a.id for a in self.actors))
-        raise KeyError(f"Unknown actor {actor_id!r} in pack {self.name!r}. Known actors: {known}")
+        raise NotFoundError(
+            f"Unknown actor {actor_id!r} in pack {self.name!r}. Known actors: {known}"
+        )
 
     def position(self, position_id: str) -> Position:
         for position in self.positions:
             if position.id == position_id:
                 return position
         known = ", ".join(sorted(p.id for p in self.positions))
-        raise KeyError(
+        raise NotFoundError(
             f"Unknown position {position_id!r} in pack {self.name!r}. Known positions: {known}"
         )
 

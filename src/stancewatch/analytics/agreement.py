@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from stancewatch.errors import InvalidValueError
+
 CATEGORIES = ("support", "oppose")
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20250120
@@ -104,9 +106,9 @@ def agreement(
     if len(a_sides) != len(b_sides):
         raise ValueError(f"Paired sides differ in length: {len(a_sides)} and {len(b_sides)}")
     if resamples < 0:
-        raise ValueError(f"resamples must be 0 or more, not {resamples}")
+        raise InvalidValueError(f"resamples must be 0 or more, not {resamples}")
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie between 0 and 1, not {confidence}")
+        raise InvalidValueError(f"confidence must lie between 0 and 1, not {confidence}")
     a, b = _encode(a_sides), _encode(b_sides)
     n = len(a)
     if n == 0:
@@ -125,6 +127,8 @@ def agreement(
     )
     if resamples == 0 or n < 2:
         return result
+    if seed < 0:  # numpy's generator takes no negative seed
+        raise InvalidValueError(f"seed must be 0 or more, not {seed}")
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, n, size=(resamples, n))
     *_, kappas, pis = _statistics(a[picks], b[picks])  # arrays: one value per resample

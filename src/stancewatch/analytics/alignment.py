@@ -21,6 +21,7 @@ import pandas as pd
 
 from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from stancewatch.analytics.comparison import Alignment, compare_rows, net_side, sides_in_window
+from stancewatch.errors import InvalidValueError
 
 Period = Literal["month", "week"]
 PERIODS: tuple[str, ...] = ("month", "week")
@@ -134,7 +135,7 @@ def period_of(day: date, by: Period) -> tuple[str, date]:
     if by == "week":
         iso = day.isocalendar()
         return f"{iso.year:04d}-W{iso.week:02d}", day - timedelta(days=day.weekday())
-    raise ValueError(f"Unknown period {by!r}; choose one of: {', '.join(PERIODS)}")
+    raise InvalidValueError(f"Unknown period {by!r}; choose one of: {', '.join(PERIODS)}")
 
 
 def align_by_period(
@@ -272,7 +273,7 @@ def rank(
     ``actor`` and those of :func:`summary_row` (without ``a``).
     """
     if by not in ("pi", "kappa"):
-        raise ValueError(f"Unknown ranking statistic {by!r}; choose pi or kappa")
+        raise InvalidValueError(f"Unknown ranking statistic {by!r}; choose pi or kappa")
     frame = sides_in_window(stances, since, until)
     if actors is None:
         actors = sorted(str(x) for x in frame["actor"].dropna().unique())

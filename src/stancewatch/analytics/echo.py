@@ -28,6 +28,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from stancewatch.errors import InvalidValueError
+
 SIDES = ("support", "oppose")
 CLUSTER_THRESHOLD = 0.85  # cosine similarity of MiniLM embeddings for "near-identical"
 ECHO_WINDOW_DAYS = 30
@@ -132,7 +134,7 @@ def cluster_chains(
             f"{len(statements)} statements but {len(embeddings)} embeddings: pass one each"
         )
     if not -1 <= threshold <= 1:
-        raise ValueError(f"threshold is a cosine similarity in [-1, 1], not {threshold}")
+        raise InvalidValueError(f"threshold is a cosine similarity in [-1, 1], not {threshold}")
     frame = statements.reset_index(drop=True).assign(_row=range(len(statements)))
     frame = _dated(frame, "id")
     if len(frame) < 2:
@@ -241,7 +243,9 @@ def echo_test(
     would only dilute the test. ``p_value`` is ``None`` with fewer than two such statements.
     """
     if window_days < 1 or permutations < 1:
-        raise ValueError("window_days and permutations must be at least 1")
+        raise InvalidValueError(
+            f"window_days and permutations must be at least 1, not {window_days} and {permutations}"
+        )
     frame = _dated(stances[stances["label"].isin(SIDES)], "statement_id")
     frame = frame.drop_duplicates(["statement_id", "position_id", "label"])
     lead = frame[frame["actor"] == leader]
@@ -294,6 +298,8 @@ def echo_test(
     if exact:
         orders = np.array(list(itertools.permutations(range(n))))
     else:
+        if seed < 0:  # numpy's generator takes no negative seed
+            raise InvalidValueError(f"seed must be 0 or more, not {seed}")
         rng = np.random.default_rng(seed)
         orders = np.array([rng.permutation(n) for _ in range(permutations)])
     shuffled = lags[np.arange(n), orders].mean(axis=1)

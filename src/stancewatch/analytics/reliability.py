@@ -32,6 +32,8 @@ from typing import Literal
 
 import numpy as np
 
+from stancewatch.errors import InvalidValueError
+
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 STANCE_ORDER: tuple[str, ...] = ("oppose", "neutral", "support")
@@ -219,9 +221,9 @@ def reliability(
     (e.g. :data:`STANCE_ORDER`); without it values are sorted.
     """
     if level not in LEVELS:
-        raise ValueError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}")
+        raise InvalidValueError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}")
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        raise InvalidValueError(f"confidence must be between 0 and 1, got {confidence}")
     pairable = [[v for v in unit if v is not None] for unit in units]
     pairable = [unit for unit in pairable if len(unit) >= 2]
     percent, pairs = _percent_agreement(pairable)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from stancewatch.attribution.actors import name_words, normalize_name
+from stancewatch.errors import InvalidValueError
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?")
 _MIN_WORDS = 2
@@ -87,7 +88,7 @@ def actor_id(name: str, taken: Sequence[str]) -> str:
 def actor_entry(name: str, taken: Sequence[str]) -> tuple[str, str]:
     """The id and the ``actors.yaml`` list entry (YAML text) that accept a candidate."""
     if candidate_name(name) is None:
-        raise ValueError(
+        raise InvalidValueError(
             f"{name!r} is not a personal name of two or more capitalised words "
             "(for example 'Pat Caddell'); write other actors into actors.yaml by hand."
         )

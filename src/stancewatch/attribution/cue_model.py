@@ -28,6 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stancewatch.errors import ModelError
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -49,7 +51,7 @@ def _score(weights: dict[str, float], feats: Iterable[str]) -> float:
     return sum(weights.get(f, 0.0) for f in feats)
 
 
-class CueModelError(ValueError):
+class CueModelError(ModelError):
     """A cue model file that cannot be read."""
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stancewatch.errors import InputError, ModelError
 from stancewatch.records import Statement
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ _SPAN = re.compile(r"^(\d+) (\d+)$")
 Spans = tuple[tuple[int, int], ...]
 
 
-class EvaluationError(ValueError):
+class EvaluationError(InputError):
     """A gold folder or annotation file that cannot be read as brat standoff."""
 
 
@@ -331,11 +332,11 @@ def model_extractor(model: CueModel | None) -> Extractor:
 
 
 def textacy_extractor() -> Extractor:
-    """textacy's ``direct_quotations`` as an extractor; ValueError when textacy is missing."""
+    """textacy's ``direct_quotations`` as an extractor; ModelError when textacy is missing."""
     try:
         from textacy.extract.triples import direct_quotations
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ValueError(
+        raise ModelError(
             f"--compare textacy needs textacy, which cannot be imported here ({exc}). "
             "Install the optional extra: pip install 'stancewatch[compare]'."
         ) from None

@@ -30,6 +30,7 @@ from stancewatch.cli.common import (
     pack_only,
 )
 from stancewatch.cli.common import Format as ListFormat
+from stancewatch.errors import InputError, StoreError
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 
@@ -65,7 +66,7 @@ eval_app = command_group("eval", "Measure stancewatch against gold annotations."
 def _inputs(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if not path.exists():
-            raise ValueError(f"{path} does not exist (give text files or folders of them).")
+            raise InputError(f"{path} does not exist (give text files or folders of them).")
         if path.is_dir():
             yield from sorted(
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
@@ -213,9 +214,9 @@ def eval_attribution(
         elif name == "rules":
             systems["rules"] = model_extractor(None)
         else:
-            raise ValueError(f"Cannot compare with {name!r}; available: textacy, rules.")
+            raise InputError(f"Cannot compare with {name!r}; available: textacy, rules.")
     if not folder.exists():
-        raise ValueError(f"{folder} does not exist.")
+        raise InputError(f"{folder} does not exist.")
     articles = load_folder(folder)[:limit]
     results = evaluate(articles, load_spacy(), systems, n_process=n_process)
     rows = [row for result in results for row in result.rows()]
@@ -287,7 +288,7 @@ def actors_candidates(
     Example: `stancewatch actors candidates --db corpus.db --min-mentions 2`
     """
     if not db.exists():
-        raise ValueError(f"{db} does not exist; run `stancewatch ingest` and `analyze` first.")
+        raise StoreError(f"{db} does not exist; run `stancewatch ingest` and `analyze` first.")
     with open_project(db, pack) as project:
         frame = project.actor_candidates(min_mentions=min_mentions)
     if fmt is not ListFormat.json:
@@ -315,7 +316,7 @@ def actors_accept(
     key = normalize_name(name)
     for actor in loaded.actors:
         if key in {normalize_name(n) for n in (actor.name, *actor.aliases)}:
-            raise ValueError(f"{name!r} is already in {pack} as actor {actor.id!r}.")
+            raise InputError(f"{name!r} is already in {pack} as actor {actor.id!r}.")
     new_id, entry = actor_entry(name, [a.id for a in loaded.actors])
     file = pack / "actors.yaml"
     original = file.read_text("utf-8")
@@ -382,7 +383,7 @@ def train_cues(
     from stancewatch.nlp import load_spacy
 
     if not folder.exists():
-        raise ValueError(f"{folder} does not exist.")
+        raise InputError(f"{folder} does not exist.")
 
     def progress(docs, total):  # type: ignore[no-untyped-def]
         return track(docs, total=total, description="Parsing articles", console=console)

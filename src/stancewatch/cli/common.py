@@ -14,9 +14,11 @@ from typing import Annotated, Any, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from stancewatch.errors import InputError, StancewatchError
 from stancewatch.registry import (
     DEFAULT_STANCE_BACKEND,
     DEFAULT_TARGET_STANCE_BACKEND,
@@ -70,30 +72,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def errors_to_exit(fn: F) -> F:
-    """Library errors become ``Error: ...`` on stderr and exit status 1."""
+    """A :class:`~stancewatch.errors.StancewatchError` (a problem the user can fix) becomes
+    ``Error: <message>`` on stderr and exit status 1. Usage errors (``typer.BadParameter``)
+    go on to click, which exits with status 2; any other exception is a bug and keeps its
+    traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from stancewatch.ingest.inputs import IngestError
-        from stancewatch.nlp import ModelNotAvailable
-        from stancewatch.packs import PackError
-        from stancewatch.stance.backends import BackendError
-        from stancewatch.store.database import StoreError
-
         try:
             return fn(*args, **kwargs)
-        except (
-            PackError,
-            StoreError,
-            IngestError,
-            ModelNotAvailable,
-            BackendError,
-            ValueError,
-        ) as exc:
-            console.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
-            raise typer.Exit(1) from None
-        except KeyError as exc:
-            console.print(f"[red]Error:[/red] {exc.args[0]}", highlight=False)
+        except StancewatchError as exc:
+            console.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -191,7 +180,7 @@ def main(
 
         try:
             resolve_precision(precision)
-        except ValueError as exc:
+        except InputError as exc:
             raise typer.BadParameter(str(exc), param_hint="--precision") from None
     # every command of this invocation reads its settings from here (current_settings)
     INVOCATION_SETTINGS.set(Settings(precision=precision.strip().lower() if precision else None))

@@ -25,6 +25,7 @@ from stancewatch.cli.common import (
     errors_to_exit,
     open_project,
 )
+from stancewatch.errors import InputError
 
 narratives_app = typer.Typer(
     help="List the pack's known narratives and the statements that repeat them.",
@@ -50,12 +51,12 @@ def match_frame(
     from stancewatch.nlp import load_embedder
 
     if text_column not in frame.columns:
-        raise ValueError(
+        raise InputError(
             f"No column {text_column!r} in the input; available: {', '.join(frame.columns)}"
         )
     clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
     if clash:
-        raise ValueError(f"The input already has column(s) {', '.join(clash)}; rename them first")
+        raise InputError(f"The input already has column(s) {', '.join(clash)}; rename them first")
     embedder = load_embedder(precision=current_settings().precision)
     index = narratives.build_index(narratives.bank_targets(claims), embedder.encode)
     texts = [str(t) for t in frame[text_column]]
@@ -138,8 +139,11 @@ def match(
     from stancewatch.narratives.banks import load_bank
 
     if not input.is_file():
-        raise ValueError(f"{input}: file not found")
-    frame = pd.read_csv(input, dtype=str, keep_default_na=False)
+        raise InputError(f"{input}: file not found")
+    try:
+        frame = pd.read_csv(input, dtype=str, keep_default_na=False)
+    except ValueError as exc:  # pandas' parser errors and UnicodeDecodeError
+        raise InputError(f"{input} cannot be read as a UTF-8 CSV file: {exc}") from None
     claims = load_bank(bank, text_column=bank_text_column, label_column=bank_label_column)
     result = match_frame(frame, text_column, claims, min_similarity=min_similarity)
     result.to_csv(output, index=False)

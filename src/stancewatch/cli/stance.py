@@ -25,6 +25,7 @@ from stancewatch.cli.common import (
     out,
     progress_bar,
 )
+from stancewatch.errors import InputError
 from stancewatch.registry import DEFAULT_TARGET_STANCE_BACKEND
 
 
@@ -69,8 +70,11 @@ def classify(
     from stancewatch.stance.evaluation import classify_frame
 
     if not file.is_file():
-        raise ValueError(f"{file} does not exist or is not a file")
-    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+        raise InputError(f"{file} does not exist or is not a file")
+    try:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except ValueError as exc:  # pandas' parser errors and UnicodeDecodeError
+        raise InputError(f"{file} cannot be read as a UTF-8 CSV file: {exc}") from None
     backend, _ = _backend(stance)
     with progress_bar() as progress:
         task = progress.add_task(f"Classifying ({backend.name})", total=len(frame))
@@ -208,7 +212,7 @@ def train_stance(
         console.print(f"Wrote {len(extra)} phrasing pairs to {export_pack_pairs}.")
         return
     if not data.is_dir():
-        raise ValueError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
+        raise InputError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
     # Settings not given keep TrainConfig's defaults, which are the shipped model's.
     cfg = TrainConfig(arch=arch.value, seed=seed)
     if epochs is not None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from stancewatch.cli.common import DbOption, app, console, errors_to_exit, out
+from stancewatch.errors import InputError, StoreError
 
 coders_app = typer.Typer(help="Coder accounts for the review web app.", no_args_is_help=True)
 app.add_typer(coders_app, name="coders")
@@ -42,7 +43,7 @@ def serve(
     from stancewatch.web.app import create_app
 
     if not db.exists():
-        raise ValueError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
+        raise StoreError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
     web = create_app(db, public=not private, secret_key=secret_key, resamples=resamples)
     console.print(f"Serving {db} on http://{host}:{port}/ ({'private' if private else 'public'})")
     uvicorn.run(web, host=host, port=port, log_level="warning")
@@ -79,7 +80,7 @@ def coders_add(
     from stancewatch.web.auth import add_coder
 
     if no_password and not token:
-        raise ValueError("--no-password needs --token, or the coder could never log in")
+        raise InputError("--no-password needs --token, or the coder could never log in")
     if password is None and not no_password:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with Store(db) as store:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 
+from stancewatch.errors import InvalidValueError
 from stancewatch.ingest.decoding import decode_bytes, html_declared_charset
 from stancewatch.ingest.fetch import make_client, read_feed, read_url
 from stancewatch.ingest.readers import (
@@ -169,9 +170,9 @@ def ingest(
 
 def _check_options(text_column: str, max_bytes: int) -> None:
     if not isinstance(text_column, str) or not text_column.strip():
-        raise ValueError(f"text_column must be a column name, got {text_column!r}")
+        raise InvalidValueError(f"text_column must be a column name, got {text_column!r}")
     if not isinstance(max_bytes, int) or max_bytes <= 0:
-        raise ValueError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
+        raise InvalidValueError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
 
 
 def _read_items(

@@ -20,6 +20,7 @@ import trafilatura
 import yaml
 from lxml import etree
 
+from stancewatch.errors import InputError
 from stancewatch.ingest.dates import find_published
 from stancewatch.records import Document
 
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-class IngestError(Exception):
+class IngestError(InputError):
     """One input could not be read. ``source`` is the file path or URL; ``reason`` one line."""
 
     def __init__(self, source: str, reason: str) -> None:

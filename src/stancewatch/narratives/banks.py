@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from stancewatch.errors import InputError
 from stancewatch.records import BankClaim, stable_id
 
 FORMATS = ("csv", "jsonl", "claimreview")
@@ -38,7 +39,7 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class BankError(ValueError):
+class BankError(InputError):
     """A claim bank cannot be read. The message names the file, the line and what is valid."""
 
 

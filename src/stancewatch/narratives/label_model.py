@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stancewatch.errors import ModelError
+
 METHOD = "labels.minilm-tfidf-logreg.v1"
 # Regularisation of the two regressions (inverse strength), chosen by 5-fold cross-validation
 # on the training file of VoxCheck's narrative cases; values from 4 to 16 scored within 0.01.
@@ -29,7 +31,7 @@ NGRAM_C = 10.0
 MAX_LABELS = 1_000  # beyond this a bank's "labels" are identifiers, not classes
 
 
-class LabelModelError(ValueError):
+class LabelModelError(ModelError):
     """The rows cannot train a label model; the message says why."""
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from stancewatch.analytics import comparison as _comparison
+from stancewatch.errors import InputError
 from stancewatch.records import FALSE_VERDICTS
 from stancewatch.report.charts import matrix_spec
 from stancewatch.report.formatting import (
@@ -55,7 +56,7 @@ def as_date(value: date | str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"Invalid date {value!r}: expected YYYY-MM-DD") from None
+        raise InputError(f"Invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
 def in_window(

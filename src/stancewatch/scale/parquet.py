@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from stancewatch.errors import InputError
 from stancewatch.export import COLUMNS
 from stancewatch.packs import Pack
 from stancewatch.pipeline import DocumentResult
@@ -56,7 +57,7 @@ OUTPUT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-class OutputError(ValueError):
+class OutputError(InputError):
     """A run output folder cannot be read or written. The message names the folder."""
 
 

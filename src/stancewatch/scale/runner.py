@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stancewatch.errors import InputError
 from stancewatch.ingest.inputs import DEFAULT_MAX_BYTES, FORMATS, document_from_bytes
 from stancewatch.ingest.readers import IngestProblem, document_from_fields
 from stancewatch.ingest.tables import TABLE_FORMATS
@@ -49,7 +50,7 @@ ENGINES = ("local", "ray")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
-class RunError(ValueError):
+class RunError(InputError):
     """A run cannot start or go on. The message says what is wrong and what is valid."""
 
 

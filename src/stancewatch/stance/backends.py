@@ -22,15 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from stancewatch.errors import BackendError
 from stancewatch.records import Position
 from stancewatch.registry import STANCE_BACKENDS, RegistryError
 from stancewatch.stance.prototype import PrototypeStance
 
 NLI_LABELS = {"entailment": 0, "contradiction": 1, "neutral": 2}
-
-
-class BackendError(RuntimeError):
-    """A stance backend cannot be loaded or does not answer as expected."""
 
 
 def _nli_columns(id2label: dict[int, str]) -> list[int]:

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from stancewatch.errors import InvalidValueError
 from stancewatch.nlp import Embedder
 from stancewatch.records import STANCE_LABELS, Position, stable_id
 
@@ -54,7 +55,7 @@ class StanceRow:
 def _label(value: Any, where: str) -> str:
     key = str(value).strip().upper()
     if key not in GOLD_LABELS:
-        raise ValueError(f"{where}: stance {value!r} is not one of {', '.join(GOLD_LABELS)}")
+        raise InvalidValueError(f"{where}: stance {value!r} is not one of {', '.join(GOLD_LABELS)}")
     return GOLD_LABELS[key]
 
 
@@ -62,7 +63,7 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], source: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         found = ", ".join(map(str, frame.columns)) or "none"
-        raise ValueError(
+        raise InvalidValueError(
             f"{source} has no column {', '.join(repr(c) for c in missing)} (columns found: {found})"
         )
 
@@ -95,10 +96,15 @@ def ruw_rows(frame: pd.DataFrame, source: str = "the table") -> list[StanceRow]:
 def read_stance_rows(path: Path, fmt: str) -> list[StanceRow]:
     """The gold rows of a VAST or RUW CSV file."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown stance data format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise InvalidValueError(
+            f"unknown stance data format {fmt!r}; use one of: {', '.join(FORMATS)}"
+        )
     if not path.is_file():
-        raise ValueError(f"{path} does not exist or is not a file")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        raise InvalidValueError(f"{path} does not exist or is not a file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except ValueError as exc:  # pandas' parser errors and UnicodeDecodeError
+        raise InvalidValueError(f"{path} cannot be read as a UTF-8 CSV file: {exc}") from None
     return vast_rows(frame, str(path)) if fmt == "vast" else ruw_rows(frame, str(path))
 
 
@@ -183,7 +189,7 @@ class PairFeatureStance:
 
 def _check_trainable(rows: Sequence[StanceRow]) -> None:
     if len({r.label for r in rows}) < 2:
-        raise ValueError("the training rows need at least two different stance labels")
+        raise InvalidValueError("the training rows need at least two different stance labels")
 
 
 def _full_probs(model: Any, x: Any, n: int) -> np.ndarray:
@@ -290,7 +296,7 @@ def classify_frame(
     _require(frame, [text_column, target_column], source)
     taken = [c for c in ("stance", "stance_score") if c in frame.columns]
     if taken:
-        raise ValueError(
+        raise InvalidValueError(
             f"{source} already has a column {', '.join(map(repr, taken))}; rename it first"
         )
     texts = ["" if pd.isna(v) else str(v).strip() for v in frame[text_column]]

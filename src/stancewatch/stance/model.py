@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from stancewatch.errors import ModelError
 from stancewatch.nlp import (
     PAD_MULTIPLE,
     inference_precision,
@@ -47,7 +48,7 @@ FEW_SHOT_PRIOR = 4.0
 FEW_SHOT_TEMPERATURE = 20.0
 
 
-class StanceModelError(RuntimeError):
+class StanceModelError(ModelError):
     """The trained stance model cannot be loaded."""
 
 
@@ -85,7 +86,7 @@ class MiniLMLoRAStance:
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from stancewatch.stance.net import StanceNet, merge_lora
+        from stancewatch.stance.net import ARCHS, StanceNet, merge_lora
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bars in the CLI's output
 
@@ -96,7 +97,20 @@ class MiniLMLoRAStance:
                 f"{folder} holds no trained stance model (stance.safetensors and config.json); "
                 "train one with `stancewatch train-stance` or use --stance prototype"
             )
-        self.config: dict[str, Any] = json.loads(config_file.read_text("utf-8"))
+        try:
+            self.config: dict[str, Any] = json.loads(config_file.read_text("utf-8"))
+        except ValueError as exc:
+            raise StanceModelError(f"{config_file} is not valid JSON: {exc}") from None
+        keys = ("arch", "scale", "max_length", "hypothesis_length")
+        if not isinstance(self.config, dict) or not set(keys) <= self.config.keys():
+            raise StanceModelError(
+                f"{config_file} is not a stance model config: it needs {', '.join(keys)}"
+            )
+        if self.config["arch"] not in ARCHS:
+            raise StanceModelError(
+                f"{config_file}: unknown architecture {self.config['arch']!r}; "
+                f"expected one of {', '.join(ARCHS)}"
+            )
         if base is None:
             from stancewatch.nlp import packaged_minilm_path
 

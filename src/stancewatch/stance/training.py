@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from stancewatch.errors import InputError
 from stancewatch.stance.model import MODEL_VERSION
 from stancewatch.stance.net import StanceNet, add_lora, lora_tensors
 from stancewatch.stance.training_data import (
@@ -204,7 +205,7 @@ def train(
     if extra:
         pools["pack"] = list(extra)
     if not pools:
-        raise ValueError(f"no training data found under {data}")
+        raise InputError(f"no training data found under {data}")
     dev = {
         k: (vast_pairs if k == "vast" else ruw_pairs)(p)
         for k, rel in DEV_FILES.items()

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from stancewatch.errors import InvalidValueError
+
 LABELS = {
     "entailment": 0,
     "e": 0,
@@ -216,7 +218,7 @@ def load_sources(
     loaders = _source_loaders()
     unknown = [s for s in sources if s not in loaders]
     if unknown:
-        raise ValueError(f"unknown training source {unknown}; known: {', '.join(loaders)}")
+        raise InvalidValueError(f"unknown training source {unknown}; known: {', '.join(loaders)}")
     out = {}
     for name in sources:
         rels, loader = loaders[name]

@@ -17,15 +17,12 @@ from typing import Any
 
 import sqlite_utils
 
+from stancewatch.errors import NotFoundError, StoreError
 from stancewatch.packs import Pack
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict, to_row
 from stancewatch.store.schema import MIGRATIONS, SCHEMA_VERSION, split_sql
 
 _UNANALYZED = " WHERE id NOT IN (SELECT document_id FROM analyses)"
-
-
-class StoreError(RuntimeError):
-    """The database file cannot be used. The message names the file."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +136,7 @@ class Store:
     def document(self, document_id: str) -> Document:
         rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [document_id]))
         if not rows:
-            raise KeyError(f"No document with id {document_id!r} in {self.path}")
+            raise NotFoundError(f"No document with id {document_id!r} in {self.path}")
         return _document(rows[0])
 
     def documents(self, *, only_unanalyzed: bool = False) -> Iterator[Document]:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stancewatch.errors import InputError
 from stancewatch.store.database import Store
 from stancewatch.version import __version__
 from stancewatch.web.auth import AuthError
@@ -95,13 +96,14 @@ def create_app(
         )
         return error(request, 422, f"Invalid request: {problems}")
 
+    # An unknown id (NotFoundError, a KeyError too) is 404; a refused account or review 400.
     @app.exception_handler(KeyError)
     async def missing(request: Request, exc: KeyError) -> Response:
         return error(request, 404, str(exc.args[0]) if exc.args else "Not found")
 
     @app.exception_handler(ReviewError)
     @app.exception_handler(AuthError)
-    async def bad(request: Request, exc: ValueError) -> Response:
+    async def bad(request: Request, exc: InputError) -> Response:
         return error(request, 400, str(exc))
 
     from stancewatch.web import routes_api, routes_pages

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from stancewatch.errors import InputError
 from stancewatch.store.database import Store
 
 SESSION_HOURS = 12
@@ -28,7 +29,7 @@ RESERVED_NAMES = frozenset({"machine", "adjudicated", "unknown"})
 _hasher = PasswordHasher()
 
 
-class AuthError(ValueError):
+class AuthError(InputError):
     """An account cannot be created or used; the message says why."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from stancewatch.errors import NotFoundError
 from stancewatch.records import VERDICT_LABELS
 from stancewatch.report.formatting import safe_url
 from stancewatch.store.database import Store
@@ -108,7 +109,7 @@ def document(store: Store, document_id: str) -> dict[str, Any]:
     """A document with statements, stances, claims, verdicts and highlight segments."""
     rows = store.query("SELECT * FROM documents WHERE id = ?", [document_id])
     if not rows:
-        raise KeyError(f"No document with id {document_id!r}")
+        raise NotFoundError(f"No document with id {document_id!r}")
     doc = rows[0]
     doc.pop("metadata", None)
     doc["url"] = safe_url(doc["url"])

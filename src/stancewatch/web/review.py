@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from stancewatch.analytics.reliability import STANCE_ORDER, reliability
+from stancewatch.errors import InputError, NotFoundError
 from stancewatch.records import STANCE_LABELS, VERDICT_LABELS
 from stancewatch.store.database import Store
 
@@ -47,7 +48,7 @@ _MACHINE_SQL: dict[str, str] = {
 }
 
 
-class ReviewError(ValueError):
+class ReviewError(InputError):
     """A review request names an unknown kind, item or value; the message lists what is valid."""
 
 
@@ -99,7 +100,7 @@ def item(store: Store, kind: str, item_id: str) -> dict[str, Any]:
     kind = check_kind(kind)
     rows = store.query(f"SELECT * FROM ({_MACHINE_SQL[kind]}) WHERE item_id = ?", [item_id])
     if not rows:
-        raise KeyError(f"No {kind} item {item_id!r} (it may have been removed by re-analysis)")
+        raise NotFoundError(f"No {kind} item {item_id!r} (it may have been removed by re-analysis)")
     found = dict(rows[0])
     found["kind"] = kind
     statement = store.query(
@@ -174,7 +175,7 @@ def _checked(store: Store, kind: str, item_id: str, value: str) -> dict[str, Any
     kind = check_kind(kind)
     rows = store.query(f"SELECT * FROM ({_MACHINE_SQL[kind]}) WHERE item_id = ?", [item_id])
     if not rows:
-        raise KeyError(f"No {kind} item {item_id!r}")
+        raise NotFoundError(f"No {kind} item {item_id!r}")
     valid = choices(store, kind)
     if value not in valid:
         raise ReviewError(f"{value!r} is not a valid {kind}; choose one of {', '.join(valid)}")
