@@ -23,6 +23,7 @@ The tree (the module that raises each specific class in brackets)::
             OutputError         [scale.parquet] a run output folder
             AuthError           [web.auth] a coder account
             ReviewError         [web.review] a review kind or value
+            RegistryError       [registry] a spec that names no registered part
         PackError               a pack's files (pack.yaml, actors.yaml, facts.csv, ...)
         ModelError              a model that is missing, cannot be loaded or is malformed
             ModelNotAvailable   [nlp] a spaCy pipeline or sentence-transformers model
