@@ -16,6 +16,11 @@ writes such tables to disk. Only :func:`write_export` touches files.
   :mod:`stancewatch.claims.claimreview`.
 
 Dates are ISO 8601 text (``2025-02-19``; times ``2025-02-19T10:00:00+00:00``) everywhere.
+
+Codings are final: a statement's ``actor``, a claim's ``claimant``, a stance's and a verdict's
+``label`` are a reviewer's adjudicated value when there is one (the rule is in
+:mod:`stancewatch.store.results`), and ``machine_actor`` / ``machine_label`` with
+``actor_source`` / ``label_source`` keep the machine's beside them.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from stancewatch.errors import InputError
+from stancewatch.store import results
 
 if TYPE_CHECKING:
     from stancewatch.api import Project
@@ -64,12 +70,13 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("content_start", "integer"), ("content_end", "integer"), ("speaker", "text"),
         ("speaker_start", "integer"), ("speaker_end", "integer"), ("cue", "text"),
         ("cue_start", "integer"), ("cue_end", "integer"), ("actor", "text"),
-        ("actor_name", "text"), ("date", "date"), ("confidence", "number"), ("method", "text"),
+        ("machine_actor", "text"), ("actor_source", "text"), ("actor_name", "text"),
+        ("date", "date"), ("confidence", "number"), ("method", "text"),
         ("document_title", "text"), ("document_url", "text"), ("outlet", "text"),
     ),
     "stances": (
         ("statement_id", "text"), ("position_id", "text"), ("label", "text"),
-        ("score", "number"), ("similarity", "number"), ("method", "text"), ("coder", "text"),
+        ("machine_label", "text"), ("label_source", "text"), ("score", "number"), ("similarity", "number"), ("method", "text"), ("coder", "text"),
         ("coded_at", "datetime"), ("actor", "text"), ("date", "date"), ("document_id", "text"),
     ),
     "claims": (
@@ -80,7 +87,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("claimant_name", "text"), ("context", "text"), ("date", "date"),
     ),
     "verdicts": (
-        ("claim_id", "text"), ("label", "text"), ("fact_id", "text"), ("ratio", "number"),
+        ("claim_id", "text"), ("label", "text"), ("machine_label", "text"),
+        ("label_source", "text"), ("fact_id", "text"), ("ratio", "number"),
         ("match_score", "number"), ("explanation", "text"), ("method", "text"),
         ("checked_at", "datetime"), ("claim_text", "text"), ("fact_measure", "text"),
         ("fact_subject", "text"), ("fact_value", "number"), ("fact_value_high", "number"),
@@ -94,6 +102,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }  # fmt: skip
 
+# One query per table. Statements, stances, claims and verdicts come from the read model
+# (stancewatch.store.results): the final actor, claimant and labels after review, with the
+# machine's beside them.
 _QUERIES: dict[str, str] = {
     "documents": "SELECT *, length(text) AS characters FROM documents ORDER BY published, rowid",
     "actors": "SELECT * FROM actors ORDER BY id",
@@ -101,16 +112,16 @@ _QUERIES: dict[str, str] = {
     "facts": "SELECT * FROM facts ORDER BY measure, period_start, id",
     "statements": (
         "SELECT s.*, a.name AS actor_name, d.title AS document_title, d.url AS document_url, "
-        "d.outlet FROM statements s LEFT JOIN documents d ON d.id = s.document_id "
+        f"d.outlet FROM {results.STATEMENTS} s LEFT JOIN documents d ON d.id = s.document_id "
         "LEFT JOIN actors a ON a.id = s.actor ORDER BY s.date, s.document_id, s.content_start"
     ),
     "stances": (
-        "SELECT st.*, s.actor, s.date, s.document_id FROM stances st "
-        "LEFT JOIN statements s ON s.id = st.statement_id "
+        f"SELECT st.*, s.actor, s.date, s.document_id FROM {results.STANCES} st "
+        f"LEFT JOIN {results.STATEMENTS} s ON s.id = st.statement_id "
         "ORDER BY s.date, st.statement_id, st.position_id, st.coder"
     ),
     "claims": (
-        "SELECT c.*, a.name AS claimant_name, s.date FROM claims c "
+        f"SELECT c.*, a.name AS claimant_name, s.date FROM {results.CLAIMS} c "
         "LEFT JOIN statements s ON s.id = c.statement_id LEFT JOIN actors a ON a.id = c.claimant "
         "ORDER BY s.date, c.document_id, c.start"
     ),
@@ -118,7 +129,7 @@ _QUERIES: dict[str, str] = {
         "SELECT v.*, c.text AS claim_text, f.measure AS fact_measure, f.subject AS fact_subject, "
         "f.value AS fact_value, f.value_high AS fact_value_high, f.unit AS fact_unit, "
         "f.currency AS fact_currency, f.period AS fact_period, f.source AS fact_source, "
-        "f.url AS fact_url, f.retrieved AS fact_retrieved FROM verdicts v "
+        f"f.url AS fact_url, f.retrieved AS fact_retrieved FROM {results.VERDICTS} v "
         "LEFT JOIN claims c ON c.id = v.claim_id LEFT JOIN facts f ON f.id = v.fact_id "
         "ORDER BY c.document_id, c.start, v.method"
     ),

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from stancewatch.errors import InputError
+
 StatementKind = Literal["direct", "indirect", "other"]
 StanceLabel = Literal["support", "oppose", "neutral"]
 VerdictLabel = Literal[
@@ -244,6 +246,17 @@ class BankClaim:
     url: str | None = None  # the debunk
     date: date | None = None
     bank: str = ""
+
+
+def as_date(value: date | str | None) -> date | None:
+    """A date given as a date or as ISO text (``2025-02-19``); None stays None. Text that is
+    not a date raises :class:`~stancewatch.errors.InputError` naming it."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"Invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
 def to_row(record: Any) -> dict[str, Any]:

@@ -27,7 +27,14 @@ from stancewatch.claims.figures import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, c
 from stancewatch.claims.lexicon import lexicon, stem
 from stancewatch.records import Claim, Fact
 
-__all__ = ["Inconsistency", "find_inconsistencies", "MIN_MEASURE_OVERLAP", "MAX_DAYS_APART"]
+__all__ = [
+    "Inconsistency",
+    "find_inconsistencies",
+    "inconsistency_rows",
+    "INCONSISTENCY_COLUMNS",
+    "MIN_MEASURE_OVERLAP",
+    "MAX_DAYS_APART",
+]
 
 MIN_MEASURE_OVERLAP = 0.5  # share of the smaller measure's word stems found in the other
 MAX_DAYS_APART = 60  # claims made further apart may describe a figure that changed
@@ -167,3 +174,37 @@ def find_inconsistencies(
             found.append(Inconsistency(a, b, scope, reason, explanation))
     found.sort(key=lambda i: (i.scope != "document", i.reason != "conflict", i.a.document_id))
     return found
+
+
+_SIDE_COLUMNS = ("claim_id", "claim", "value", "value_high", "measure", "period", "claimant",
+                 "document_id", "start", "end", "context", "date")  # fmt: skip
+#: The columns of :func:`inconsistency_rows`: the pair, then each claim as ``<column>_a`` and
+#: ``<column>_b``.
+INCONSISTENCY_COLUMNS = ("scope", "reason", "subject", "unit", "explanation") + tuple(
+    f"{column}_{side}" for side in ("a", "b") for column in _SIDE_COLUMNS
+)
+
+
+def inconsistency_rows(
+    found: Sequence[Inconsistency], dates: Mapping[str, date] | None = None
+) -> list[dict[str, object]]:
+    """One flat row per pair (:data:`INCONSISTENCY_COLUMNS`), with both claims' spans and the
+    date each was said (``dates``: claim id → date, ISO text in the row)."""
+    dates = dates or {}
+    rows = []
+    for item in found:
+        row: dict[str, object] = {
+            "scope": item.scope,
+            "reason": item.reason,
+            "subject": item.a.subject,
+            "unit": item.a.unit,
+            "explanation": item.explanation,
+        }
+        for side, c in (("a", item.a), ("b", item.b)):
+            said = dates.get(c.id)
+            values: list[object] = [c.id, c.text, c.value, c.value_high, c.measure, c.period, c.claimant,
+                                    c.document_id, c.start, c.end, c.context,
+                                    said.isoformat() if said else None]  # fmt: skip
+            row.update({f"{k}_{side}": v for k, v in zip(_SIDE_COLUMNS, values, strict=True)})
+        rows.append(row)
+    return rows

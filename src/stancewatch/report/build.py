@@ -21,6 +21,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from stancewatch.analytics import echo as _echo
+from stancewatch.records import as_date
 from stancewatch.report import analytics as _analytics_module
 from stancewatch.report.charts import to_png, to_svg
 from stancewatch.report.formatting import (
@@ -33,7 +34,6 @@ from stancewatch.report.sections import (
     MAX_QUOTES,
     Evidence,
     actor_sections,
-    as_date,
     claims_section,
     corpus_section,
     default_pairs,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from stancewatch.analytics import comparison as _comparison
-from stancewatch.errors import InputError
 from stancewatch.records import FALSE_VERDICTS
 from stancewatch.report.charts import matrix_spec
 from stancewatch.report.formatting import (
@@ -48,15 +47,6 @@ def _clean(value: Any) -> Any:
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
-def as_date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"Invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
 def in_window(

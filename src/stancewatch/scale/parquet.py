@@ -10,7 +10,9 @@ A run output folder (``stancewatch run INPUT OUTPUT``) holds::
 
 Columns are the export schema (:data:`stancewatch.export.COLUMNS`, docs/exports.md), so a
 table here has the columns ``stancewatch export --format parquet`` gives; statements add
-``document`` (the document's name) and documents add ``text`` and ``metadata``. Only shards
+``document`` (the document's name) and documents add ``text`` and ``metadata``. A run has no
+review, so its codings are the machine's: ``actor`` equals ``machine_actor``, ``label``
+equals ``machine_label``, and the ``*_source`` columns say ``machine``. Only shards
 with a marker count: readers here, :func:`load_output` and :func:`actor_positions` skip the
 files of a shard that was interrupted.
 """
@@ -34,6 +36,7 @@ from stancewatch.export import COLUMNS
 from stancewatch.packs import Pack
 from stancewatch.pipeline import DocumentResult
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict, to_row
+from stancewatch.store.results import MACHINE
 
 TABLES = ("documents", "statements", "stances", "claims", "verdicts", "narrative_matches")
 SHARDS_DIR = "_shards"
@@ -112,6 +115,8 @@ def result_rows(
             rows["statements"].append(
                 {
                     **to_row(statement),
+                    "machine_actor": statement.actor,
+                    "actor_source": MACHINE,
                     "actor_name": actors.get(statement.actor or ""),
                     "document_title": document.title,
                     "document_url": document.url,
@@ -124,6 +129,8 @@ def result_rows(
             rows["stances"].append(
                 {
                     **to_row(stance),
+                    "machine_label": stance.label,
+                    "label_source": MACHINE,
                     "coded_at": stamp,
                     "actor": of.actor if of else None,
                     "date": _iso(of.date) if of else None,
@@ -147,6 +154,8 @@ def result_rows(
             rows["verdicts"].append(
                 {
                     **to_row(verdict),
+                    "machine_label": verdict.label,
+                    "label_source": MACHINE,
                     "checked_at": stamp,
                     "claim_text": claim_text.get(verdict.claim_id),
                     **{
@@ -234,7 +243,13 @@ def read_table(output: Path, table: str) -> pd.DataFrame:
 
 
 # -- loading into SQLite ----------------------------------------------------------------------
+# The column holding the machine's value where an export table has the final one beside it:
+# loading stores the machine's codings (reviews are made in the database, after loading).
+_MACHINE_COLUMNS = {"actor": "machine_actor", "label": "machine_label"}
+
+
 def _record(cls: type, row: dict[str, Any]) -> Any:
+    row = {**row, **{k: row[m] for k, m in _MACHINE_COLUMNS.items() if m in row}}
     values = {}
     for field in fields(cls):
         if field.name not in row:

@@ -15,6 +15,7 @@ from typing import Any
 from stancewatch.errors import NotFoundError
 from stancewatch.records import VERDICT_LABELS
 from stancewatch.report.formatting import safe_url
+from stancewatch.store import results
 from stancewatch.store.database import Store
 
 
@@ -113,40 +114,39 @@ def document(store: Store, document_id: str) -> dict[str, Any]:
     doc = rows[0]
     doc.pop("metadata", None)
     doc["url"] = safe_url(doc["url"])
+    # The machine's codings, each with its final label when an adjudicator gave one.
     statements = store.query(
-        "SELECT s.*, a.name AS actor_name FROM statements s LEFT JOIN actors a "
-        "ON a.id = s.actor WHERE s.document_id = ? ORDER BY s.content_start",
+        "SELECT s.id, s.document_id, s.kind, s.content, s.content_start, s.content_end, "
+        "s.speaker, s.speaker_start, s.speaker_end, s.cue, s.cue_start, s.cue_end, "
+        "s.machine_actor AS actor, s.date, s.confidence, s.method, a.name AS actor_name, "
+        f"s.adjudicated_actor FROM {results.STATEMENTS} s "
+        "LEFT JOIN actors a ON a.id = s.machine_actor WHERE s.document_id = ? "
+        "ORDER BY s.content_start",
         [document_id],
     )
     stances: dict[str, list[dict[str, Any]]] = {}
     for row in store.query(
-        "SELECT st.statement_id, st.position_id, p.proposition, st.label, st.score, st.coder "
-        "FROM stances st JOIN statements s ON s.id = st.statement_id "
+        "SELECT st.statement_id, st.position_id, p.proposition, st.machine_label AS label, "
+        f"st.score, st.coder, st.adjudicated_label AS final FROM {results.STANCES} st "
+        "JOIN statements s ON s.id = st.statement_id "
         "LEFT JOIN positions p ON p.id = st.position_id WHERE s.document_id = ? "
         "ORDER BY st.score DESC",
         [document_id],
     ):
         stances.setdefault(row["statement_id"], []).append(row)
-    final = {
-        (r["item_kind"], r["item_id"]): r["value"]
-        for r in store.query("SELECT item_kind, item_id, value FROM adjudications ORDER BY id")
-    }
     for statement in statements:
         statement["stances"] = stances.get(statement["id"], [])
-        statement["final_actor"] = final.get(("speaker", statement["id"]))
-        for stance in statement["stances"]:
-            key = f"{statement['id']}:{stance['position_id']}"
-            stance["final"] = final.get(("stance", key))
+        statement["final_actor"] = statement.pop("adjudicated_actor")
     claims = store.query(
         'SELECT c.id, c.statement_id, c.text, c.start, c."end", c.value, c.unit, c.measure, '
-        "v.label AS verdict, v.explanation, f.source AS fact_source, f.url AS fact_url "
-        "FROM claims c LEFT JOIN verdicts v ON v.claim_id = c.id "
-        "LEFT JOIN facts f ON f.id = v.fact_id WHERE c.document_id = ? ORDER BY c.start",
+        "v.label AS verdict, v.explanation, f.source AS fact_source, f.url AS fact_url, "
+        "adj.value AS final FROM claims c LEFT JOIN verdicts v ON v.claim_id = c.id "
+        f"LEFT JOIN facts f ON f.id = v.fact_id LEFT JOIN {results.latest_adjudications('verdict')} "
+        "adj ON adj.item_id = c.id WHERE c.document_id = ? ORDER BY c.start",
         [document_id],
     )
     for claim in claims:
         claim["fact_url"] = safe_url(claim["fact_url"])
-        claim["final"] = final.get(("verdict", claim["id"]))
     doc["statements"] = statements
     doc["claims"] = claims
     doc["segments"] = segments(doc["text"], statements, claims)

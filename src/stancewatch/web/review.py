@@ -8,8 +8,9 @@ Three variables are reviewed; each item is one unit of reliability data:
 
 The machine's coding stays in its own table; every human coding is appended to
 ``review_codings`` with who and when, and the machine's value at that moment, never
-overwritten (a coder's latest coding of an item is the one that counts). An adjudicator's
-latest ``adjudications`` row is the item's final label.
+overwritten (a coder's latest coding of an item is the one that counts). Adjudications go
+to ``adjudications``; which one is an item's final label is decided by the read model,
+:mod:`stancewatch.store.results` (the latest).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from typing import Any, Literal
 from stancewatch.analytics.reliability import STANCE_ORDER, reliability
 from stancewatch.errors import InputError, NotFoundError
 from stancewatch.records import STANCE_LABELS, VERDICT_LABELS
+from stancewatch.store import results
 from stancewatch.store.database import Store
 
 Kind = Literal["stance", "speaker", "verdict"]
 KINDS: tuple[Kind, ...] = ("stance", "speaker", "verdict")
-UNKNOWN = "unknown"
+UNKNOWN = results.UNKNOWN_SPEAKER
 COMPARISONS = ("coders", "machine_vs_coders", "machine_vs_adjudicated")
 
 # One row per machine-coded item: item_id, machine value, confidence and the statement shown.
@@ -36,7 +38,7 @@ _MACHINE_SQL: dict[str, str] = {
         "WHERE st.coder = 'machine'"
     ),
     "speaker": (
-        "SELECT s.id AS item_id, COALESCE(s.actor, 'unknown') AS machine, s.confidence, "
+        f"SELECT s.id AS item_id, COALESCE(s.actor, '{UNKNOWN}') AS machine, s.confidence, "
         "s.id AS statement_id, NULL AS position_id FROM statements s"
     ),
     "verdict": (
@@ -140,7 +142,7 @@ def item(store: Store, kind: str, item_id: str) -> dict[str, Any]:
         "WHERE item_kind = ? AND item_id = ? ORDER BY id",
         [kind, item_id],
     )
-    found["final"] = found["adjudications"][-1]["value"] if found["adjudications"] else None
+    found["final"] = results.latest_adjudication(store, kind, item_id)
     found["choices"] = choices(store, kind)
     return found
 
@@ -203,12 +205,7 @@ def _units(store: Store, kind: Kind) -> list[dict[str, Any]]:
         humans[row["item_id"]][row["coder"]] = row["value"]
         if row["machine_value"] is not None:
             recorded[row["item_id"]] = row["machine_value"]
-    final = {
-        r["item_id"]: r["value"]
-        for r in store.query(
-            "SELECT item_id, value FROM adjudications WHERE item_kind = ? ORDER BY id", [kind]
-        )
-    }
+    final = results.adjudicated_values(store, kind)
     units = []
     for item_id in sorted(set(humans) | set(final)):
         current = machine.get(item_id)
