@@ -170,8 +170,8 @@ def run_ray(
         wrote_info = False
         for row in mapped.iter_rows():
             if not wrote_info:
-                settings = json.loads(row["settings"])
-                write_run_info(out, inputs, settings, pack, engine="ray", workers=workers)
+                recorded = json.loads(row["settings"])  # what the workers' analyzers used
+                write_run_info(out, inputs, recorded, pack, engine="ray", workers=workers)
                 wrote_info = True
             counts = json.loads(row["counts"])
             report.shards += 1
