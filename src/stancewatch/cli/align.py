@@ -15,6 +15,8 @@ from stancewatch.cli.common import (
     Format,
     FormatOption,
     PackOption,
+    SinceOption,
+    UntilOption,
     app,
     date_option,
     emit,
@@ -23,8 +25,6 @@ from stancewatch.cli.common import (
     out,
 )
 
-SinceOption = Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")]
-UntilOption = Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")]
 ResamplesOption = Annotated[
     int, typer.Option(help="Bootstrap resamples for the kappa and pi intervals (0: none).")
 ]

@@ -54,6 +54,8 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SinceOption = Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")]
 
 
 def stance_help(default: str) -> str:

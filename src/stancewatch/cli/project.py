@@ -14,7 +14,9 @@ from stancewatch.cli.common import (
     Format,
     FormatOption,
     PackOption,
+    SinceOption,
     StanceOption,
+    UntilOption,
     app,
     console,
     current_settings,
@@ -130,8 +132,8 @@ def report(
         Path | None, typer.Option(help="Also write a Markdown summary to this file.")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
-    since: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     charts: Annotated[
         Path | None, typer.Option(help="Also write every chart as SVG and PNG into this folder.")
     ] = None,
