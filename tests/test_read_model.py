@@ -252,3 +252,33 @@ def test_run_outputs_carry_the_machine_values_and_load_stores_the_machines(tmp_p
         assert store.query("SELECT actor FROM statements") == [{"actor": "trump"}]
         assert store.query("SELECT label FROM stances") == [{"label": "support"}]
         assert store.query("SELECT label FROM verdicts") == [{"label": "unverifiable"}]
+
+
+def test_the_web_apps_filters_follow_the_final_values(db):
+    from stancewatch.web.browse import Filters, documents, filter_options
+
+    path, ids = db
+    _adjudicate(path, "speaker", ids["s1"], "vance")
+    _adjudicate(path, "verdict", ids["claim"], "accurate")
+    with Store(path) as store:
+        by_actor = {a: documents(store, Filters(actor=a))[1] for a in ("trump", "vance")}
+        by_verdict = {
+            v: documents(store, Filters(verdict=v))[1] for v in ("inaccurate", "accurate")
+        }
+        by_name = documents(store, Filters(q="Vance"))[1]
+        actors = {a["id"] for a in filter_options(store)["actors"]}
+    assert by_actor == {"trump": 0, "vance": 1}
+    assert by_verdict == {"inaccurate": 0, "accurate": 1}
+    assert by_name == 1
+    assert "vance" in actors and "trump" not in actors
+
+
+def test_projects_other_views_read_the_final_actor(db):
+    path, ids = db
+    _adjudicate(path, "speaker", ids["s1"], "vance")
+    with Project(path) as project:
+        worthy = project.check_worthy().set_index("statement_id")
+        with Store(path) as store:
+            unattributed = results.unattributed_statement_rows(store)
+    assert worthy.loc[ids["s1"], "actor"] == "vance"
+    assert all(row["actor"] is None for row in unattributed)

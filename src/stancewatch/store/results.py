@@ -231,29 +231,29 @@ def claim_rows(store: Store) -> list[dict[str, Any]]:
 
 
 def unmatched_statement_rows(store: Store) -> list[dict[str, Any]]:
-    """Statements by known actors (the machine's) that support or oppose no position."""
+    """Statements by known actors that support or oppose no position (final values)."""
     return store.query(
-        "SELECT s.id, s.actor, s.date, s.content FROM statements s "
-        "WHERE s.actor IS NOT NULL AND s.id NOT IN (SELECT statement_id FROM stances "
+        f"SELECT s.id, s.actor, s.date, s.content FROM {STATEMENTS} s "
+        f"WHERE s.actor IS NOT NULL AND s.id NOT IN (SELECT statement_id FROM {STANCES} "
         "WHERE label IN ('support', 'oppose')) ORDER BY s.date, s.id"
     )
 
 
 def unattributed_statement_rows(store: Store) -> list[dict[str, Any]]:
-    """Speaker, actor and document (name, else id) of statements the machine linked to no
-    actor, for finding actors the pack lacks."""
+    """Speaker, actor and document (name, else id) of statements linked to no actor (after
+    review), for finding actors the pack lacks."""
     return store.query(
-        "SELECT s.speaker, s.actor, coalesce(d.name, d.id) AS document FROM statements s "
+        f"SELECT s.speaker, s.actor, coalesce(d.name, d.id) AS document FROM {STATEMENTS} s "
         "JOIN documents d ON d.id = s.document_id WHERE s.actor IS NULL"
     )
 
 
 def check_worthy_rows(store: Store) -> list[dict[str, Any]]:
-    """Every statement with its evidence, for ranking by check-worthiness."""
+    """Every statement with its evidence (and final actor), for ranking by check-worthiness."""
     return store.query(
         "SELECT s.id AS statement_id, s.actor, s.speaker, s.content, s.date, s.document_id, "
         "s.content_start, s.content_end, d.title AS document_title, d.url AS document_url "
-        "FROM statements s JOIN documents d ON d.id = s.document_id "
+        f"FROM {STATEMENTS} s JOIN documents d ON d.id = s.document_id "
         "ORDER BY s.date, s.document_id, s.content_start"
     )
 
@@ -262,14 +262,14 @@ def narrative_match_rows(
     store: Store, *, relation: str | None = "repeats", kind: str | None = None
 ) -> list[dict[str, Any]]:
     """Statements matched to a known narrative or bank claim, with the evidence and the
-    narrative's debunks (JSON text), by date and best score first."""
+    narrative's debunks (JSON text), by date and best score first; ``actor`` is final."""
     sql = (
         "SELECT m.statement_id, m.kind, m.target_id, m.label, "
         "COALESCE(n.title, m.label) AS narrative_title, m.matched_text, m.relation, m.score, "
         "m.similarity, m.method, m.url AS debunk_url, n.debunks, b.verdict, s.actor, "
         "a.name AS actor_name, s.speaker, s.content, s.date, s.document_id, "
         "s.content_start, s.content_end, d.title AS document_title, d.url AS document_url "
-        "FROM narrative_matches m JOIN statements s ON s.id = m.statement_id "
+        f"FROM narrative_matches m JOIN {STATEMENTS} s ON s.id = m.statement_id "
         "JOIN documents d ON d.id = s.document_id LEFT JOIN actors a ON a.id = s.actor "
         "LEFT JOIN narratives n ON m.kind = 'narrative' AND n.id = m.target_id "
         "LEFT JOIN bank_claims b ON m.kind = 'bank' AND b.id = m.target_id"

@@ -1,6 +1,7 @@
 """Read-only queries behind the browse pages and their JSON twins.
 
-Documents are filtered by free text, actor, position, outlet, published date and verdict;
+Documents are filtered by free text, actor, position, outlet, published date and verdict
+(actor and verdict as reviewed: the final values of :mod:`stancewatch.store.results`);
 a document comes back with its statements, their stances, its claims and their verdicts, and
 its text cut into segments so that a template can highlight statements by their offsets
 (the template escapes every segment: article text is never trusted as HTML).
@@ -46,12 +47,12 @@ def documents(
     if filters.q:
         where.append(
             "(d.text LIKE ? ESCAPE '\\' OR d.title LIKE ? ESCAPE '\\' OR d.id IN "
-            "(SELECT s.document_id FROM statements s LEFT JOIN actors a ON a.id = s.actor "
+            f"(SELECT s.document_id FROM {results.STATEMENTS} s LEFT JOIN actors a ON a.id = s.actor "
             "WHERE a.name LIKE ? ESCAPE '\\' OR s.speaker LIKE ? ESCAPE '\\'))"
         )
         params += [_like(filters.q)] * 4
     if filters.actor:
-        where.append("d.id IN (SELECT document_id FROM statements WHERE actor = ?)")
+        where.append(f"d.id IN (SELECT document_id FROM {results.STATEMENTS} WHERE actor = ?)")
         params.append(filters.actor)
     if filters.position:
         where.append(
@@ -64,8 +65,8 @@ def documents(
         params.append(filters.outlet)
     if filters.verdict:
         where.append(
-            "d.id IN (SELECT c.document_id FROM claims c JOIN verdicts v ON v.claim_id = c.id "
-            "WHERE v.label = ?)"
+            f"d.id IN (SELECT c.document_id FROM claims c JOIN {results.VERDICTS} v "
+            "ON v.claim_id = c.id WHERE v.label = ?)"
         )
         params.append(filters.verdict)
     if filters.since:
@@ -92,8 +93,8 @@ def filter_options(store: Store) -> dict[str, list[Any]]:
     """The values each filter can take, for the filter form and ``/api/filters``."""
     return {
         "actors": store.query(
-            "SELECT a.id, a.name FROM actors a WHERE a.id IN (SELECT actor FROM statements) "
-            "ORDER BY a.name"
+            "SELECT a.id, a.name FROM actors a WHERE a.id IN "
+            f"(SELECT actor FROM {results.STATEMENTS}) ORDER BY a.name"
         ),
         "positions": store.query("SELECT id, topic, proposition FROM positions ORDER BY id"),
         "outlets": [
