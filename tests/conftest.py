@@ -27,3 +27,28 @@ def embedder():
     from stancewatch.nlp import load_embedder
 
     return load_embedder()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def review_template(tmp_path_factory):
+    """The review web app's test database (tests/web_fixtures.py), built once per module:
+    hashing the coders' passwords is slow."""
+    from web_fixtures import build_db
+
+    path = tmp_path_factory.mktemp("review") / "template.db"
+    return path, build_db(path)
+
+
+@pytest.fixture
+def review_db(review_template, tmp_path):
+    """A fresh copy of the review database for each test, and its ids."""
+    import shutil
+
+    path = tmp_path / "review.db"
+    shutil.copy(review_template[0], path)
+    return path, review_template[1]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pandas as pd
 import pytest
-from web_fixtures import PASSWORD, build_db
+from web_fixtures import PASSWORD
 
 from stancewatch.api import Project
 from stancewatch.export import COLUMNS, export, export_tables
@@ -29,24 +28,6 @@ from stancewatch.web.app import create_app
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 STANCE_POSITION = "cede-occupied-territory"
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("readmodel") / "template.db"
-    return path, build_db(path)
-
-
-@pytest.fixture
-def db(template_db, tmp_path):
-    path = tmp_path / "review.db"
-    shutil.copy(template_db[0], path)
-    return path, template_db[1]
 
 
 def _adjudicate(path: Path, kind: str, item_id: str, value: str) -> None:
@@ -94,9 +75,9 @@ def _between(text: str, start: str, end: str) -> str:
 
 
 @pytest.mark.anyio
-async def test_a_correction_in_the_web_app_reaches_every_export_and_the_report(db, tmp_path):
+async def test_a_correction_in_the_web_app_reaches_every_export_and_the_report(review_db, tmp_path):
     pytest.importorskip("pyarrow")
-    path, ids = db
+    path, ids = review_db
     await _review_in_the_web_app(path, ids)
     s1, claim, stance = ids["s1"], ids["claim"], (ids["s1"], STANCE_POSITION)
 
@@ -165,8 +146,8 @@ async def test_a_correction_in_the_web_app_reaches_every_export_and_the_report(d
     assert "JD Vance <code>vance</code>" in evidence
 
 
-def test_without_a_review_the_final_values_are_the_machines(db):
-    path, ids = db
+def test_without_a_review_the_final_values_are_the_machines(review_db):
+    path, ids = review_db
     with Project(path) as project:
         tables = export_tables(project)
     statements, stances, verdicts = tables["statements"], tables["stances"], tables["verdicts"]
@@ -177,8 +158,8 @@ def test_without_a_review_the_final_values_are_the_machines(db):
     assert list(verdicts["label"]) == list(verdicts["machine_label"]) == ["inaccurate"]
 
 
-def test_the_latest_adjudication_counts_and_an_unknown_speaker_clears_the_actor(db):
-    path, ids = db
+def test_the_latest_adjudication_counts_and_an_unknown_speaker_clears_the_actor(review_db):
+    path, ids = review_db
     s1, claim = ids["s1"], ids["claim"]
     for kind, item_id, value in (
         ("speaker", s1, "vance"),
@@ -254,10 +235,10 @@ def test_run_outputs_carry_the_machine_values_and_load_stores_the_machines(tmp_p
         assert store.query("SELECT label FROM verdicts") == [{"label": "unverifiable"}]
 
 
-def test_the_web_apps_filters_follow_the_final_values(db):
+def test_the_web_apps_filters_follow_the_final_values(review_db):
     from stancewatch.web.browse import Filters, documents, filter_options
 
-    path, ids = db
+    path, ids = review_db
     _adjudicate(path, "speaker", ids["s1"], "vance")
     _adjudicate(path, "verdict", ids["claim"], "accurate")
     with Store(path) as store:
@@ -273,8 +254,8 @@ def test_the_web_apps_filters_follow_the_final_values(db):
     assert "vance" in actors and "trump" not in actors
 
 
-def test_projects_other_views_read_the_final_actor(db):
-    path, ids = db
+def test_projects_other_views_read_the_final_actor(review_db):
+    path, ids = review_db
     _adjudicate(path, "speaker", ids["s1"], "vance")
     with Project(path) as project:
         worthy = project.check_worthy().set_index("statement_id")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute
 from typer.testing import CliRunner
-from web_fixtures import PASSWORD, SCRIPT_TEXT, build_db
+from web_fixtures import PASSWORD, SCRIPT_TEXT
 
 from stancewatch.cli import app as cli_app
 from stancewatch.store.database import Store
@@ -18,25 +17,6 @@ from stancewatch.web.browse import segments
 
 pytestmark = pytest.mark.anyio
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("web") / "template.db"
-    return path, build_db(path)
-
-
-@pytest.fixture
-def db(template_db, tmp_path):
-    """A fresh copy of the review database for each test (built once: hashing is slow)."""
-    path = tmp_path / "review.db"
-    shutil.copy(template_db[0], path)
-    return path, template_db[1]
 
 
 def client(path, **options) -> httpx.AsyncClient:
@@ -90,16 +70,16 @@ def assert_error(response: httpx.Response, status: int) -> dict:
         ({"q": "100%"}, set()),  # % is matched literally, not as a wildcard
     ],
 )
-async def test_document_filters(db, params, expected):
-    path, ids = db
+async def test_document_filters(review_db, params, expected):
+    path, ids = review_db
     async with client(path) as c:
         body = (await c.get("/api/documents", params=params)).json()
     names = {k for k in ("first", "second") if ids[k] in {d["id"] for d in body["documents"]}}
     assert names == expected and body["total"] == len(expected)
 
 
-async def test_document_has_statements_stances_claims_and_highlights(db):
-    path, ids = db
+async def test_document_has_statements_stances_claims_and_highlights(review_db):
+    path, ids = review_db
     async with client(path) as c:
         doc = (await c.get(f"/api/documents/{ids['first']}")).json()["document"]
         page = await c.get(f"/documents/{ids['first']}")
@@ -114,8 +94,8 @@ async def test_document_has_statements_stances_claims_and_highlights(db):
     assert f'data-statement="{ids["s1"]}"' in page.text and 'class="claim' in page.text
 
 
-async def test_article_script_shows_as_text(db):
-    path, ids = db
+async def test_article_script_shows_as_text(review_db):
+    path, ids = review_db
     async with client(path) as c:
         pages = [await c.get(f"/documents/{ids['first']}"), await c.get("/")]
     for page in pages:
@@ -151,8 +131,8 @@ def test_segments_cover_the_text_once(text, spans, expected):
     assert [(p["text"], p["classes"]) for p in pieces] == expected
 
 
-async def test_every_write_endpoint_refuses_an_anonymous_request(db):
-    path, _ = db
+async def test_every_write_endpoint_refuses_an_anonymous_request(review_db):
+    path, _ = review_db
     web = create_app(path, secret_key="k", resamples=10)
     writes = [
         (route_path, method)
@@ -177,8 +157,8 @@ async def test_every_write_endpoint_refuses_an_anonymous_request(db):
         assert store.count("review_codings") == 0 and store.count("adjudications") == 0
 
 
-async def test_api_errors_have_one_shape(db):
-    path, ids = db
+async def test_api_errors_have_one_shape(review_db):
+    path, ids = review_db
     bearer = {"Authorization": f"Bearer {ids['token']}"}
     async with client(path) as c:
         assert_error(await c.get("/api/no-such-thing"), 404)
@@ -194,8 +174,8 @@ async def test_api_errors_have_one_shape(db):
         assert_error(await c.delete("/api/documents"), 405)
 
 
-async def test_login_needs_csrf_and_the_right_password(db):
-    path, _ = db
+async def test_login_needs_csrf_and_the_right_password(review_db):
+    path, _ = review_db
     async with client(path) as c:
         page = await c.get("/login")
         token = CSRF.search(page.text).group(1)
@@ -213,8 +193,8 @@ async def test_login_needs_csrf_and_the_right_password(db):
         assert me["coder"] == {"name": "ann", "adjudicator": True}
 
 
-async def test_form_writes_need_the_session_csrf_token(db):
-    path, ids = db
+async def test_form_writes_need_the_session_csrf_token(review_db):
+    path, ids = review_db
     item = f"{ids['s1']}:cede-occupied-territory"
     form = {"kind": "stance", "item_id": item, "value": "oppose"}
     async with client(path) as c:
@@ -236,8 +216,8 @@ async def test_form_writes_need_the_session_csrf_token(db):
     ]
 
 
-async def test_queue_is_lowest_confidence_first_and_skips_coded_items(db):
-    path, ids = db
+async def test_queue_is_lowest_confidence_first_and_skips_coded_items(review_db):
+    path, ids = review_db
     bearer = {"Authorization": f"Bearer {ids['token']}"}
     async with client(path) as c:
         queue = (await c.get("/api/review/queue", headers=bearer)).json()
@@ -263,8 +243,8 @@ def _alpha(rows, variable, comparison, level="nominal", position=None):
     raise AssertionError("row not found")
 
 
-async def test_agreement_changes_with_codings_and_adjudication(db):
-    path, ids = db
+async def test_agreement_changes_with_codings_and_adjudication(review_db):
+    path, ids = review_db
     items = [
         f"{ids['s1']}:cede-occupied-territory",
         f"{ids['s1']}:no-nato-membership",
@@ -322,8 +302,8 @@ async def test_agreement_changes_with_codings_and_adjudication(db):
         assert "0.667" in html and "0.8" in html and "cede-occupied-territory" in html
 
 
-async def test_private_reading_needs_a_login(db):
-    path, ids = db
+async def test_private_reading_needs_a_login(review_db):
+    path, ids = review_db
     async with client(path, public=False) as c:
         assert_error(await c.get("/api/documents"), 401)
         page = await c.get(f"/documents/{ids['first']}")
@@ -335,8 +315,8 @@ async def test_private_reading_needs_a_login(db):
         assert (await c.get("/api/documents")).status_code == 200
 
 
-async def test_openapi_documents_the_api_only(db):
-    path, _ = db
+async def test_openapi_documents_the_api_only(review_db):
+    path, _ = review_db
     async with client(path) as c:
         spec = (await c.get("/openapi.json")).json()
     paths = set(spec["paths"])
@@ -351,8 +331,8 @@ async def test_openapi_documents_the_api_only(db):
     assert not any(not p.startswith("/api") for p in paths)
 
 
-def test_api_routes_are_all_under_api(db):
-    path, _ = db
+def test_api_routes_are_all_under_api(review_db):
+    path, _ = review_db
     web = create_app(path, secret_key="k")
     api = [
         p
@@ -373,15 +353,15 @@ def test_api_routes_are_all_under_api(db):
         (["coders", "add", "fay", "--no-password"], 1, "--no-password needs --token"),
     ],
 )
-def test_coders_add(db, args, code, message):
-    path, _ = db
+def test_coders_add(review_db, args, code, message):
+    path, _ = review_db
     result = CliRunner().invoke(cli_app, [*args, "--db", str(path)])
     assert result.exit_code == code, result.output
     assert message in result.output
 
 
-def test_coders_add_prompts_for_the_password(db):
-    path, _ = db
+def test_coders_add_prompts_for_the_password(review_db):
+    path, _ = review_db
     result = CliRunner().invoke(
         cli_app, ["coders", "add", "gil", "--db", str(path)], input="long enough\nlong enough\n"
     )
