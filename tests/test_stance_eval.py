@@ -290,3 +290,103 @@ def test_ruw_val_loads_two_targets_per_tweet():
     assert len(rows) == 1200
     assert sum(r.target == "Russia" and r.label == "oppose" for r in rows) == 267
     assert sum(r.target == "Ukraine" and r.label == "support" for r in rows) == 230
+
+
+def write_pairs(folder, rows, *, propositions=None):
+    """A pairs file (text, position, label, source) and, optionally, its propositions.yaml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows, columns=["text", "position", "label", "source"])
+    frame.to_csv(folder / "dev.csv", index=False)
+    if propositions is not None:
+        lines = [f"{key}: {value!r}" for key, value in propositions.items()]
+        (folder / "propositions.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder / "dev.csv"
+
+
+def test_pairs_resolve_pack_ids_listed_ids_and_free_text(tmp_path):
+    from stancewatch.packs import load_pack
+
+    pack = load_pack()
+    nato = pack.position("no-nato-membership")
+    path = write_pairs(
+        tmp_path,
+        [
+            ("Kyiv will never join the alliance.", "no-nato-membership", "Support", "news"),
+            ("Markets rose on Monday.", "E9-markets", "neutral", "news"),
+            ("Wind power is great.", "Wind power is good", "SUPPORT", ""),
+        ],
+        propositions={"E9-markets": "Markets will rise."},
+    )
+    a, b, c = read_stance_rows(path, "pairs", pack.positions)
+    assert a.position == nato and a.target == nato.proposition and a.target_position.supports
+    assert (a.label, a.source) == ("support", "news")
+    assert (b.position.id, b.target, b.label) == ("E9-markets", "Markets will rise.", "neutral")
+    assert c.position is None and c.target == "Wind power is good" and c.source is None
+    assert c.target_position.proposition == "Wind power is good"
+
+
+def test_pairs_are_scored_by_sides_source_and_position(tmp_path):
+    path = write_pairs(
+        tmp_path,
+        [
+            ("wind farms are good", "wind power", "support", "a"),
+            ("coal is awful", "coal", "oppose", "a"),
+            ("the meeting is on tuesday", "coal", "neutral", "b"),
+            ("solar is great", "solar power", "oppose", "b"),  # the keyword backend errs here
+        ],
+    )
+    rows = read_stance_rows(path, "pairs")
+    scores = evaluate_backend(keyword_backend(), rows, "pairs")
+    # support F1 = 2/3 (one right, one false support), oppose F1 = 2/3, neutral 1
+    assert scores.sides_f1 == pytest.approx(2 / 3, abs=1e-4)
+    assert scores.macro_f1 == pytest.approx((2 / 3 + 2 / 3 + 1) / 3, abs=1e-4)
+    # per source, over all three labels (a label with no gold and no prediction counts 0)
+    assert scores.sources == {
+        "a": pytest.approx(2 / 3, abs=1e-4),
+        "b": pytest.approx(1 / 3, abs=1e-4),
+    }
+    assert set(scores.groups) == {"wind power", "coal", "solar power"}
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([("text", "p", "maybe", "s")], "'maybe' is not one of"),
+    ],
+)
+def test_bad_pairs_are_explained(tmp_path, rows, message):
+    path = write_pairs(tmp_path, rows)
+    with pytest.raises(ValueError, match=message):
+        read_stance_rows(path, "pairs")
+
+
+def test_a_malformed_propositions_file_names_itself(tmp_path):
+    path = write_pairs(tmp_path, [("text", "p", "neutral", "s")])
+    (tmp_path / "propositions.yaml").write_text("- a list, not a mapping\n", "utf-8")
+    with pytest.raises(ValueError, match="propositions.yaml: expected a mapping"):
+        read_stance_rows(path, "pairs")
+
+
+@pytest.mark.models
+def test_eval_stance_command_on_pairs_prints_sides_sources_and_positions(tmp_path, embedder):
+    rows = [(t, "no-nato-membership" if i % 2 else "E9-x", s, f"src{i % 2}")
+            for i, (t, _, s) in enumerate(TOY)]  # fmt: skip
+    dev = write_pairs(tmp_path, rows, propositions={"E9-x": "Coal is bad."})
+    result = runner.invoke(
+        app,
+        ["eval", "stance", str(dev), "--format", "pairs", "--stance", "prototype"],
+        env={"COLUMNS": "250"},
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("support/oppose F1", "src0", "src1", "no-nato-membership", "E9-x"):
+        assert name in result.output
+    assert "No train file" in result.output
+
+
+def test_domain_dev_loads_with_its_documented_counts():
+    from stancewatch.packs import load_pack
+
+    rows = read_stance_rows(shared_data("stance-domain", "dev.csv"), "pairs", load_pack().positions)
+    assert len(rows) == 760
+    assert all(r.position is not None for r in rows)  # every id is a pack id or listed
+    assert {r.source for r in rows} == {"ruw", "euvsdisinfo", "voxcheck-case", "voxcheck-debunk"}

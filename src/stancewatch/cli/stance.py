@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ import typer
 from rich.table import Table
 
 from stancewatch.cli.common import (
+    PackOption,
     TargetStanceOption,
     app,
     command_group,
@@ -23,6 +25,7 @@ from stancewatch.cli.common import (
     current_settings,
     errors_to_exit,
     out,
+    pack_only,
     progress_bar,
 )
 from stancewatch.errors import InputError
@@ -32,6 +35,7 @@ from stancewatch.registry import DEFAULT_TARGET_STANCE_BACKEND
 class DataFormat(StrEnum):
     vast = "vast"
     ruw = "ruw"
+    pairs = "pairs"
 
 
 eval_app = command_group("eval", "Measure stancewatch against gold annotations.")
@@ -108,16 +112,21 @@ def eval_stance(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Score only the first N pairs.")
     ] = None,
+    pack: PackOption = None,
 ) -> None:
-    """Macro-F1 and pairs/s of a stance backend and two trained baselines on VAST or RUW.
+    """Macro-F1 and pairs/s of a stance backend and two trained baselines on VAST, RUW or a
+    pairs file (columns text, position, label, optional source; a position is a pack
+    position id, an id of a propositions.yaml beside the file, or the proposition's words).
+    Pairs files also get the support/oppose F1, and every figure per source and position.
 
-    Example: stancewatch eval stance ../shared/data/vast/vast_dev.csv --format vast
+    Example: stancewatch eval stance ../shared/data/stance-domain/dev.csv --format pairs
     """
     from stancewatch.stance.evaluation import compare_stance, default_train_file, read_stance_rows
 
-    rows = read_stance_rows(file, fmt.value)[:limit]
+    positions = pack_only(pack).positions if fmt is DataFormat.pairs else ()
+    rows = read_stance_rows(file, fmt.value, positions)[:limit]
     train_file = train or default_train_file(file, fmt.value)
-    train_rows = read_stance_rows(train_file, fmt.value) if train_file else []
+    train_rows = read_stance_rows(train_file, fmt.value, positions) if train_file else []
     if not train_rows:
         console.print("No train file: the baselines are left out (give --train).")
     backend, embedder = _backend(stance)
@@ -125,15 +134,33 @@ def eval_stance(
         results = compare_stance(
             rows, fmt.value, backend, embedder, train_rows, on_step=status.update
         )
-    groups = list(results[0].groups)
+    pairs = fmt is DataFormat.pairs
+    # VAST and RUW break down into a few groups (columns); a pairs file by source (columns)
+    # and by position (a table of its own).
+    groups = list(results[0].sources if pairs else results[0].groups)
+    sides = ["support/oppose F1"] if pairs else []
     table = Table(title=f"Stance on {file.name} ({len(rows)} pairs)")
-    for column in ["method", "macro-F1", *groups, "pairs/s", "fit s"]:
+    for column in ["method", "macro-F1", *sides, *groups, "pairs/s", "fit s"]:
         table.add_column(column)
     for r in results:
-        cells = [f"{r.groups.get(g, 0.0):.3f}" for g in groups]
+        found = r.sources if pairs else r.groups
+        cells = [f"{found.get(g, 0.0):.3f}" for g in groups]
+        side = [f"{r.sides_f1:.3f}"] if pairs and r.sides_f1 is not None else []
         fit = "" if r.fit_s is None else f"{r.fit_s:.1f}"
-        table.add_row(r.method, f"{r.macro_f1:.3f}", *cells, f"{r.pairs_per_s:.0f}", fit)
+        table.add_row(r.method, f"{r.macro_f1:.3f}", *side, *cells, f"{r.pairs_per_s:.0f}", fit)
     out.print(table)
+    if pairs:
+        per = Table(title="Macro-F1 per position")
+        per.add_column("position")
+        per.add_column("pairs")
+        counts = Counter(r.position.id if r.position else r.target for r in rows)
+        for r in results:
+            per.add_column(r.method, overflow="fold")
+        for name in results[0].groups:
+            per.add_row(
+                name, str(counts[name]), *(f"{r.groups.get(name, 0.0):.3f}" for r in results)
+            )
+        out.print(per)
     if train_file:
         out.print(f"Baselines trained on {train_file} ({len(train_rows)} pairs).")
 

@@ -1,14 +1,20 @@
 """Measuring stance backends on public stance datasets, and stance for a table of pairs.
 
-Two dataset formats are read (see ``../shared/data/*/SOURCE.md``):
+Three dataset formats are read (see ``../shared/data/*/SOURCE.md``):
 
 - ``vast``: VAST (Allaway & McKeown 2020), columns ``Tweet``, ``Target 1``, ``Stance 1`` and
   ``seen?`` (1 = few-shot: the target also occurs in train; 0 = zero-shot);
 - ``ruw``: RUW, one tweet with two targets (``Target 1``/``Stance 1``, ``Target 2``/``Stance 2``),
-  read as two rows.
+  read as two rows;
+- ``pairs``: one (text, position, label) pair per row, with an optional ``source`` column. A
+  position is a pack position's id (coded against that position, with its codebook), an id
+  defined in a ``propositions.yaml`` beside the file (``id: wording``), or the proposition's
+  own words. Labels are ``support``, ``oppose``, ``neutral``.
 
-Labels map ``FAVOR`` -> support, ``AGAINST`` -> oppose, ``NONE`` -> neutral. The metric is
-macro-F1 over the three labels. Every backend scores ``(text, Position(proposition=target))``
+VAST and RUW labels map ``FAVOR`` -> support, ``AGAINST`` -> oppose, ``NONE`` -> neutral. The
+metric is macro-F1 over the three labels; for ``pairs`` also the support/oppose F1 (the mean
+F1 of the two sides, the figures that rest on a side being taken), per proposition and per
+source. Every backend scores ``(text, Position(proposition=target))``
 pairs through :class:`stancewatch.stance.base.StanceBackend`; two trained baselines implement the
 same protocol so they are measured the same way:
 
@@ -35,21 +41,40 @@ from stancewatch.errors import InvalidValueError
 from stancewatch.nlp import Embedder
 from stancewatch.records import STANCE_LABELS, Position, stable_id
 
-DatasetFormat = Literal["vast", "ruw"]
-FORMATS: tuple[str, ...] = ("vast", "ruw")
-GOLD_LABELS = {"FAVOR": "support", "AGAINST": "oppose", "NONE": "neutral"}
+DatasetFormat = Literal["vast", "ruw", "pairs"]
+FORMATS: tuple[str, ...] = ("vast", "ruw", "pairs")
+GOLD_LABELS = {
+    "FAVOR": "support",
+    "AGAINST": "oppose",
+    "NONE": "neutral",
+    **{label.upper(): label for label in STANCE_LABELS},
+}
+SIDES = ("support", "oppose")
 SEPARATOR = " [SEP] "
-DEFAULT_TRAIN = {"vast": "vast_train_subset10.csv", "ruw": "ruw_train.csv"}
+DEFAULT_TRAIN = {"vast": "vast_train_subset10.csv", "ruw": "ruw_train.csv", "pairs": "train.csv"}
+PROPOSITIONS_FILE = "propositions.yaml"  # id: wording, beside a pairs file
 
 
 @dataclass(frozen=True)
 class StanceRow:
-    """One gold (text, target, label) pair; ``seen`` is VAST's few-shot flag (None elsewhere)."""
+    """One gold (text, target, label) pair; ``seen`` is VAST's few-shot flag (None elsewhere).
+
+    ``target`` is the proposition's words; ``position`` is the pack position or id it was
+    given as (None: a free-text target), ``source`` where the text comes from (pairs files).
+    """
 
     text: str
     target: str
     label: str
     seen: bool | None = None
+    position: Position | None = None
+    source: str | None = None
+
+    @property
+    def target_position(self) -> Position:
+        """What a backend codes the text against: the pack position with its codebook, or the
+        target's words alone."""
+        return self.position if self.position is not None else target_position(self.target)
 
 
 def _label(value: Any, where: str) -> str:
@@ -93,8 +118,60 @@ def ruw_rows(frame: pd.DataFrame, source: str = "the table") -> list[StanceRow]:
     return rows
 
 
-def read_stance_rows(path: Path, fmt: str) -> list[StanceRow]:
-    """The gold rows of a VAST or RUW CSV file."""
+def pair_rows(
+    frame: pd.DataFrame,
+    positions: Sequence[Position] = (),
+    propositions: dict[str, str] | None = None,
+    source: str = "the table",
+) -> list[StanceRow]:
+    """Rows of a pairs table (``text``, ``position``, ``label``, optional ``source``): a
+    position id of ``positions`` (a pack's) is coded with its codebook; an id of
+    ``propositions`` by its wording; anything else is taken as the proposition's words."""
+    _require(frame, ["text", "position", "label"], source)
+    by_id = {p.id: p for p in positions}
+    worded = propositions or {}
+    rows = []
+    for i, r in enumerate(frame.to_dict("records")):
+        given = str(r["position"]).strip()
+        pack_position = by_id.get(given)
+        if pack_position is not None:
+            position: Position | None = pack_position
+            target = pack_position.proposition
+        elif given in worded:
+            position = Position(id=given, topic=given, proposition=worded[given])
+            target = worded[given]
+        else:
+            position, target = None, given
+        rows.append(
+            StanceRow(
+                str(r["text"]),
+                target,
+                _label(r["label"], f"{source} row {i + 2}"),
+                position=position,
+                source=str(r["source"]) if "source" in r and r["source"] != "" else None,
+            )
+        )
+    return rows
+
+
+def read_propositions(path: Path) -> dict[str, str]:
+    """``id: wording`` pairs from a YAML file (as ``propositions.yaml`` beside a pairs file)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidValueError(f"{path} cannot be read as YAML: {exc}") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise InvalidValueError(f"{path}: expected a mapping of proposition id to its wording")
+    return dict(data)
+
+
+def read_stance_rows(path: Path, fmt: str, positions: Sequence[Position] = ()) -> list[StanceRow]:
+    """The gold rows of a VAST, RUW or pairs CSV file; ``positions`` (a pack's) resolve the
+    position ids of a pairs file, and so does a ``propositions.yaml`` beside it."""
     if fmt not in FORMATS:
         raise InvalidValueError(
             f"unknown stance data format {fmt!r}; use one of: {', '.join(FORMATS)}"
@@ -105,6 +182,10 @@ def read_stance_rows(path: Path, fmt: str) -> list[StanceRow]:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except ValueError as exc:  # pandas' parser errors and UnicodeDecodeError
         raise InvalidValueError(f"{path} cannot be read as a UTF-8 CSV file: {exc}") from None
+    if fmt == "pairs":
+        worded = path.parent / PROPOSITIONS_FILE
+        propositions = read_propositions(worded) if worded.is_file() else {}
+        return pair_rows(frame, positions, propositions, str(path))
     return vast_rows(frame, str(path)) if fmt == "vast" else ruw_rows(frame, str(path))
 
 
@@ -130,6 +211,11 @@ def macro_f1(
         fn = sum(g == label and p != label for g, p in zip(gold, predicted, strict=True))
         scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     return float(np.mean(scores)) if gold else 0.0
+
+
+def sides_f1(gold: Sequence[Hashable], predicted: Sequence[Hashable]) -> float:
+    """Mean F1 of support and oppose: how well the sides taken are found (neutral left out)."""
+    return macro_f1(gold, predicted, labels=SIDES)
 
 
 def target_position(target: str) -> Position:
@@ -210,11 +296,16 @@ class StanceScores:
     groups: dict[str, float] = field(default_factory=dict)
     pairs_per_s: float = 0.0
     fit_s: float | None = None
+    sides_f1: float | None = None  # support/oppose F1 (pairs files)
+    sources: dict[str, float] = field(default_factory=dict)  # macro-F1 per source (pairs)
 
 
 def group_scores(rows: Sequence[StanceRow], predicted: Sequence[str], fmt: str) -> dict[str, float]:
-    """Macro-F1 by VAST zero-/few-shot rows, or per target for RUW."""
-    if fmt == "vast":
+    """Macro-F1 by VAST zero-/few-shot rows, or per target (RUW) or position (pairs)."""
+    if fmt == "pairs":
+        keys = [r.position.id if r.position is not None else r.target for r in rows]
+        names = sorted(set(keys))
+    elif fmt == "vast":
         keys = ["few-shot" if r.seen else "zero-shot" for r in rows]
         names = ["zero-shot", "few-shot"]
     else:
@@ -235,16 +326,24 @@ def evaluate_backend(
 ) -> StanceScores:
     """Score every row with ``backend.score`` (one batch) and compare with the gold labels."""
     started = time.perf_counter()
-    probs = backend.score([r.text for r in rows], [target_position(r.target) for r in rows])
+    probs = backend.score([r.text for r in rows], [r.target_position for r in rows])
     elapsed = time.perf_counter() - started
     predicted = [STANCE_LABELS[int(k)] for k in np.argmax(probs, axis=1)] if len(rows) else []
+    gold = [r.label for r in rows]
+    sources: dict[str, float] = {}
+    if fmt == "pairs":
+        for name in sorted({r.source for r in rows if r.source}):
+            idx = [i for i, r in enumerate(rows) if r.source == name]
+            sources[name] = round(macro_f1([gold[i] for i in idx], [predicted[i] for i in idx]), 4)
     return StanceScores(
         method=getattr(backend, "name", type(backend).__name__),
         rows=len(rows),
-        macro_f1=round(macro_f1([r.label for r in rows], predicted), 4),
+        macro_f1=round(macro_f1(gold, predicted), 4),
         groups=group_scores(rows, predicted, fmt),
         pairs_per_s=round(len(rows) / elapsed, 1) if elapsed > 0 else 0.0,
         fit_s=None if fit_s is None else round(fit_s, 1),
+        sides_f1=round(sides_f1(gold, predicted), 4) if fmt == "pairs" else None,
+        sources=sources,
     )
 
 
