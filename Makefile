@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/claims_averitec.py
 	$(BIN)/python bench/narratives_voxcheck.py
 	$(BIN)/python bench/stance_eval.py
+	$(BIN)/python bench/stance_domain.py
 	$(BIN)/python bench/stance_fewshot.py
 	$(BIN)/python bench/stance_cost.py
 	$(BIN)/python bench/embedding_speed.py

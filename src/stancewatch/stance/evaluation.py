@@ -298,6 +298,7 @@ class StanceScores:
     fit_s: float | None = None
     sides_f1: float | None = None  # support/oppose F1 (pairs files)
     sources: dict[str, float] = field(default_factory=dict)  # macro-F1 per source (pairs)
+    predicted: tuple[str, ...] = field(default=(), repr=False)  # one label per row, in order
 
 
 def group_scores(rows: Sequence[StanceRow], predicted: Sequence[str], fmt: str) -> dict[str, float]:
@@ -344,6 +345,7 @@ def evaluate_backend(
         fit_s=None if fit_s is None else round(fit_s, 1),
         sides_f1=round(sides_f1(gold, predicted), 4) if fmt == "pairs" else None,
         sources=sources,
+        predicted=tuple(predicted),
     )
 
 
