@@ -390,3 +390,22 @@ def test_domain_dev_loads_with_its_documented_counts():
     assert len(rows) == 760
     assert all(r.position is not None for r in rows)  # every id is a pack id or listed
     assert {r.source for r in rows} == {"ruw", "euvsdisinfo", "voxcheck-case", "voxcheck-debunk"}
+
+
+def test_classify_frame_codes_a_pack_position_id_with_its_codebook():
+    from stancewatch.packs import load_pack
+
+    seen = []
+
+    def fn(text, position):
+        seen.append(position)
+        return (0.2, 0.2, 0.6)
+
+    positions = load_pack().positions
+    frame = pd.DataFrame(
+        {"text": ["a", "b"], "target": ["no-nato-membership", "Ukraine must not join NATO"]}
+    )
+    classify_frame(frame, "text", "target", FunctionStance(fn), positions=positions)
+    by_id, free = seen
+    assert by_id.id == "no-nato-membership" and by_id.supports and by_id.opposes
+    assert free.proposition == "Ukraine must not join NATO" and not free.supports

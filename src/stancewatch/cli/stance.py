@@ -63,11 +63,14 @@ def classify(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
     stance: TargetStanceOption = DEFAULT_TARGET_STANCE_BACKEND,
+    pack: PackOption = None,
 ) -> None:
     """Add `stance` (support / oppose / neutral) and `stance_score` to every row of a CSV.
 
-    Every input column and row is kept in order. Rows with an empty text or target get
-    empty stance cells.
+    A target equal to a position id of the pack (default: the bundled pack) is coded against
+    that position with its codebook; any other target is a free-text proposition. Every
+    input column and row is kept in order. Rows with an empty text or target get empty
+    stance cells.
 
     Example: stancewatch classify statements.csv --text-column text --target-column position --output coded.csv
     """
@@ -89,6 +92,7 @@ def classify(
             backend,
             source=str(file),
             on_batch=lambda n: progress.advance(task, n),
+            positions=pack_only(pack).positions,
         )
     coded.to_csv(output, index=False)
     counts = coded["stance"].value_counts()

@@ -389,10 +389,13 @@ def classify_frame(
     source: str = "the table",
     batch_size: int = 64,
     on_batch: Callable[[int], None] | None = None,
+    positions: Sequence[Position] = (),
 ) -> pd.DataFrame:
     """``frame`` with ``stance`` and ``stance_score`` added, rows and columns kept in order.
 
-    Rows whose text or target is empty are not scored: both new cells stay empty.
+    A target equal to the id of one of ``positions`` (a pack's) is coded against that
+    position, with its codebook; any other target is a free-text proposition. Rows whose
+    text or target is empty are not scored: both new cells stay empty.
     """
     _require(frame, [text_column, target_column], source)
     taken = [c for c in ("stance", "stance_score") if c in frame.columns]
@@ -402,14 +405,14 @@ def classify_frame(
         )
     texts = ["" if pd.isna(v) else str(v).strip() for v in frame[text_column]]
     targets = ["" if pd.isna(v) else str(v).strip() for v in frame[target_column]]
+    by_id = {p.id: p for p in positions}
+    coded_against = [by_id.get(target) or target_position(target) for target in targets]
     todo = [i for i in range(len(frame)) if texts[i] and targets[i]]
     labels: list[str] = [""] * len(frame)
     scores: list[float | None] = [None] * len(frame)
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        probs = backend.score(
-            [texts[i] for i in batch], [target_position(targets[i]) for i in batch]
-        )
+        probs = backend.score([texts[i] for i in batch], [coded_against[i] for i in batch])
         for i, p in zip(batch, probs, strict=True):
             k = int(np.argmax(p))
             labels[i], scores[i] = STANCE_LABELS[k], round(float(p[k]), 4)
