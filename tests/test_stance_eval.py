@@ -378,7 +378,7 @@ def test_eval_stance_command_on_pairs_prints_sides_sources_and_positions(tmp_pat
         env={"COLUMNS": "250"},
     )
     assert result.exit_code == 0, result.output
-    for name in ("support/oppose F1", "src0", "src1", "no-nato-membership", "E9-x"):
+    for name in ("support/oppose", "src0", "src1", "no-nato-membership", "E9-x"):
         assert name in result.output
     assert "No train file" in result.output
 
