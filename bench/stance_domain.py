@@ -91,9 +91,8 @@ def main() -> None:
         if args.stance != "prototype":
             prototype = load_backend("prototype", embedder=fresh_embedder(embedder))
             results.insert(1, evaluate_backend(prototype, rows, "pairs"))
-        everything = list(range(len(rows)))
         on_pack = [i for i, r in enumerate(rows) if r.position and r.position.id in pack_ids]
-        others = [i for i in everything if i not in set(on_pack)]
+        others = sorted(set(range(len(rows))) - set(on_pack))
         parts = [(f"{title}, pack positions", on_pack)]
         if others:
             parts.append((f"{title}, E-propositions", others))

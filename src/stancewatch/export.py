@@ -76,7 +76,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "stances": (
         ("statement_id", "text"), ("position_id", "text"), ("label", "text"),
-        ("machine_label", "text"), ("label_source", "text"), ("score", "number"), ("similarity", "number"), ("method", "text"), ("coder", "text"),
+        ("machine_label", "text"), ("label_source", "text"), ("score", "number"),
+        ("similarity", "number"), ("method", "text"), ("coder", "text"),
         ("coded_at", "datetime"), ("actor", "text"), ("date", "date"), ("document_id", "text"),
     ),
     "claims": (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from stancewatch.attribution.actors import ActorLinker
@@ -80,11 +81,11 @@ class Analyzer:
     def precision(self) -> str | None:
         return self.run_settings.precision
 
-    @property
+    @cached_property
     def nlp(self) -> Any:
         return PARSERS.load(self.run_settings.parser)
 
-    @property
+    @cached_property
     def embedder(self) -> Embedder:
         return EMBEDDERS.load(self.run_settings.embedder, precision=self.precision)  # type: ignore[no-any-return]
 

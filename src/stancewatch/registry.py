@@ -102,9 +102,6 @@ class Registry:
                 f"unknown {self.kind} {name!r}; use one of: {self.choices()}"
             ) from None
 
-    def names(self) -> list[str]:
-        return list(self._plugins)
-
     def choices(self) -> str:
         """The specs users can give, with examples, for help texts and errors."""
         shown = []

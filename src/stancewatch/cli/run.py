@@ -88,33 +88,28 @@ def run(
         raise typer.BadParameter("give INPUT... and then OUTPUT")
     *sources, output = inputs
 
-    from stancewatch.scale.runner import run_local
-
+    shared: dict[str, Any] = {
+        "settings": current_settings(pack=pack, stance=stance),
+        "shard_size": shard_size,
+        "batch_size": batch_size,
+        "text_column": text_column,
+    }
     if engine is Engine.ray:
         from stancewatch.scale.ray_engine import run_ray
 
         report = run_ray(
             sources,
             output,
-            settings=current_settings(pack=pack, stance=stance),
             workers=workers,
-            shard_size=shard_size,
-            batch_size=batch_size,
-            text_column=text_column,
             address=address,
             num_cpus=num_cpus,
             gpus_per_worker=gpus_per_worker,
+            **shared,
         )
     else:
-        report = run_local(
-            sources,
-            output,
-            settings=current_settings(pack=pack, stance=stance),
-            shard_size=shard_size,
-            batch_size=batch_size,
-            text_column=text_column,
-            threads=threads,
-        )
+        from stancewatch.scale.runner import run_local
+
+        report = run_local(sources, output, threads=threads, **shared)
     _report(report)
 
 

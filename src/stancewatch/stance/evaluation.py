@@ -406,13 +406,13 @@ def classify_frame(
     texts = ["" if pd.isna(v) else str(v).strip() for v in frame[text_column]]
     targets = ["" if pd.isna(v) else str(v).strip() for v in frame[target_column]]
     by_id = {p.id: p for p in positions}
-    coded_against = [by_id.get(target) or target_position(target) for target in targets]
     todo = [i for i in range(len(frame)) if texts[i] and targets[i]]
     labels: list[str] = [""] * len(frame)
     scores: list[float | None] = [None] * len(frame)
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        probs = backend.score([texts[i] for i in batch], [coded_against[i] for i in batch])
+        against = [by_id.get(targets[i]) or target_position(targets[i]) for i in batch]
+        probs = backend.score([texts[i] for i in batch], against)
         for i, p in zip(batch, probs, strict=True):
             k = int(np.argmax(p))
             labels[i], scores[i] = STANCE_LABELS[k], round(float(p[k]), 4)

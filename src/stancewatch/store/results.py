@@ -31,7 +31,7 @@ import json
 from datetime import date
 from typing import Any
 
-from stancewatch.records import BankClaim, Claim, Fact
+from stancewatch.records import BankClaim, Claim, Fact, as_date
 from stancewatch.store.database import Store
 
 __all__ = [
@@ -295,7 +295,7 @@ def bank_claims(store: Store) -> tuple[BankClaim, ...]:
             label=row["label"],
             verdict=row["verdict"],
             url=row["url"],
-            date=_as_date(row["date"]),
+            date=as_date(row["date"]),
             bank=row["bank"],
         )
         for row in store.query("SELECT * FROM bank_claims ORDER BY bank, rowid")
@@ -306,11 +306,6 @@ def bank_claims(store: Store) -> tuple[BankClaim, ...]:
 _CLAIM_FIELDS = ("id", "document_id", "statement_id", "text", "start", "end", "value", "unit",
                  "value_high", "currency", "scale", "approximation", "measure", "subject",
                  "period", "claimant", "context")  # fmt: skip
-
-
-def _as_date(value: Any) -> date | None:
-    """A stored date as a date (None stays None; malformed text raises ValueError)."""
-    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 def _date(value: Any) -> date | None:
