@@ -6,7 +6,7 @@ the store, CLI and distributed runner read documents and write results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -30,6 +30,7 @@ from stancewatch.stance import coding as stance
 from stancewatch.stance.backends import load_backend
 from stancewatch.stance.base import StanceBackend
 from stancewatch.stance.prototype import PROTOTYPE_MARGIN
+from stancewatch.stance.reading import reading, readings
 
 ENGLISH = {"en", "eng", None}
 
@@ -168,6 +169,7 @@ class Analyzer:
             self.backend,
             size=self.shortlist_size,
             min_similarity=self.min_similarity,
+            texts=readings(statements, document.text, sentence_spans(doc, statements)),
         )
         claims: list[Claim] = []
         for statement in statements:
@@ -197,6 +199,24 @@ class Analyzer:
             narrative_matches=tuple(self.match_narratives(statements)),
         )
 
+    def statement_readings(self, texts: Iterable[str]) -> list[str]:
+        """For each text holding one reported statement ("X rejected Y", "'...', X said"),
+        what the stance model reads when the pipeline codes it: the reading of its longest
+        attributed statement, or the whole text when attribution finds none. Lets labelled
+        sentences in the speaker's convention be scored the way analyze scores them."""
+        out = []
+        with self.nlp.memory_zone():
+            for text, doc in zip(texts := list(texts), self.nlp.pipe(texts), strict=True):
+                statements = attribute(
+                    doc, document_id="reading", linker=self.linker, when=None, cues=self.cue_model
+                )
+                if not statements:
+                    out.append(text)
+                    continue
+                main = max(statements, key=lambda s: len(s.content))
+                out.append(reading(main, text, sentence_spans(doc, [main])[0]))
+        return out
+
     # -- known narratives and claim banks (stancewatch.narratives.matching) ------------------------
     @property
     def narrative_index(self) -> narratives.ClaimIndex:
@@ -224,6 +244,20 @@ class Analyzer:
         return narratives.match_texts(
             [s.id for s in statements], texts, self.narrative_index, self.embedder.encode
         )
+
+
+def sentence_spans(doc: Any, statements: Sequence[Statement]) -> list[tuple[int, int] | None]:
+    """The character span of the sentence(s) each statement's content stands in."""
+    spans: list[tuple[int, int] | None] = []
+    for statement in statements:
+        span = doc.char_span(
+            statement.content_start, statement.content_end, alignment_mode="expand"
+        )
+        if span is None or not len(span):
+            spans.append(None)
+            continue
+        spans.append((span[0].sent.start_char, span[-1].sent.end_char))
+    return spans
 
 
 def _unique(records: list[Any]) -> list[Any]:

@@ -174,6 +174,24 @@ class Arch(StrEnum):
     cross = "cross"
 
 
+def written_statement_pairs(data: Path, pack: Any) -> dict[str, list[Any]]:
+    """The stance-domain written statements under ``data`` (train and dev parts), each text
+    replaced by what the pipeline's model reads for it (speaker out, cue and negation in)."""
+    from stancewatch.pipeline import Analyzer
+    from stancewatch.stance.training_data import WRITTEN_FILES, data_file, domain_pairs, read_csv
+
+    analyzer: Analyzer | None = None
+    out = {}
+    for part, rel in WRITTEN_FILES.items():
+        path = data_file(data, rel)
+        if path is None:
+            continue
+        analyzer = analyzer or Analyzer(pack, settings=current_settings())
+        texts = analyzer.statement_readings(list(read_csv(path)["text"]))
+        out[part] = domain_pairs(path, texts)
+    return out
+
+
 @app.command("train-stance")
 @errors_to_exit
 def train_stance(
@@ -214,6 +232,33 @@ def train_stance(
         float | None, typer.Option("--time-limit", help="Stop after this many seconds.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 13,
+    init: Annotated[
+        Path | None,
+        typer.Option(
+            "--init", help="Start from this trained model folder (its adapters and head)."
+        ),
+    ] = None,
+    sources: Annotated[
+        str | None,
+        typer.Option(
+            "--sources", help="Comma-separated training sources (default: all that are found)."
+        ),
+    ] = None,
+    weights: Annotated[
+        str,
+        typer.Option(
+            "--weights",
+            help="Rows per epoch as a multiple of each source's size, e.g. "
+            "'stance_domain=1,written=3,ruw=0.2' (sources: those of --sources, plus pack "
+            "and written).",
+        ),
+    ] = "",
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Pairs per training step.")
+    ] = None,
+    head_lr: Annotated[
+        float | None, typer.Option("--head-lr", min=0.0, help="Learning rate of the head.")
+    ] = None,
     export_pack_pairs: Annotated[
         Path | None,
         typer.Option(
@@ -225,18 +270,21 @@ def train_stance(
 ) -> None:
     """Train the offline stance model (LoRA adapters and head on the packaged MiniLM).
 
-    Trains on the VAST train subset, RUW train, the NLI and stance sets under DATA/nli and the
-    pack's example phrasings; keeps the epoch with the best macro-F1 on VAST dev and RUW val.
+    Trains on the VAST train subset, RUW train, the NLI and stance sets under DATA/nli, the
+    stance-domain pairs, the written statements of DATA/stance-domain (read as the pipeline
+    reads a statement) and the pack's example phrasings; keeps the epoch with the best mean
+    macro-F1 on VAST dev, RUW val and the stance-domain dev files.
     Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v2/MODEL_CARD.md.
 
     Example: stancewatch train-stance --data ../shared/data --device cuda --output my-model
     """
     from stancewatch.nlp import packaged_minilm_path
     from stancewatch.packs import load_pack
-    from stancewatch.stance.training import TrainConfig, train
-    from stancewatch.stance.training_data import phrasing_pairs
+    from stancewatch.stance.training import TrainConfig, parse_weights, train
+    from stancewatch.stance.training_data import SOURCES, phrasing_pairs
 
-    extra = phrasing_pairs(load_pack(pack).positions)
+    loaded = load_pack(pack)
+    extra = phrasing_pairs(loaded.positions)
     if export_pack_pairs is not None:
         lines = (json.dumps(dataclasses.asdict(pair), ensure_ascii=False) for pair in extra)
         export_pack_pairs.write_text("".join(f"{line}\n" for line in lines), "utf-8")
@@ -245,19 +293,35 @@ def train_stance(
     if not data.is_dir():
         raise InputError(f"{data} is not a folder; give --data the folder holding vast/ and ruw/")
     # Settings not given keep TrainConfig's defaults, which are the shipped model's.
-    cfg = TrainConfig(arch=arch.value, seed=seed)
+    cfg = TrainConfig(arch=arch.value, seed=seed, weights=parse_weights(weights))
+    if sources is not None:
+        cfg.sources = [name.strip() for name in sources.split(",") if name.strip()]
+        unknown = sorted(set(cfg.sources) - set(SOURCES))
+        if unknown:
+            raise InputError(f"unknown training source {unknown}; known: {', '.join(SOURCES)}")
+    if init is not None:
+        cfg.init = str(init)
+        start = json.loads((init / "config.json").read_text("utf-8"))
+        cfg.rank, cfg.alpha = int(start["rank"]), float(start["alpha"])
+    if batch_size is not None:
+        cfg.batch_size = batch_size
+    if head_lr is not None:
+        cfg.head_lr = head_lr
     if epochs is not None:
         cfg.epochs = epochs
     if rank is not None:
         cfg.rank, cfg.alpha = rank, cfg.alpha / cfg.rank * rank  # keeps the alpha / rank ratio
     if lr is not None:
         cfg.lr = lr
+    written = written_statement_pairs(data, loaded)
     best = train(
         packaged_minilm_path(),
         data,
         output,
         cfg,
         extra=extra,
+        written=written.get("train", []),
+        extra_dev={"written": written["dev"]} if written.get("dev") else None,
         device=device,
         log=lambda line: console.print(line, highlight=False),
         time_limit_s=time_limit,

@@ -10,6 +10,8 @@ __all__, __getattr__ = lazy_exports(
         "PrototypeStance": "prototype",
         "shortlist": "coding",
         "code_stances": "coding",
+        "reading": "reading",
+        "readings": "reading",
         "load_backend": "backends",
         "NLIStance": "backends",
         "ChatStance": "backends",

@@ -83,16 +83,25 @@ def code_stances(
     *,
     size: int = SHORTLIST_SIZE,
     min_similarity: float = MIN_SIMILARITY,
+    texts: Sequence[str] | None = None,
 ) -> list[Stance]:
-    """Stances for every shortlisted (statement, position) pair, scored in one batch."""
+    """Stances for every shortlisted (statement, position) pair, scored in one batch.
+
+    ``texts`` are what the model reads for each statement (see
+    :func:`stancewatch.stance.reading.reading`); by default the stored content.
+    """
     if not statements:
         return []
-    vectors = embedder.encode([s.content for s in statements])
+    if texts is None:
+        texts = [s.content for s in statements]
+    if len(texts) != len(statements):
+        raise ValueError(f"{len(texts)} texts for {len(statements)} statements")
+    vectors = embedder.encode(list(texts))
     candidates = shortlist(vectors, positions, embedder, size=size, min_similarity=min_similarity)
     if not candidates:
         return []
     probs = backend.score(
-        [statements[c.statement_index].content for c in candidates],
+        [texts[c.statement_index] for c in candidates],
         [positions[c.position_index] for c in candidates],
     )
     stances = []

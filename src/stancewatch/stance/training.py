@@ -35,6 +35,7 @@ from stancewatch.stance.training_data import (
     SOURCES,
     Pair,
     data_file,
+    domain_pairs,
     load_sources,
     ruw_pairs,
     text_lines,
@@ -62,13 +63,29 @@ class TrainConfig:
     domain_lr_scale: float = 0.3
     seed: int = 13
     sources: list[str] = field(default_factory=lambda: list(SOURCES))
+    # A trained model folder to start from (its adapters and head); "" starts afresh.
+    init: str = ""
+    # Source name -> rows per epoch as a multiple of its size (0.5 samples half, 2 repeats
+    # twice); overrides the rules below for the sources it names.
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+IN_DOMAIN = ("vast", "ruw", "pack", "stance_domain", "written")
+
+
+def _weighted(pairs: list[Pair], weight: float, rng: random.Random) -> list[Pair]:
+    whole, part = int(weight), weight - int(weight)
+    return pairs * whole + rng.sample(pairs, round(part * len(pairs)))
 
 
 def epoch_sample(pools: dict[str, list[Pair]], cfg: TrainConfig, rng: random.Random) -> list[Pair]:
-    """One epoch's rows: every source capped at ``max_per_source``, in-domain ones repeated."""
+    """One epoch's rows: every source capped at ``max_per_source``, in-domain ones repeated,
+    sources named in ``cfg.weights`` sampled by their weight."""
     rows: list[Pair] = []
     for name, pairs in pools.items():
-        if name in ("vast", "ruw", "pack"):
+        if name in cfg.weights:
+            rows.extend(_weighted(pairs, cfg.weights[name], rng))
+        elif name in IN_DOMAIN:
             rows.extend(pairs * (cfg.vast_repeat if name == "vast" else cfg.in_domain_repeat))
         else:
             rows.extend(rng.sample(pairs, min(len(pairs), cfg.max_per_source)))
@@ -181,6 +198,28 @@ def save_model(net: StanceNet, cfg: TrainConfig, out: Path, meta: dict[str, Any]
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", "utf-8")
 
 
+def load_init(net: StanceNet, folder: Path) -> None:
+    """Start from a trained model: copy its adapters into ``net``'s and load its head."""
+    from safetensors.torch import load_file
+
+    from stancewatch.stance.net import LoRALinear
+
+    weights = folder / "stance.safetensors"
+    if not weights.is_file():
+        raise InputError(f"{folder} holds no stance.safetensors to start from")
+    tensors = load_file(str(weights))
+    for name, module in net.encoder.named_modules():
+        if isinstance(module, LoRALinear):
+            a, b = tensors.get(f"lora.{name}.A"), tensors.get(f"lora.{name}.B")
+            if a is None or b is None or a.shape != module.lora_a.shape:
+                raise InputError(f"{weights}: no adapter of rank {module.rank} for {name}")
+            with torch.no_grad():
+                module.lora_a.copy_(a.float())
+                module.lora_b.copy_(b.float())
+    head = {k[len("head.") :]: v.float() for k, v in tensors.items() if k.startswith("head.")}
+    net.head.load_state_dict(head)
+
+
 def train(
     base: str | Path,
     data: Path,
@@ -188,13 +227,18 @@ def train(
     cfg: TrainConfig,
     *,
     extra: Sequence[Pair] = (),
+    written: Sequence[Pair] = (),
+    extra_dev: dict[str, list[Pair]] | None = None,
     device: str = "cpu",
     log: Callable[[str], None] = print,
     time_limit_s: float | None = None,
 ) -> dict[str, Any]:
     """Train, keep the epoch with the best mean dev macro-F1, save it under ``out``.
 
-    ``time_limit_s`` ends training early (after evaluating the partial epoch).
+    ``extra`` joins training as the source ``pack`` (codebook phrasings), ``written`` as
+    ``written`` (labelled statements, as the pipeline reads them); ``extra_dev`` adds dev
+    sets to the epoch choice. ``time_limit_s`` ends training early (after evaluating the
+    partial epoch).
     """
     from transformers import AutoModel, AutoTokenizer
 
@@ -204,24 +248,28 @@ def train(
     pools = load_sources(data, cfg.sources, log)
     if extra:
         pools["pack"] = list(extra)
+    if written:
+        pools["written"] = list(written)
     if not pools:
         raise InputError(f"no training data found under {data}")
+    dev_loaders = {"vast": vast_pairs, "ruw": ruw_pairs, "stance_domain": domain_pairs}
     dev = {
-        k: (vast_pairs if k == "vast" else ruw_pairs)(p)
-        for k, rel in DEV_FILES.items()
-        if (p := data_file(data, rel))
-    }
+        k: dev_loaders[k](p) for k, rel in DEV_FILES.items() if (p := data_file(data, rel))
+    } | dict(extra_dev or {})
     tok = AutoTokenizer.from_pretrained(str(base))
     cache = TokenCache(tok)
     encoder = AutoModel.from_pretrained(str(base)).float()
     add_lora(encoder, cfg.rank, cfg.alpha, dropout=0.05)
-    net = StanceNet(encoder, cfg.arch).to(device)
+    net = StanceNet(encoder, cfg.arch)
+    if cfg.init:
+        load_init(net, Path(cfg.init))
+    net = net.to(device)
     lora = [p for n, p in net.named_parameters() if p.requires_grad and n.startswith("encoder")]
     opt = torch.optim.AdamW(
         [{"params": lora, "lr": cfg.lr}, {"params": net.head.parameters(), "lr": cfg.head_lr}],
         weight_decay=0.01,
     )
-    domain = {k: v for k, v in pools.items() if k in ("vast", "ruw", "pack")}
+    domain = {k: v for k, v in pools.items() if k in IN_DOMAIN}
     mixed_steps = len(epoch_sample(pools, cfg, random.Random(0))) // cfg.batch_size * cfg.epochs
     domain_steps = (
         len(epoch_sample(domain, cfg, random.Random(0))) // cfg.batch_size * cfg.domain_epochs
@@ -293,6 +341,20 @@ def train(
     return best
 
 
+def parse_weights(text: str) -> dict[str, float]:
+    """``"vast=1,ruw=0.2"`` -> ``{"vast": 1.0, "ruw": 0.2}``."""
+    out = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or out.get(name.strip(), -1) < 0:
+            raise InputError(f"bad source weight {item!r}; write name=weight, e.g. ruw=0.2")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line for a bare GPU machine: the same code ``stancewatch train-stance`` runs."""
     parser = argparse.ArgumentParser(description="Train the stancewatch stance model.")
@@ -305,21 +367,36 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--pack-pairs", type=Path, help="jsonl of codebook pairs (text, hypothesis, label)"
     )
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--written-pairs", type=Path, help="jsonl of labelled statements as the model reads them"
+    )
+    parser.add_argument(
+        "--written-dev", type=Path, help="jsonl of held-out statements (for the epoch choice)"
+    )
     for name, value in asdict(TrainConfig()).items():
-        if name != "sources":
+        if name not in ("sources", "weights"):
             parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument("--weights", default="", help="source=weight,... (rows per epoch / size)")
     parser.add_argument(
         "--time-limit", type=float, default=None, help="seconds of training at most"
     )
     args = parser.parse_args(argv)
-    fields = {k: getattr(args, k) for k in asdict(TrainConfig()) if k != "sources"}
-    cfg = TrainConfig(**fields, sources=[s for s in args.sources.split(",") if s])
-    extra = (
-        [Pair(**json.loads(line)) for line in text_lines(args.pack_pairs)]
-        if args.pack_pairs
-        else []
+    fields = {k: getattr(args, k) for k in asdict(TrainConfig()) if k not in ("sources", "weights")}
+    cfg = TrainConfig(
+        **fields,
+        sources=[s for s in args.sources.split(",") if s],
+        weights=parse_weights(args.weights),
     )
+
+    def pairs_file(path: Path | None) -> list[Pair]:
+        return (
+            [Pair(**json.loads(line)) for line in text_lines(path) if line.strip()] if path else []
+        )
+
+    extra = pairs_file(args.pack_pairs)
+    written = pairs_file(args.written_pairs)
+    written_dev = pairs_file(args.written_dev)
     print(
         json.dumps(
             train(
@@ -328,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 args.out,
                 cfg,
                 extra=extra,
+                written=written,
+                extra_dev={"written": written_dev} if written_dev else None,
                 device=args.device,
                 time_limit_s=args.time_limit,
             )

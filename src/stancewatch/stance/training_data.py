@@ -83,7 +83,7 @@ def _pairs(texts: Iterable[Any], hyps: Iterable[Any], labels: Iterable[Any]) -> 
     return out
 
 
-def _csv(path: Path, **kw: Any) -> pd.DataFrame:
+def read_csv(path: Path, **kw: Any) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding_errors="replace", **kw)
 
 
@@ -92,12 +92,12 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def vast_pairs(path: Path) -> list[Pair]:
-    d = _csv(path)
+    d = read_csv(path)
     return _pairs(d["Tweet"], d["Target 1"], d["Stance 1"])
 
 
 def ruw_pairs(path: Path) -> list[Pair]:
-    d = _csv(path)
+    d = read_csv(path)
     return [p for k in (1, 2) for p in _pairs(d["Tweet"], d[f"Target {k}"], d[f"Stance {k}"])]
 
 
@@ -112,7 +112,7 @@ def _columns(a: str, b: str, y: str) -> Callable[[list[Path]], list[Pair]]:
     """A loader for CSV files with text, hypothesis and label columns."""
 
     def load(paths: list[Path]) -> list[Pair]:
-        d = pd.concat([_csv(p) for p in paths])
+        d = pd.concat([read_csv(p) for p in paths])
         return _pairs(d[a], d[b], d[y])
 
     return load
@@ -122,11 +122,11 @@ def _source_loaders() -> dict[str, tuple[list[str], Callable[[list[Path]], list[
     """Source name -> (files relative to the data folder, loader)."""
 
     def tsv(paths: list[Path], a: str, b: str, y: str, **kw: Any) -> list[Pair]:
-        d = pd.concat([_csv(p, sep="\t", quoting=3, **kw) for p in paths])
+        d = pd.concat([read_csv(p, sep="\t", quoting=3, **kw) for p in paths])
         return _pairs(d[a], d[b], d[y])
 
     def semeval(paths: list[Path]) -> list[Pair]:
-        d = pd.concat([_csv(p, sep="\t", quoting=3, encoding="latin-1") for p in paths])
+        d = pd.concat([read_csv(p, sep="\t", quoting=3, encoding="latin-1") for p in paths])
         return _pairs(d["Tweet"].str.replace("#SemST", ""), d["Target"], d["Stance"])
 
     def climate_fever(paths: list[Path]) -> list[Pair]:
@@ -138,13 +138,13 @@ def _source_loaders() -> dict[str, tuple[list[str], Callable[[list[Path]], list[
         )
 
     def gwsd(paths: list[Path]) -> list[Pair]:
-        d = _csv(paths[0], sep="\t")
+        d = read_csv(paths[0], sep="\t")
         workers = [c for c in d.columns if c.startswith("worker_")]
         votes = d[workers].apply(lambda r: pd.Series([v for v in r if v]).mode(), axis=1)[0]
         return _pairs(d["sentence"], [GWSD_PROPOSITION] * len(d), votes.fillna(""))
 
     def iam(paths: list[Path]) -> list[Pair]:
-        d = pd.concat([_csv(p, sep="\t", header=None, quoting=3) for p in paths])
+        d = pd.concat([read_csv(p, sep="\t", header=None, quoting=3) for p in paths])
         return _pairs(d[2], d[1], d[4])
 
     return {
@@ -203,12 +203,44 @@ def _source_loaders() -> dict[str, tuple[list[str], Callable[[list[Path]], list[
         "climate_fever": (["nli/climate_fever/climate-fever.jsonl"], climate_fever),
         "vast": (["vast/vast_train_subset10.csv"], lambda ps: vast_pairs(ps[0])),
         "ruw": (["ruw/ruw_train.csv"], lambda ps: ruw_pairs(ps[0])),
+        "stance_domain": (["stance-domain/train.csv"], lambda ps: domain_pairs(ps[0])),
     }
 
 
 SOURCES: tuple[str, ...] = tuple(_source_loaders())
 DATA_FILES: tuple[str, ...] = tuple(f for files, _ in _source_loaders().values() for f in files)
-DEV_FILES = {"vast": "vast/vast_dev.csv", "ruw": "ruw/ruw_val.csv"}
+DEV_FILES = {
+    "vast": "vast/vast_dev.csv",
+    "ruw": "ruw/ruw_val.csv",
+    "stance_domain": "stance-domain/dev.csv",
+}
+# Labelled sentences in the reported speaker's convention (see stance-domain/SOURCE.md): they
+# are fed the way the pipeline feeds a statement, so their texts need attribution first.
+WRITTEN_FILES = {
+    "train": "stance-domain/synthetic_train.csv",
+    "dev": "stance-domain/synthetic_dev.csv",
+}
+
+
+def propositions_beside(path: Path) -> dict[str, str]:
+    """``propositions.yaml`` beside a pairs file: id -> wording (empty when absent)."""
+    import yaml
+
+    found = path.parent / "propositions.yaml"
+    if not found.is_file():
+        return {}
+    loaded = yaml.safe_load(found.read_text("utf-8")) or {}
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+def domain_pairs(path: Path, texts: Sequence[str] | None = None) -> list[Pair]:
+    """A stance-domain pairs file (text, position, label); position ids become their
+    wording from ``propositions.yaml`` beside the file. ``texts`` replaces the text column
+    (e.g. with what the pipeline's model reads for each written statement)."""
+    d = read_csv(path)
+    wording = propositions_beside(path)
+    hyps = [wording.get(p, p) for p in d["position"]]
+    return _pairs(d["text"] if texts is None else texts, hyps, d["label"])
 
 
 def load_sources(
