@@ -17,15 +17,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import update_section  # noqa: E402
 
-from stancewatch.nlp import load_embedder  # noqa: E402
+from stancewatch.nlp import Embedder, load_embedder  # noqa: E402
 from stancewatch.packs import load_pack  # noqa: E402
+from stancewatch.pipeline import Analyzer  # noqa: E402
 from stancewatch.stance.backends import load_backend  # noqa: E402
+from stancewatch.stance.coding import (  # noqa: E402
+    MIN_SIMILARITY,
+    RELATIVE_WINDOW,
+    SHORTLIST_SIZE,
+    shortlist,
+)
 from stancewatch.stance.evaluation import (  # noqa: E402
     StanceRow,
     StanceScores,
@@ -62,10 +70,18 @@ def main() -> None:
         sys.exit(f"missing data files: {', '.join(missing)}")
     positions = load_pack().positions
     pack_ids = {p.id for p in positions}
+    # Written statements give the reported speaker's stance: they are read as the pipeline
+    # reads a statement (attribution first; speaker out, reporting verb and negation in).
+    analyzer = Analyzer(load_pack())
+
+    def as_statements(rows: list[StanceRow]) -> list[StanceRow]:
+        texts = analyzer.statement_readings([r.text for r in rows])
+        return [replace(r, text=t) for r, t in zip(rows, texts, strict=True)]
+
     real = read_stance_rows(DATA / "dev.csv", "pairs", positions)
-    written = read_stance_rows(DATA / "synthetic_dev.csv", "pairs", positions)
+    written = as_statements(read_stance_rows(DATA / "synthetic_dev.csv", "pairs", positions))
     train = read_stance_rows(DATA / "train.csv", "pairs", positions)
-    train += read_stance_rows(DATA / "synthetic_train.csv", "pairs", positions)
+    train += as_statements(read_stance_rows(DATA / "synthetic_train.csv", "pairs", positions))
     embedder = load_embedder()
     lines = [
         "## Stance on the debate's own texts (`stance-domain` dev)",
@@ -76,11 +92,13 @@ def main() -> None:
         "the mean F1 of the two sides (what every count of sides taken rests on). Real texts "
         "are reported on the pack's eleven positions (coded with their codebook, as `analyze` "
         "does) and on the five E-propositions (no codebook) apart; the written statements "
-        "(the reported speaker's stance) apart again. pairs/s is over the whole file. "
+        "(the reported speaker's stance, read as the pipeline reads a statement: the speaker's "
+        "mention out, the reporting verb and negation kept) apart again. pairs/s is over the whole file. "
         f"Encoders in {embedder.precision}. Command: "
         f"`.venv/bin/python bench/stance_domain.py --stance {args.stance}`; the same "
         "figures per source and position: `stancewatch eval stance "
-        "../shared/data/stance-domain/dev.csv --format pairs`.",
+        "../shared/data/stance-domain/dev.csv --format pairs` (written statements: "
+        "`synthetic_dev.csv --format pairs --as-statements`).",
         "",
         "| Data | Method | Macro-F1 | Support/oppose F1 | pairs/s | fit s |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -100,7 +118,31 @@ def main() -> None:
             for r in results:
                 lines.append(subset_line(name, rows, keep, r))
                 print(lines[-1])
+    lines += ["", shortlist_line(real, pack_ids, embedder)]
+    print(lines[-1])
     update_section("stance_domain", "\n".join(lines))
+
+
+def shortlist_line(rows: list[StanceRow], pack_ids: set[str], embedder: Embedder) -> str:
+    """How many of the real texts' sided pairs on pack positions the shortlist keeps (a
+    statement the shortlist drops is never coded, whatever the model)."""
+    positions = load_pack().positions
+    ids = [p.id for p in positions]
+    on_pack = [r for r in rows if r.position and r.position.id in pack_ids]
+    texts = list(dict.fromkeys(r.text for r in on_pack))
+    index = {t: i for i, t in enumerate(texts)}
+    kept = {
+        (c.statement_index, ids[c.position_index])
+        for c in shortlist(embedder.encode(texts), positions, embedder)
+    }
+    sided = [r for r in on_pack if r.label != "neutral"]
+    hits = sum((index[r.text], r.position.id) in kept for r in sided if r.position)
+    return (
+        f"Shortlist (at least {MIN_SIMILARITY} cosine, within {RELATIVE_WINDOW} of the closest, "
+        f"{SHORTLIST_SIZE} at most): keeps {hits} of the {len(sided)} sided pairs on the pack's "
+        f"positions ({hits / max(1, len(sided)):.0%}), at {len(kept) / max(1, len(texts)):.1f} "
+        "positions per text."
+    )
 
 
 if __name__ == "__main__":

@@ -117,6 +117,15 @@ def eval_stance(
         int | None, typer.Option("--limit", min=1, help="Score only the first N pairs.")
     ] = None,
     pack: PackOption = None,
+    as_statements: Annotated[
+        bool,
+        typer.Option(
+            "--as-statements",
+            help="Read each text as the pipeline reads a reported statement (attribution "
+            "first; the speaker out, the reporting verb and negation kept): for gold labels "
+            "that give the reported speaker's stance, as in a stancewatch statement.",
+        ),
+    ] = False,
 ) -> None:
     """Macro-F1 and pairs/s of a stance backend and two trained baselines on VAST, RUW or a
     pairs file (columns text, position, label, optional source; a position is a pack
@@ -131,6 +140,8 @@ def eval_stance(
     rows = read_stance_rows(file, fmt.value, positions)[:limit]
     train_file = train or default_train_file(file, fmt.value)
     train_rows = read_stance_rows(train_file, fmt.value, positions) if train_file else []
+    if as_statements:
+        rows, train_rows = statement_rows(rows, pack), statement_rows(train_rows, pack)
     if not train_rows:
         console.print("No train file: the baselines are left out (give --train).")
     backend, embedder = _backend(stance)
@@ -172,6 +183,17 @@ def eval_stance(
 class Arch(StrEnum):
     bi = "bi"
     cross = "cross"
+
+
+def statement_rows(rows: list[Any], pack: Path | None) -> list[Any]:
+    """``rows`` with each text replaced by what the pipeline's model reads for it."""
+    from stancewatch.pipeline import Analyzer
+
+    if not rows:
+        return rows
+    analyzer = Analyzer(pack_only(pack), settings=current_settings())
+    texts = analyzer.statement_readings([r.text for r in rows])
+    return [dataclasses.replace(r, text=t) for r, t in zip(rows, texts, strict=True)]
 
 
 def written_statement_pairs(data: Path, pack: Any) -> dict[str, list[Any]]:
