@@ -3,12 +3,9 @@ local HTTP server that speaks the OpenAI chat API."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import numpy as np
 import pytest
+from chat_fixtures import ChatServer
 
 from stancewatch.records import Position
 from stancewatch.stance.backends import (
@@ -89,40 +86,6 @@ def test_nli_backend_refuses_a_model_without_nli_labels(tmp_path):
 def test_nli_backend_names_a_missing_model(tmp_path):
     with pytest.raises(BackendError, match="cannot load NLI model"):
         NLIStance(str(tmp_path / "nothing-here"))
-
-
-class ChatServer:
-    """A local server answering /v1/chat/completions from a list of canned replies."""
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.requests = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                owner.requests.append((self.path, body, self.headers.get("Authorization")))
-                status, content = owner.replies.pop(0) if owner.replies else (500, "")
-                payload = json.dumps(
-                    {"choices": [{"message": {"role": "assistant", "content": content}}]}
-                ).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

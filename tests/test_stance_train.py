@@ -186,6 +186,50 @@ def test_train_saves_a_model_that_loads_and_scores(tmp_path: Path, arch: str):
     np.testing.assert_allclose(probs[0], probs[1], atol=1e-6)  # deterministic at inference
 
 
+def test_train_without_a_data_folder_uses_the_pairs_given_and_chooses_on_extra_dev(
+    tmp_path: Path,
+):
+    from stancewatch.errors import InputError
+
+    base = tiny_base(tmp_path / "base")
+    labels = {"FAVOR": 0, "AGAINST": 1, "NONE": 2}
+    pairs = [Pair(text, target, labels[label]) for text, target, label in ROWS]
+    cfg = TrainConfig(
+        epochs=2,
+        batch_size=4,
+        rank=2,
+        alpha=4.0,
+        max_length=16,
+        hypothesis_length=8,
+        sources=[],
+        lr=5e-3,
+        head_lr=5e-3,
+    )
+    held = {"heldout": pairs[:6]}
+    best = train(base, None, tmp_path / "a", cfg, written=pairs, extra_dev=held, log=lambda _: None)
+    assert set(best["dev"]) == {"heldout"} and len(best["history"]) == 2
+    saved = json.loads((tmp_path / "a" / "config.json").read_text())
+    assert saved["train_pairs"] == {"written": len(pairs)}
+    # A data folder's sources may still join, its dev sets left out of the epoch choice.
+    cfg.sources = ["vast"]
+    data = tiny_data(tmp_path / "data")
+    best = train(
+        base,
+        data,
+        tmp_path / "b",
+        cfg,
+        written=pairs,
+        extra_dev=held,
+        data_dev=False,
+        log=lambda _: None,
+    )
+    assert set(best["dev"]) == {"heldout"}
+    saved = json.loads((tmp_path / "b" / "config.json").read_text())
+    assert saved["train_pairs"] == {"vast": len(ROWS), "written": len(pairs)}
+    with pytest.raises(InputError, match="no pairs were given"):
+        train(base, None, tmp_path / "c", cfg, log=lambda _: None)
+
+
 @pytest.mark.models
 def test_train_stance_command_passes_its_settings_to_the_saved_model(tmp_path: Path):
     from typer.testing import CliRunner

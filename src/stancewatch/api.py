@@ -68,9 +68,10 @@ class Project:
         ``settings`` (:class:`~stancewatch.settings.Settings`) chooses the pack, models,
         stance backend and encoder precision the analysis runs with; ``pack`` and ``stance``
         override its fields. ``stance`` is a spec of
-        :data:`~stancewatch.registry.STANCE_BACKENDS` (``"prototype"``, the default,
-        ``"nli:MODEL"``, ``"chat:MODEL@URL"``, ...) or any object with the
-        :class:`~stancewatch.stance.base.StanceBackend` protocol.
+        :data:`~stancewatch.registry.STANCE_BACKENDS` (``"prototype"``, ``"nli:MODEL"``,
+        ``"chat:MODEL@URL"``, ...) or any object with the
+        :class:`~stancewatch.stance.base.StanceBackend` protocol; without one, the pack's own
+        model (``stance_model`` in its pack.yaml) when it has one, else ``"prototype"``.
         """
         settings = settings or Settings()
         if pack is not None and not isinstance(pack, Pack):
@@ -80,7 +81,7 @@ class Project:
         self.settings = settings
         self.store = Store(db)
         self.pack = pack if isinstance(pack, Pack) else load_pack(settings.pack)
-        self.stance: str | StanceBackend = stance if stance is not None else settings.stance
+        self.stance: str | StanceBackend = stance or settings.stance_for(self.pack)
         self._analyzer: Analyzer | None = None
 
     def close(self) -> None:

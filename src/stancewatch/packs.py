@@ -55,6 +55,9 @@ class Pack:
     positions: tuple[Position, ...]
     facts: tuple[Fact, ...]
     narratives: tuple[Narrative, ...] = ()  # from narratives.yaml, when present
+    # The pack's own trained stance model: the folder ``stance_model`` in pack.yaml names,
+    # inside the pack (None when it names none). Used when no backend is chosen.
+    stance_model: Path | None = None
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:
@@ -353,6 +356,12 @@ def load_pack(path: str | Path | None = None) -> Pack:
     facts = load_facts(facts_file) if facts_file else ()
     narratives_file = folder / "narratives.yaml"
     narratives = load_narratives(narratives_file) if narratives_file.is_file() else ()
+    model = meta.get("stance_model")
+    if model is not None and (Path(model).is_absolute() or ".." in Path(model).parts):
+        raise PackError(
+            f"{folder / 'pack.yaml'}: stance_model: {model!r} must name a folder inside the "
+            "pack, e.g. stance-model"
+        )
     return Pack(
         name=meta["name"],
         version=str(meta["version"]),
@@ -362,4 +371,5 @@ def load_pack(path: str | Path | None = None) -> Pack:
         positions=positions,
         facts=facts,
         narratives=narratives,
+        stance_model=folder / model if model is not None else None,
     )

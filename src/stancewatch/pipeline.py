@@ -61,8 +61,9 @@ class Analyzer:
         bank: tuple[narratives.BankClaim, ...] = (),
     ) -> None:
         """``settings`` chooses the models, the stance backend and the encoder precision
-        (default: :class:`~stancewatch.settings.Settings`'s defaults); ``backend``, when
-        given, is used instead of the one ``settings.stance`` names."""
+        (default: :class:`~stancewatch.settings.Settings`'s defaults; without a chosen
+        backend, the pack's own stance model when it carries one); ``backend``, when given,
+        is used instead of the one ``settings`` names."""
         self.pack = pack
         self.run_settings = settings or Settings()
         self.bank = bank  # claim-bank claims matched beside the pack's narratives
@@ -94,7 +95,9 @@ class Analyzer:
     def backend(self) -> StanceBackend:
         if self._backend is None:
             self._backend = load_backend(
-                self.run_settings.stance, embedder=self.embedder, precision=self.precision
+                self.run_settings.stance_for(self.pack),
+                embedder=self.embedder,
+                precision=self.precision,
             )
         return self._backend
 
@@ -244,6 +247,13 @@ class Analyzer:
         return narratives.match_texts(
             [s.id for s in statements], texts, self.narrative_index, self.embedder.encode
         )
+
+
+def stored_readings(nlp: Any, text: str, statements: Sequence[Statement]) -> list[str]:
+    """What the stance model reads for each stored statement of a document of ``text``, as
+    analyze reads it: the statements' sentences are found by parsing ``text`` with ``nlp``."""
+    with nlp.memory_zone():
+        return readings(statements, text, sentence_spans(nlp(text), statements))
 
 
 def sentence_spans(doc: Any, statements: Sequence[Statement]) -> list[tuple[int, int] | None]:

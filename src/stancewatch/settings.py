@@ -31,11 +31,13 @@ class Settings:
 
     ``pack`` is a pack folder (None: the bundled pack); ``stance``, ``embedder``, ``parser``
     and ``cue_model`` are specs of :mod:`stancewatch.registry`; ``precision`` is ``fp32``,
-    ``bf16``, ``auto`` or None (``$STANCEWATCH_PRECISION``, else ``auto``).
+    ``bf16``, ``auto`` or None (``$STANCEWATCH_PRECISION``, else ``auto``). ``stance`` None
+    means none was chosen: the pack's own model when it carries one, else the default
+    (:meth:`stance_for`).
     """
 
     pack: str | None = None
-    stance: str = DEFAULT_STANCE_BACKEND
+    stance: str | None = None
     precision: str | None = None
     embedder: str = DEFAULT_EMBEDDER
     parser: str = DEFAULT_PARSER
@@ -44,12 +46,22 @@ class Settings:
     def __post_init__(self) -> None:
         if isinstance(self.pack, Path):
             object.__setattr__(self, "pack", str(self.pack))
-        STANCE_BACKENDS.parse(self.stance)  # an unknown spec fails here, before any work
+        if self.stance is not None:
+            STANCE_BACKENDS.parse(self.stance)  # an unknown spec fails here, before any work
         CUE_MODELS.parse(self.cue_model)
         if self.precision is not None:
             from stancewatch.nlp import resolve_precision
 
             resolve_precision(self.precision)
+
+    def stance_for(self, pack: Any) -> str:
+        """The stance backend a run over ``pack`` uses: the one chosen; else the pack's own
+        trained model (``stance_model`` in its pack.yaml) as ``model:DIR``; else
+        :data:`~stancewatch.registry.DEFAULT_STANCE_BACKEND`."""
+        if self.stance is not None:
+            return self.stance
+        own = getattr(pack, "stance_model", None)
+        return f"model:{own}" if own is not None else DEFAULT_STANCE_BACKEND
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes``; values of None keep the current ones."""

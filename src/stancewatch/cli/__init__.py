@@ -15,6 +15,7 @@ from stancewatch.cli import factcheck  # noqa: F401
 from stancewatch.cli import narratives  # noqa: F401
 from stancewatch.cli import run  # noqa: F401
 from stancewatch.cli import stance  # noqa: F401
+from stancewatch.cli import teacher  # noqa: F401
 from stancewatch.cli import web  # noqa: F401
 # isort: on
 

@@ -64,8 +64,17 @@ def stance_help(default: str) -> str:
     return f"Stance backend (default {default}). {choices}."
 
 
-# --stance for a pack's positions (analyze, run) and for free-text targets (classify, eval)
-StanceOption = Annotated[str, typer.Option("--stance", help=stance_help(DEFAULT_STANCE_BACKEND))]
+# --stance for a pack's positions (analyze, run: None is the pack's own model, else the
+# default) and for free-text targets (classify, eval)
+StanceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stance",
+        help=stance_help(
+            f"the pack's own model when its pack.yaml names one, else {DEFAULT_STANCE_BACKEND}"
+        ),
+    ),
+]
 TargetStanceOption = Annotated[
     str, typer.Option("--stance", help=stance_help(DEFAULT_TARGET_STANCE_BACKEND))
 ]

@@ -28,7 +28,6 @@ from stancewatch.cli.common import (
     pack_only,
     progress_bar,
 )
-from stancewatch.registry import DEFAULT_STANCE_BACKEND
 
 pack_app = typer.Typer(help="Check and inspect knowledge packs.", no_args_is_help=True)
 app.add_typer(pack_app, name="pack")
@@ -111,7 +110,7 @@ def analyze(
     db: DbOption = Path("stancewatch.db"),
     pack: PackOption = None,
     force: Annotated[bool, typer.Option(help="Re-analyse documents analysed before.")] = False,
-    stance: StanceOption = DEFAULT_STANCE_BACKEND,
+    stance: StanceOption = None,
 ) -> None:
     """Attribute statements, code stances, extract and check numeric claims.
 

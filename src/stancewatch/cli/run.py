@@ -22,7 +22,6 @@ from stancewatch.cli.common import (
     emit,
     errors_to_exit,
 )
-from stancewatch.registry import DEFAULT_STANCE_BACKEND
 
 
 class Engine(StrEnum):
@@ -57,7 +56,7 @@ def run(
         typer.Option(help="local: one process; ray: Ray Data (pip install 'stancewatch[ray]')."),
     ] = Engine.local,
     pack: PackOption = None,
-    stance: StanceOption = DEFAULT_STANCE_BACKEND,
+    stance: StanceOption = None,
     shard_size: Annotated[
         int, typer.Option(help="Documents per shard (the unit of resume).")
     ] = 500,

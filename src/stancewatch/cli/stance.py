@@ -222,8 +222,14 @@ def train_stance(
         typer.Option("--data", help="Folder laid out like ../shared/data (vast/, ruw/, nli/)."),
     ] = Path("../shared/data"),
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for stance.safetensors and config.json.")
-    ] = Path("stance-model"),
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder for stance.safetensors and config.json (default stance-model; with "
+            "--from-db, the pack's model folder).",
+        ),
+    ] = None,
     arch: Annotated[
         Arch, typer.Option("--arch", help="bi (bi-encoder, fast) or cross (cross-encoder).")
     ] = Arch.bi,
@@ -289,6 +295,23 @@ def train_stance(
             "`python -m stancewatch.stance.training --pack-pairs` on a GPU machine) and stop.",
         ),
     ] = None,
+    from_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-db",
+            help="Instead, train on the teacher's (`stancewatch label`) and the reviewers' "
+            "codings of the pack's positions in this database, starting from the shipped model "
+            "(or --init); writes into the pack's model folder.",
+        ),
+    ] = None,
+    holdout: Annotated[
+        float,
+        typer.Option(
+            "--holdout",
+            help="With --from-db: the share of coded pairs held back (stratified) to choose "
+            "the epoch and measure agreement before and after.",
+        ),
+    ] = 0.2,
 ) -> None:
     """Train the offline stance model (LoRA adapters and head on the packaged MiniLM).
 
@@ -298,8 +321,35 @@ def train_stance(
     macro-F1 on VAST dev, RUW val and the stance-domain dev files.
     Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v2/MODEL_CARD.md.
 
+    With --from-db the model learns a pack from a database instead: the teacher's codings
+    (`stancewatch label`) and the reviewers' (a reviewer's label wins), a stratified part held
+    back; it starts from the shipped model, prints agreement with the teacher and with people
+    on the held-out part before and after, and writes into the pack, which then uses it.
+
     Example: stancewatch train-stance --data ../shared/data --device cuda --output my-model
     """
+    if from_db is not None:
+        from stancewatch.cli.teacher import train_from_db
+
+        given = {"--rank": rank, "--sources": sources, "--weights": weights or None}
+        if arch is not Arch.bi or any(v is not None for v in given.values()):
+            raise InputError(
+                "--from-db keeps the architecture and rank of the model it starts from and "
+                "trains only on the database's codings: leave out --arch, --rank, --sources "
+                "and --weights"
+            )
+        changes = {"epochs": epochs, "lr": lr, "head_lr": head_lr, "batch_size": batch_size}
+        train_from_db(
+            from_db,
+            pack,
+            output,
+            holdout=holdout,
+            init=init,
+            changes={**changes, "seed": seed},
+            device=device,
+            time_limit=time_limit,
+        )
+        return
     from stancewatch.nlp import packaged_minilm_path
     from stancewatch.packs import load_pack
     from stancewatch.stance.training import TrainConfig, parse_weights, train
@@ -336,6 +386,7 @@ def train_stance(
     if lr is not None:
         cfg.lr = lr
     written = written_statement_pairs(data, loaded)
+    output = output or Path("stance-model")
     best = train(
         packaged_minilm_path(),
         data,

@@ -222,22 +222,26 @@ def load_init(net: StanceNet, folder: Path) -> None:
 
 def train(
     base: str | Path,
-    data: Path,
+    data: Path | None,
     out: Path,
     cfg: TrainConfig,
     *,
     extra: Sequence[Pair] = (),
     written: Sequence[Pair] = (),
     extra_dev: dict[str, list[Pair]] | None = None,
+    data_dev: bool = True,
     device: str = "cpu",
     log: Callable[[str], None] = print,
     time_limit_s: float | None = None,
 ) -> dict[str, Any]:
     """Train, keep the epoch with the best mean dev macro-F1, save it under ``out``.
 
-    ``extra`` joins training as the source ``pack`` (codebook phrasings), ``written`` as
-    ``written`` (labelled statements, as the pipeline reads them); ``extra_dev`` adds dev
-    sets to the epoch choice. ``time_limit_s`` ends training early (after evaluating the
+    ``data`` is the data folder ``cfg.sources`` and the dev sets are read from (None: no
+    data folder; training then uses only the pairs given). ``extra`` joins training as the
+    source ``pack`` (codebook phrasings), ``written`` as ``written`` (labelled statements,
+    as the pipeline reads them); ``extra_dev`` adds dev sets to the epoch choice, and
+    ``data_dev=False`` leaves the data folder's dev sets out of it (the epoch is then chosen
+    on ``extra_dev`` alone). ``time_limit_s`` ends training early (after evaluating the
     partial epoch).
     """
     from transformers import AutoModel, AutoTokenizer
@@ -245,16 +249,20 @@ def train(
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    pools = load_sources(data, cfg.sources, log)
+    pools = load_sources(data, cfg.sources, log) if data is not None and cfg.sources else {}
     if extra:
         pools["pack"] = list(extra)
     if written:
         pools["written"] = list(written)
     if not pools:
-        raise InputError(f"no training data found under {data}")
+        where = f"under {data}" if data is not None else "(no data folder)"
+        raise InputError(f"no training data found {where} and no pairs were given")
     dev_loaders = {"vast": vast_pairs, "ruw": ruw_pairs, "stance_domain": domain_pairs}
+    folder_dev = data is not None and data_dev
     dev = {
-        k: dev_loaders[k](p) for k, rel in DEV_FILES.items() if (p := data_file(data, rel))
+        k: dev_loaders[k](p)
+        for k, rel in DEV_FILES.items()
+        if folder_dev and data is not None and (p := data_file(data, rel))
     } | dict(extra_dev or {})
     tok = AutoTokenizer.from_pretrained(str(base))
     cache = TokenCache(tok)

@@ -235,6 +235,39 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX narrative_matches_document ON narrative_matches(document_id);
     CREATE INDEX narrative_matches_label ON narrative_matches(label);
     """,
+    # Teacher and student (stancewatch label, train-stance --from-db): a stronger model's
+    # codings of sampled statement × position pairs, kept apart from the reviewers' (one row
+    # per pair and teacher, with what the teacher read), and a note of each stance model
+    # trained from the database with its agreement before and after.
+    """
+    CREATE TABLE teacher_codings (
+        statement_id TEXT NOT NULL,
+        position_id TEXT NOT NULL,
+        teacher TEXT NOT NULL,
+        label TEXT NOT NULL,
+        p_support REAL,
+        p_oppose REAL,
+        p_neutral REAL,
+        text TEXT NOT NULL,
+        stratum TEXT,
+        machine_label TEXT,
+        pack TEXT,
+        coded_at TEXT NOT NULL,
+        PRIMARY KEY (statement_id, position_id, teacher)
+    );
+    CREATE INDEX teacher_codings_position ON teacher_codings(position_id);
+    CREATE TABLE stance_models (
+        id INTEGER PRIMARY KEY,
+        trained_at TEXT NOT NULL,
+        pack TEXT,
+        model_dir TEXT NOT NULL,
+        name TEXT NOT NULL,
+        previous TEXT,
+        heldout TEXT,
+        metrics TEXT,
+        reviewed TEXT
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -259,3 +259,37 @@ def agreement(store: Store, *, resamples: int = 1000, seed: int = 20250212) -> l
                         }
                     )
     return rows
+
+
+def retraining(store: Store) -> dict[str, Any] | None:
+    """The gain of the latest stance model trained from this database (``train-stance
+    --from-db``): the stored machine codings' agreement with the reviewers when it was
+    trained and now (after a re-analysis, the new model's), over every reviewed pair and over
+    the pairs held out from its training; None when no model was trained from it."""
+    from stancewatch.store.teacher import model_notes, reviewed_agreement
+
+    notes = model_notes(store)
+    if not notes:
+        return None
+    note = notes[0]
+    held = [tuple(item.split(":", 1)) for item in note["heldout"] or []]
+    before = note["reviewed"] or {}
+    now = {
+        "all": reviewed_agreement(store),
+        "heldout": reviewed_agreement(store, [(s, p) for s, p in held]),
+    }
+    rows = [
+        {"pairs": pairs, "when": when, **found[pairs]}
+        for pairs in ("all", "heldout")
+        for when, found in (("before", before), ("now", now))
+        if pairs in found
+    ]
+    return {
+        "model": note["name"],
+        "previous": note["previous"],
+        "model_dir": note["model_dir"],
+        "trained_at": note["trained_at"],
+        "rows": rows,
+        "heldout_model": note["metrics"],
+        "reanalysed": note["name"] in now["all"]["methods"],
+    }

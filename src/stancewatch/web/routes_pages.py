@@ -191,4 +191,5 @@ def agreement_page(request: Request, store: StoreDep, who: ReaderDep) -> Respons
         tentative=TENTATIVE,
         reliable=RELIABLE,
         progress=review.progress(store),
+        retraining=review.retraining(store),
     )
