@@ -1,4 +1,4 @@
-"""The shipped stance model (stance.minilm-lora.v2): loading, scoring, few-shot phrasings."""
+"""The shipped stance model (stance.minilm-lora.v3): loading, scoring, few-shot phrasings."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_shipped_weights_are_small_and_described():
     size = sum(f.stat().st_size for f in folder.iterdir())
     assert size < 8_000_000  # "a few MB at most": LoRA rank 64 and the head, fp16
     config = json.loads((folder / "config.json").read_text())
-    assert config["version"] == "stance.minilm-lora.v2" and config["arch"] in ("bi", "cross")
+    assert config["version"] == "stance.minilm-lora.v3" and config["arch"] in ("bi", "cross")
     assert "MODEL_CARD.md" in {f.name for f in folder.iterdir()}
 
 
@@ -88,7 +88,7 @@ def test_missing_model_folder_says_what_is_needed(tmp_path: Path):
 def test_default_backend_is_the_trained_model(model: MiniLMLoRAStance):
     backend = load_backend("minilm-lora")
     assert isinstance(backend, MiniLMLoRAStance)
-    assert model.name.startswith("stance.minilm-lora.v2:")
+    assert model.name.startswith("stance.minilm-lora.v3:")
     assert "@" in model.name  # the weights' digest: every stored stance names its exact model
 
 

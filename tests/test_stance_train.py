@@ -176,10 +176,10 @@ def test_train_saves_a_model_that_loads_and_scores(tmp_path: Path, arch: str):
     best = train(base, data, out, cfg, extra=extra, log=lambda _: None)
     assert best["epoch"] in (1, 2) and set(best["dev"]) == {"vast"}
     saved = json.loads((out / "config.json").read_text())
-    assert saved["arch"] == arch and saved["version"] == "stance.minilm-lora.v2"
+    assert saved["arch"] == arch and saved["version"] == "stance.minilm-lora.v3"
     assert saved["train_pairs"] == {"vast": len(ROWS), "snli": 3, "pack": 1}
     model = MiniLMLoRAStance(out, base=base)
-    assert model.name.startswith(f"stance.minilm-lora.v2:{arch}@")
+    assert model.name.startswith(f"stance.minilm-lora.v3:{arch}@")
     probs = model.score(["we must raise taxes"] * 2, [Position("t", "T", "taxes")] * 2)
     assert probs.shape == (2, 3)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
@@ -244,7 +244,7 @@ def test_train_stance_command_passes_its_settings_to_the_saved_model(tmp_path: P
     assert result.exit_code == 0, result.output
     saved = json.loads((out / "config.json").read_text())
     assert (saved["rank"], saved["alpha"], saved["lr"], saved["epochs"]) == (4, 8.0, 0.001, 1)
-    assert saved["version"] == "stance.minilm-lora.v2"
+    assert saved["version"] == "stance.minilm-lora.v3"
     assert saved["train_pairs"]["pack"] > 0  # the default pack's phrasings join training
     assert MiniLMLoRAStance(out).config["scale"] == 2.0
 

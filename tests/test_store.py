@@ -184,7 +184,9 @@ def test_failed_write_leaves_earlier_results(tmp_path):
 texts = st.text(min_size=1, max_size=300).filter(lambda t: t.strip())
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=texts, title=st.none() | st.text(max_size=40), when=st.none() | st.dates())
 def test_document_round_trip(tmp_path_factory, text, title, when):
     path = tmp_path_factory.mktemp("rt") / "s.db"

@@ -311,8 +311,8 @@ def test_the_agreement_page_shows_agreement_with_reviewers_before_and_after(revi
             store,
             pack="ukraine-peace-2025",
             model_dir="pack/stance-model",
-            name="stance.minilm-lora.v2:bi@new",
-            previous="stance.minilm-lora.v2:bi@old",
+            name="stance.minilm-lora.v3:bi@new",
+            previous="stance.minilm-lora.v3:bi@old",
             heldout=[f"{s}:{p}" for s, p in held],
             metrics={"before": {"people": agreement_scores(["oppose"], ["support"])}},
             reviewed={
@@ -328,7 +328,7 @@ def test_the_agreement_page_shows_agreement_with_reviewers_before_and_after(revi
     # A re-analysis with the new model codes the first statement as the reviewers did.
     with Store(path) as store:
         statement = codings.stored_statements(store, [ids["s1"]])[ids["first"]][0]
-        new = "stance.minilm-lora.v2:bi@new"
+        new = "stance.minilm-lora.v3:bi@new"
         store.save_analysis(
             ids["first"],
             run_id=None,

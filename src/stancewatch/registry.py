@@ -14,7 +14,8 @@ A spec names a part and, for parts that take one, its argument after a colon:
 - :data:`STANCE_BACKENDS`: how statements are coded against positions (the
   :class:`~stancewatch.stance.base.StanceBackend` protocol). Two defaults:
   :data:`DEFAULT_STANCE_BACKEND` for a pack's positions (``analyze``, ``run``,
-  :class:`~stancewatch.api.Project`), whose example phrasings the prototype compares with, and
+  :class:`~stancewatch.api.Project`; the pack's example phrasings are the trained model's
+  few-shot evidence), and
   :data:`DEFAULT_TARGET_STANCE_BACKEND` for free-text targets (``classify``, ``eval stance``).
 - :data:`EMBEDDERS`: the sentence encoder (any other sentence-transformers name or folder
   is passed through as given).
@@ -136,13 +137,13 @@ class Registry:
         return plugin.build()(argument, **options)
 
 
-DEFAULT_STANCE_BACKEND = "prototype"
+DEFAULT_STANCE_BACKEND = "minilm-lora"
 DEFAULT_TARGET_STANCE_BACKEND = "minilm-lora"
 STANCE_BACKENDS = Registry("stance backend", DEFAULT_STANCE_BACKEND)
 for _plugin in (
     Plugin(
         "minilm-lora",
-        "stance.minilm-lora.v2",
+        "stance.minilm-lora.v3",
         "the offline stance model trained for stancewatch (MiniLM with LoRA adapters)",
         "stancewatch.stance.backends:trained_backend",
     ),

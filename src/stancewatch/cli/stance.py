@@ -236,9 +236,21 @@ def train_stance(
     epochs: Annotated[
         int | None,
         typer.Option(
-            "--epochs", min=1, help="Epochs over the mixture (default: as the shipped model)."
+            "--epochs",
+            min=0,
+            help="Adapter epochs over the mixture (default: as the shipped model; 0 with "
+            "--init and --head-epochs refits only the head).",
         ),
     ] = None,
+    head_epochs: Annotated[
+        int,
+        typer.Option(
+            "--head-epochs",
+            min=0,
+            help="Then freeze the encoder and refit the head for N passes over one epoch's "
+            "mixture, embedded once (seconds per pass; bi-encoder only).",
+        ),
+    ] = 0,
     rank: Annotated[
         int | None,
         typer.Option("--rank", min=1, help="LoRA adapter rank (default: as the shipped model)."),
@@ -338,7 +350,13 @@ def train_stance(
                 "trains only on the database's codings: leave out --arch, --rank, --sources "
                 "and --weights"
             )
-        changes = {"epochs": epochs, "lr": lr, "head_lr": head_lr, "batch_size": batch_size}
+        changes = {
+            "epochs": epochs,
+            "lr": lr,
+            "head_lr": head_lr,
+            "batch_size": batch_size,
+            "head_epochs": head_epochs or None,
+        }
         train_from_db(
             from_db,
             pack,
@@ -379,6 +397,7 @@ def train_stance(
         cfg.batch_size = batch_size
     if head_lr is not None:
         cfg.head_lr = head_lr
+    cfg.head_epochs = head_epochs
     if epochs is not None:
         cfg.epochs = epochs
     if rank is not None:

@@ -1,7 +1,7 @@
-"""The trained offline stance model, ``stance.minilm-lora.v2``.
+"""The trained offline stance model, ``stance.minilm-lora.v3``.
 
 The packaged all-MiniLM-L6-v2 plus LoRA adapters and a small head trained by
-:mod:`stancewatch.stance.training` (model card: ``models/stance-v2/MODEL_CARD.md``). The
+:mod:`stancewatch.stance.training` (model card: ``models/stance-v3/MODEL_CARD.md``). The
 adapters are merged into the base weights when the model loads, on the CPU, so inference
 needs only torch and transformers.
 
@@ -40,8 +40,8 @@ from stancewatch.nlp import (
 )
 from stancewatch.records import Position
 
-MODEL_VERSION = "stance.minilm-lora.v2"
-MODEL_DIR = "models/stance-v2"
+MODEL_VERSION = "stance.minilm-lora.v3"
+MODEL_DIR = "models/stance-v3"
 # Phrasings count n / (n + FEW_SHOT_PRIOR) against the proposition's own verdict.
 FEW_SHOT_PRIOR = 4.0
 # Sharpness of the nearest-phrasing weights (cosine similarity times this, then softmax).

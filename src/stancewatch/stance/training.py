@@ -68,6 +68,9 @@ class TrainConfig:
     # Source name -> rows per epoch as a multiple of its size (0.5 samples half, 2 repeats
     # twice); overrides the rules below for the sources it names.
     weights: dict[str, float] = field(default_factory=dict)
+    # Passes of a head refit on the frozen encoder after the adapter epochs (bi only; see
+    # stancewatch.stance.refit); 0 skips it.
+    head_epochs: int = 0
 
 
 IN_DOMAIN = ("vast", "ruw", "pack", "stance_domain", "written")
@@ -345,8 +348,62 @@ def train(
         if out_of_time:
             log("time limit reached")
             break
+    if cfg.head_epochs and cfg.arch == "bi":
+        if best["score"] >= 0:
+            load_init(net, out)  # the best adapter epoch, not the last
+        scores, head_history = _refit(net, cache, pools, dev, cfg, device, log)
+        best = {
+            "score": float(np.mean(list(scores.values()) or [0.0])),
+            "epoch": "head",
+            "dev": scores,
+        }
+        meta = {
+            "best_epoch": best.get("epoch"),
+            "dev_macro_f1": scores,
+            "history": history,
+            "head_history": head_history,
+            "train_pairs": {k: len(v) for k, v in pools.items()},
+        }
+        save_model(net, cfg, out, meta)
     best["history"] = history
     return best
+
+
+def _refit(
+    net: StanceNet,
+    cache: TokenCache,
+    pools: dict[str, list[Pair]],
+    dev: dict[str, list[Pair]],
+    cfg: TrainConfig,
+    device: str,
+    log: Callable[[str], None],
+) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """The head refit on one epoch's mixture, embedded once by the frozen encoder."""
+    from stancewatch.stance.refit import pair_features, refit_head
+
+    def tokenize(texts: Sequence[str], length: int) -> dict[str, torch.Tensor]:
+        return cache.batch([(t, None) for t in texts], length, device)
+
+    lengths = (cfg.max_length, cfg.hypothesis_length)
+    rows = epoch_sample(pools, cfg, random.Random(cfg.seed + 1))
+    log(f"head refit: embedding {len(rows)} training pairs and the dev sets")
+    x = pair_features(net, tokenize, rows, lengths).to(device)
+    y = torch.tensor([p.label for p in rows], device=device)
+    dev_x = {
+        k: (pair_features(net, tokenize, v, lengths).to(device), [p.label for p in v])
+        for k, v in dev.items()
+    }
+    return refit_head(
+        net,
+        x,
+        y,
+        dev_x,
+        epochs=cfg.head_epochs,
+        lr=cfg.head_lr,
+        seed=cfg.seed,
+        score=lambda gold, pred: macro_f1(gold, pred),
+        log=log,
+    )
 
 
 def parse_weights(text: str) -> dict[str, float]:
