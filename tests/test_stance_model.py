@@ -170,3 +170,22 @@ def test_a_statements_tuned_vector_does_not_depend_on_its_batch(model: MiniLMLoR
     alone = np.stack([model.embed([t])[0] for t in texts])
     model._cache.clear()
     assert np.array_equal(together, alone)  # bit for bit, in any precision
+
+
+@pytest.mark.models
+def test_phrasings_the_model_was_trained_on_are_not_blended_in_again(model: MiniLMLoRAStance):
+    from stancewatch.packs import load_pack
+
+    pack_position = next(p for p in load_pack().positions if p.supports)
+    assert pack_position.proposition in model.trained_phrasings
+    text = "Kyiv must give up the idea of joining the alliance."
+    blended = model.score([text], [pack_position])
+    plain = model.proposition_probs([text], [pack_position.proposition])
+    np.testing.assert_allclose(blended, plain)
+    # A position the model has not seen still takes its phrasings as evidence.
+    assert NUCLEAR.proposition not in model.trained_phrasings
+    nuclear_text = "Shutting reactors was a mistake, she said."
+    assert not np.allclose(
+        model.score([nuclear_text], [NUCLEAR]),
+        model.proposition_probs([nuclear_text], [NUCLEAR.proposition]),
+    )

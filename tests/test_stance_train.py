@@ -249,12 +249,20 @@ def test_train_stance_command_passes_its_settings_to_the_saved_model(tmp_path: P
     assert MiniLMLoRAStance(out).config["scale"] == 2.0
 
 
-def test_default_settings_are_the_shipped_model_s():
+def test_the_shipped_model_records_its_recipe_and_its_card_the_commands():
+    """Every training setting is stored beside the weights, and the model card's reproduce
+    commands carry the shipped stages' settings."""
     from stancewatch.stance.model import packaged_model_dir
 
     shipped = json.loads((packaged_model_dir() / "config.json").read_text())
-    defaults = asdict(TrainConfig())
-    assert {k: shipped[k] for k in defaults} == defaults
+    assert set(asdict(TrainConfig())) <= set(shipped)
+    card = (packaged_model_dir() / "MODEL_CARD.md").read_text("utf-8")
+    stages = [shipped, shipped["adapter_stage"]]
+    for stage in stages:
+        weights = ",".join(f"{k}={v:g}" for k, v in stage["weights"].items())
+        assert f"--weights {weights}" in card
+        assert f"--head-lr {stage['head_lr']:g}" in card
+    assert f"--epochs {shipped['epochs']} --head-epochs {shipped['head_epochs']}" in card
 
 
 @pytest.mark.models

@@ -22,6 +22,7 @@ from stancewatch.cli import app
 from stancewatch.errors import InvalidValueError, PackError
 from stancewatch.packs import default_pack_path, load_pack
 from stancewatch.records import Stance
+from stancewatch.registry import DEFAULT_STANCE_BACKEND
 from stancewatch.settings import Settings
 from stancewatch.stance.distill import (
     OFF_SHORTLIST,
@@ -230,7 +231,7 @@ def user_pack(folder: Path, keep: set[str] | None = None, phrasings: int = 4) ->
 def test_a_pack_names_its_own_stance_model_which_runs_without_a_chosen_backend(tmp_path):
     pack = user_pack(tmp_path / "pack")
     assert load_pack(pack).stance_model is None
-    assert Settings().stance_for(load_pack(pack)) == "prototype"
+    assert Settings().stance_for(load_pack(pack)) == DEFAULT_STANCE_BACKEND == "minilm-lora"
     with (pack / "pack.yaml").open("a", encoding="utf-8") as handle:
         handle.write("stance_model: models/mine\n")
     loaded = load_pack(pack)
@@ -398,7 +399,8 @@ def test_label_train_and_analyze_with_the_pack_s_own_model(tmp_path, teacher_ser
     with sqlite3.connect(db) as conn:
         first = {m for (m,) in conn.execute("SELECT DISTINCT method FROM stances")}
         machine = conn.execute("SELECT statement_id, position_id FROM stances").fetchall()
-    assert first == {"stance.prototype.v1"} and machine
+    shipped = MiniLMLoRAStance().name
+    assert first == {shipped} and machine
 
     teacher = f"chat:tiny-teacher@{teacher_server.url}"
     labelled = invoke("label", "--db", db, "--pack", pack, "--stance", teacher, "--sample", 20)
@@ -448,7 +450,7 @@ def test_label_train_and_analyze_with_the_pack_s_own_model(tmp_path, teacher_ser
     with Store(db) as store:
         note = codings.model_notes(store)[0]
     student = MiniLMLoRAStance(model)
-    assert note["name"] == student.name and note["heldout"]
+    assert note["name"] == student.name != shipped and note["heldout"]
 
     assert invoke("analyze", "--db", db, "--pack", pack, "--force").exit_code == 0
     with sqlite3.connect(db) as conn:

@@ -299,6 +299,14 @@ def train_stance(
     head_lr: Annotated[
         float | None, typer.Option("--head-lr", min=0.0, help="Learning rate of the head.")
     ] = None,
+    max_per_source: Annotated[
+        int | None,
+        typer.Option(
+            "--max-per-source",
+            min=1,
+            help="Pairs per epoch at most from each general NLI and stance set (default 6000).",
+        ),
+    ] = None,
     export_pack_pairs: Annotated[
         Path | None,
         typer.Option(
@@ -331,7 +339,7 @@ def train_stance(
     stance-domain pairs, the written statements of DATA/stance-domain (read as the pipeline
     reads a statement) and the pack's example phrasings; keeps the epoch with the best mean
     macro-F1 on VAST dev, RUW val and the stance-domain dev files.
-    Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v2/MODEL_CARD.md.
+    Use it with `--stance model:OUTPUT`. See src/stancewatch/models/stance-v3/MODEL_CARD.md.
 
     With --from-db the model learns a pack from a database instead: the teacher's codings
     (`stancewatch label`) and the reviewers' (a reviewer's label wins), a stratified part held
@@ -398,6 +406,8 @@ def train_stance(
     if head_lr is not None:
         cfg.head_lr = head_lr
     cfg.head_epochs = head_epochs
+    if max_per_source is not None:
+        cfg.max_per_source = max_per_source
     if epochs is not None:
         cfg.epochs = epochs
     if rank is not None:

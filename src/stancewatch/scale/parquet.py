@@ -385,7 +385,7 @@ SELECT actor, position_id,
             WHEN count(*) FILTER (WHERE label = 'oppose') > count(*) FILTER (WHERE label = 'support')
             THEN 'oppose' ELSE 'mixed' END AS side,
        list(statement_id ORDER BY date, statement_id) AS statement_ids
-FROM stances WHERE actor IS NOT NULL
+FROM stances WHERE actor IS NOT NULL AND label IN ('support', 'oppose')
 GROUP BY actor, position_id ORDER BY actor, position_id
 """
 

@@ -15,7 +15,9 @@ support-phrasing supports the position, one that supports an oppose-phrasing opp
 The phrasings' verdicts are weighted by how close each phrasing is to the statement in the
 tuned embedding space (nearest examples count most) and blended with the verdict on the
 proposition itself; the more phrasings, the more they count. Analysts who add a position with
-a handful of phrasings get it used at once, without retraining.
+a handful of phrasings get it used at once, without retraining. Positions whose phrasings the
+model was trained on (listed in its ``config.json`` as ``phrasing_propositions``, e.g. the
+bundled pack's) skip the blend: they are in the weights already.
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ class MiniLMLoRAStance:
         self.max_length = int(self.config["max_length"])
         self.hypothesis_length = int(self.config["hypothesis_length"])
         self.few_shot_prior = few_shot_prior
+        # Positions whose phrasings the model was trained on: blending them in again would
+        # count them twice (on the bundled pack it costs 0.03 macro-F1 on stance-domain dev).
+        self.trained_phrasings = frozenset(self.config.get("phrasing_propositions", ()))
         self.batch_size = batch_size
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
@@ -218,6 +223,8 @@ class MiniLMLoRAStance:
         if self.few_shot_prior is None:
             return probs
         for i, (text, position) in enumerate(zip(texts, positions, strict=True)):
+            if position.proposition in self.trained_phrasings:
+                continue
             share = self.few_shot_share(text, position)
             if share is None:
                 continue

@@ -343,6 +343,7 @@ def train(
                 "dev_macro_f1": scores,
                 "history": history,
                 "train_pairs": {k: len(v) for k, v in pools.items()},
+                "phrasing_propositions": phrasing_propositions(pools),
             }
             save_model(net, cfg, out, meta)
         if out_of_time:
@@ -363,6 +364,7 @@ def train(
             "history": history,
             "head_history": head_history,
             "train_pairs": {k: len(v) for k, v in pools.items()},
+            "phrasing_propositions": phrasing_propositions(pools),
         }
         save_model(net, cfg, out, meta)
     best["history"] = history
@@ -404,6 +406,12 @@ def _refit(
         score=lambda gold, pred: macro_f1(gold, pred),
         log=log,
     )
+
+
+def phrasing_propositions(pools: dict[str, list[Pair]]) -> list[str]:
+    """The propositions whose codebook phrasings were trained on (the ``pack`` source): the
+    model has them in its weights, so inference does not blend them in again."""
+    return sorted({p.hypothesis for p in pools.get("pack", []) if p.label != 2})
 
 
 def parse_weights(text: str) -> dict[str, float]:
