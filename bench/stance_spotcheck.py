@@ -50,7 +50,7 @@ def codings(backend: str, folder: Path) -> dict[tuple[str, str], dict]:
 def readings(project: Project) -> dict[str, str]:
     """Statement id -> what the stance model read for it."""
     fields = set(Statement.__dataclass_fields__)
-    texts = dict(project.store.query("SELECT id, text FROM documents"))
+    texts = {r["id"]: r["text"] for r in project.store.query("SELECT id, text FROM documents")}
     out = {}
     statements = project.statements()
     by_doc: dict[str, list[Statement]] = {}
