@@ -431,7 +431,7 @@ def test_label_train_and_analyze_with_the_pack_s_own_model(tmp_path, teacher_ser
             review.add_coding(store, "stance", f"{statement_id}:{position_id}", "oppose", "ann")
 
     trained = invoke(
-        "train-stance", "--from-db", db, "--pack", pack, "--epochs", 1, "--time-limit", 2
+        "train-stance", "--from-db", db, "--pack", pack, "--epochs", 1, "--time-limit", 30
     )
     assert trained.exit_code == 0, trained.output
     text = trained.output
