@@ -8,7 +8,8 @@ E-propositions (no codebook: they test generalising to propositions without exam
 phrasings), and the written statements (a different label convention: the reported speaker's
 stance). Each method scores every pair through the same protocol; the baselines (TF-IDF +
 logistic regression, frozen MiniLM ``[u, v, |u-v|, u*v]`` + logistic regression) are trained
-on train.csv and synthetic_train.csv together. Nothing is tuned on the dev files.
+on train.csv and synthetic_train.csv together and not tuned on the dev files; the shipped
+model's recipe and epoch were chosen on them (see its model card).
 
 Run: .venv/bin/python bench/stance_domain.py [--stance SPEC]
 """
