@@ -124,25 +124,41 @@ def main() -> None:
     update_section("stance_domain", "\n".join(lines))
 
 
+# The shortlist stancewatch used before the trained model became the default (cosine 0.65,
+# 3 positions, window 0.08), reported beside the current one.
+EARLIER_SHORTLIST = (0.65, 3, 0.08)
+
+
 def shortlist_line(rows: list[StanceRow], pack_ids: set[str], embedder: Embedder) -> str:
     """How many of the real texts' sided pairs on pack positions the shortlist keeps (a
-    statement the shortlist drops is never coded, whatever the model)."""
+    statement the shortlist drops is never coded, whatever the model), now and before."""
     positions = load_pack().positions
     ids = [p.id for p in positions]
     on_pack = [r for r in rows if r.position and r.position.id in pack_ids]
     texts = list(dict.fromkeys(r.text for r in on_pack))
     index = {t: i for i, t in enumerate(texts)}
-    kept = {
-        (c.statement_index, ids[c.position_index])
-        for c in shortlist(embedder.encode(texts), positions, embedder)
-    }
-    sided = [r for r in on_pack if r.label != "neutral"]
-    hits = sum((index[r.text], r.position.id) in kept for r in sided if r.position)
+    vectors = embedder.encode(texts)
+    sided = [r for r in on_pack if r.label != "neutral" and r.position]
+
+    def kept(floor: float, size: int, window: float) -> tuple[int, float]:
+        found = {
+            (c.statement_index, ids[c.position_index])
+            for c in shortlist(
+                vectors, positions, embedder, size=size, min_similarity=floor, window=window
+            )
+        }
+        hits = sum((index[r.text], r.position.id) in found for r in sided if r.position)
+        return hits, len(found) / max(1, len(texts))
+
+    hits, per_text = kept(MIN_SIMILARITY, SHORTLIST_SIZE, RELATIVE_WINDOW)
+    old_hits, old_per_text = kept(*EARLIER_SHORTLIST)
+    floor, size, window = EARLIER_SHORTLIST
     return (
         f"Shortlist (at least {MIN_SIMILARITY} cosine, within {RELATIVE_WINDOW} of the closest, "
         f"{SHORTLIST_SIZE} at most): keeps {hits} of the {len(sided)} sided pairs on the pack's "
-        f"positions ({hits / max(1, len(sided)):.0%}), at {len(kept) / max(1, len(texts)):.1f} "
-        "positions per text."
+        f"positions ({hits / max(1, len(sided)):.0%}), at {per_text:.1f} positions per text; "
+        f"the earlier {floor} / {window} / {size} kept {old_hits} "
+        f"({old_hits / max(1, len(sided)):.0%}) at {old_per_text:.1f}."
     )
 
 

@@ -27,9 +27,8 @@ from pathlib import Path
 
 from stancewatch.api import Project
 from stancewatch.packs import demo_corpus_path
-from stancewatch.pipeline import sentence_spans
-from stancewatch.records import Statement
-from stancewatch.stance.reading import reading
+from stancewatch.pipeline import stored_readings
+from stancewatch.store.teacher import statement_ids, stored_statements
 
 
 def codings(backend: str, folder: Path) -> dict[tuple[str, str], dict]:
@@ -48,29 +47,15 @@ def codings(backend: str, folder: Path) -> dict[tuple[str, str], dict]:
 
 
 def readings(project: Project) -> dict[str, str]:
-    """Statement id -> what the stance model read for it."""
-    fields = set(Statement.__dataclass_fields__)
-    texts = {r["id"]: r["text"] for r in project.store.query("SELECT id, text FROM documents")}
+    """Statement id -> what the stance model read for it (each document parsed once)."""
+    store = project.store
     out = {}
-    statements = project.statements()
-    by_doc: dict[str, list[Statement]] = {}
-    for row in statements.astype(object).where(statements.notna(), None).to_dict("records"):
-        record = {k: v for k, v in row.items() if k in fields and k != "date"}
-        for key in (
-            "content_start",
-            "content_end",
-            "speaker_start",
-            "speaker_end",
-            "cue_start",
-            "cue_end",
+    for document_id, found in stored_statements(store, statement_ids(store)).items():
+        text = store.document(document_id).text
+        for statement, read in zip(
+            found, stored_readings(project.analyzer.nlp, text, found), strict=True
         ):
-            record[key] = None if record.get(key) is None else int(record[key])
-        by_doc.setdefault(row["document_id"], []).append(Statement(**record))
-    nlp = project.analyzer.nlp
-    for doc_id, found in by_doc.items():
-        doc = nlp(texts[doc_id])
-        for statement, span in zip(found, sentence_spans(doc, found), strict=True):
-            out[statement.id] = reading(statement, texts[doc_id], span)
+            out[statement.id] = read
     return out
 
 

@@ -296,3 +296,39 @@ def test_train_stance_exports_the_pack_pairs_that_the_gpu_trainer_reads(
     read = [Pair(**json.loads(line)) for line in out.read_text("utf-8").splitlines()]
     assert read == phrasing_pairs(load_pack().positions) and len(read) > 100
     assert sorted(f.name for f in tmp_path.iterdir()) == ["pairs.jsonl"]  # nothing trained
+
+
+def test_head_refit_from_a_trained_model_keeps_its_adapters_and_records_each_pass(
+    tmp_path: Path,
+):
+    from safetensors.torch import load_file
+
+    base = tiny_base(tmp_path / "base")
+    labels = {"FAVOR": 0, "AGAINST": 1, "NONE": 2}
+    pairs = [Pair(text, target, labels[label]) for text, target, label in ROWS]
+    settings = dict(batch_size=4, rank=2, alpha=4.0, max_length=16, hypothesis_length=8, sources=[])
+    fit = {"fit": pairs}  # the training pairs as dev: a refit that learns must gain on them
+    first = tmp_path / "first"
+    train(
+        base,
+        None,
+        first,
+        TrainConfig(epochs=1, **settings),
+        written=pairs,
+        extra_dev=fit,
+        log=lambda _: None,
+    )
+    refit = tmp_path / "refit"
+    cfg = TrainConfig(epochs=0, head_epochs=20, head_lr=5e-2, init=str(first), **settings)
+    best = train(base, None, refit, cfg, written=pairs, extra_dev=fit, log=lambda _: None)
+    saved = json.loads((refit / "config.json").read_text())
+    assert best["epoch"] == "head" and saved["best_epoch"] == "head"
+    assert [h["head_epoch"] for h in saved["head_history"]] == list(range(21))
+    # The pass kept is the first with the best dev score, here better than the start.
+    scores = [h["fit"] for h in saved["head_history"]]
+    assert best["dev"]["fit"] == saved["dev_macro_f1"]["fit"] == max(scores) > scores[0]
+    before, after = (load_file(str(f / "stance.safetensors")) for f in (first, refit))
+    adapters = [k for k in before if k.startswith("lora.")]
+    assert adapters and all(np.array_equal(before[k], after[k]) for k in adapters)
+    heads = [k for k in before if k.startswith("head.")]
+    assert any(not np.array_equal(before[k], after[k]) for k in heads)

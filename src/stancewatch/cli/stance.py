@@ -141,7 +141,8 @@ def eval_stance(
     train_file = train or default_train_file(file, fmt.value)
     train_rows = read_stance_rows(train_file, fmt.value, positions) if train_file else []
     if as_statements:
-        rows, train_rows = statement_rows(rows, pack), statement_rows(train_rows, pack)
+        loaded = pack_only(pack)
+        rows, train_rows = statement_rows(rows, loaded), statement_rows(train_rows, loaded)
     if not train_rows:
         console.print("No train file: the baselines are left out (give --train).")
     backend, embedder = _backend(stance)
@@ -185,32 +186,33 @@ class Arch(StrEnum):
     cross = "cross"
 
 
-def statement_rows(rows: list[Any], pack: Path | None) -> list[Any]:
-    """``rows`` with each text replaced by what the pipeline's model reads for it."""
+def statement_readings(texts: list[str], pack: Any) -> list[str]:
+    """What the pipeline's model reads for each text read as a reported statement
+    (:meth:`stancewatch.pipeline.Analyzer.statement_readings`; spaCy loads once per process)."""
     from stancewatch.pipeline import Analyzer
 
-    if not rows:
-        return rows
-    analyzer = Analyzer(pack_only(pack), settings=current_settings())
-    texts = analyzer.statement_readings([r.text for r in rows])
+    if not texts:
+        return []
+    return Analyzer(pack, settings=current_settings()).statement_readings(texts)
+
+
+def statement_rows(rows: list[Any], pack: Any) -> list[Any]:
+    """``rows`` with each text replaced by what the pipeline's model reads for it."""
+    texts = statement_readings([r.text for r in rows], pack)
     return [dataclasses.replace(r, text=t) for r, t in zip(rows, texts, strict=True)]
 
 
 def written_statement_pairs(data: Path, pack: Any) -> dict[str, list[Any]]:
     """The stance-domain written statements under ``data`` (train and dev parts), each text
     replaced by what the pipeline's model reads for it (speaker out, cue and negation in)."""
-    from stancewatch.pipeline import Analyzer
     from stancewatch.stance.training_data import WRITTEN_FILES, data_file, domain_pairs, read_csv
 
-    analyzer: Analyzer | None = None
     out = {}
     for part, rel in WRITTEN_FILES.items():
         path = data_file(data, rel)
-        if path is None:
-            continue
-        analyzer = analyzer or Analyzer(pack, settings=current_settings())
-        texts = analyzer.statement_readings(list(read_csv(path)["text"]))
-        out[part] = domain_pairs(path, texts)
+        if path is not None:
+            texts = statement_readings(list(read_csv(path)["text"]), pack)
+            out[part] = domain_pairs(path, texts)
     return out
 
 

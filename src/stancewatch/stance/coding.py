@@ -21,9 +21,9 @@ from stancewatch.stance.base import StanceBackend
 
 # The shortlist only saves time: the stance model answers neutral for a position a statement
 # does not address, so the shortlist must keep the statements that take a side in words far
-# from the codebook's. On the real texts of the stance-domain train file (pack positions),
-# 0.65 / 3 / 0.08 kept 27% of the sided pairs; 0.35 / 4 / 0.2 keeps 97% at 3.7 positions per
-# statement (bench/stance_domain.py reports the same on dev).
+# from the codebook's. On the real texts of the stance-domain dev file (pack positions),
+# 0.65 / 3 / 0.08 kept 24% of the sided pairs; 0.35 / 4 / 0.2 keeps 95% at 3.7 positions per
+# statement (bench/stance_domain.py; the setting was chosen on the train file).
 SHORTLIST_SIZE = 4
 MIN_SIMILARITY = 0.35
 # A position stays on a statement's shortlist only while it is nearly as close as the best

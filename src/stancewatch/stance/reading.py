@@ -72,18 +72,19 @@ def reading(statement: Statement, text: str | None, sentence: tuple[int, int] | 
     if text[statement.content_start : statement.content_end].strip() != content.strip():
         return content  # offsets from another version of the document
     has_cue = _valid(statement.cue_start, statement.cue_end, len(text))
-    spans = [(statement.content_start, statement.content_end)]
+    cue_start, cue_end = statement.cue_start or 0, statement.cue_end or 0
+    start, end = statement.content_start, statement.content_end
     if has_cue:
-        spans.append((statement.cue_start or 0, statement.cue_end or 0))
-    start, end = min(s for s, _ in spans), max(e for _, e in spans)
-    if sentence is not None and 0 <= sentence[0] <= start and end <= sentence[1] <= len(text):
-        wide = (sentence[0], sentence[1])
-        if len(text[wide[0] : wide[1]].split()) <= MAX_READING_WORDS:
-            start, end = wide
-    if has_cue and start > (floor := sentence[0] if sentence else 0):
-        cue_start = statement.cue_start or 0
-        if cue_start <= start:
-            start = _words_before(text, cue_start, max(floor, 0), WORDS_BEFORE_CUE)
+        start, end = min(start, cue_start), max(end, cue_end)
+    floor, top = sentence if sentence is not None else (0, -1)
+    if (
+        floor <= start
+        and end <= top <= len(text)
+        and len(text[floor:top].split()) <= MAX_READING_WORDS
+    ):
+        start, end = floor, top
+    elif has_cue and cue_start == start:
+        start = _words_before(text, cue_start, floor, WORDS_BEFORE_CUE)
     pieces = [(start, end)]
     if _valid(statement.speaker_start, statement.speaker_end, len(text)):
         s, e = statement.speaker_start or 0, statement.speaker_end or 0

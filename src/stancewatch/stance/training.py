@@ -296,6 +296,11 @@ def train(
     sched = torch.optim.lr_scheduler.LambdaLR(opt, rate)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.05)
     best: dict[str, Any] = {"score": -1.0}
+    # What the data was, the same for every saved epoch.
+    data_meta = {
+        "train_pairs": {k: len(v) for k, v in pools.items()},
+        "phrasing_propositions": phrasing_propositions(pools),
+    }
     history = []
     started = time.time()
     net.train()
@@ -338,14 +343,8 @@ def train(
         )
         if mean > best["score"]:
             best = {"score": mean, "epoch": epoch + 1, "dev": scores}
-            meta = {
-                "best_epoch": epoch + 1,
-                "dev_macro_f1": scores,
-                "history": history,
-                "train_pairs": {k: len(v) for k, v in pools.items()},
-                "phrasing_propositions": phrasing_propositions(pools),
-            }
-            save_model(net, cfg, out, meta)
+            meta = {"best_epoch": epoch + 1, "dev_macro_f1": scores, "history": history}
+            save_model(net, cfg, out, meta | data_meta)
         if out_of_time:
             log("time limit reached")
             break
@@ -359,14 +358,12 @@ def train(
             "dev": scores,
         }
         meta = {
-            "best_epoch": best.get("epoch"),
+            "best_epoch": best["epoch"],
             "dev_macro_f1": scores,
             "history": history,
             "head_history": head_history,
-            "train_pairs": {k: len(v) for k, v in pools.items()},
-            "phrasing_propositions": phrasing_propositions(pools),
         }
-        save_model(net, cfg, out, meta)
+        save_model(net, cfg, out, meta | data_meta)
     best["history"] = history
     return best
 
