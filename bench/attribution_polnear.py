@@ -23,31 +23,34 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "polnear"
 
 
+def _chars(row: dict) -> str:
+    return "" if row["content_char_p"] is None else f"{row['content_char_p']:.3f}"
+
+
 def _line(label: str, row: dict) -> str:
     return (
-        f"{label:22} gold {row['gold']:5d} pred {row['predicted']:5d} | content P "
+        f"{label:34} gold {row['gold']:5d} pred {row['predicted']:5d} | content P "
         f"{row['content_p']:.3f} R {row['content_r']:.3f} F1 {row['content_f1']:.3f} | speaker "
         f"acc {row['speaker_accuracy']:.3f} | end-to-end P {row['end_to_end_p']:.3f} R "
-        f"{row['end_to_end_r']:.3f} F1 {row['end_to_end_f1']:.4f} | chars in gold "
-        f"{row['content_char_p']:.3f}"
+        f"{row['end_to_end_r']:.3f} F1 {row['end_to_end_f1']:.4f} | chars in gold {_chars(row)}"
     )
 
 
 def _table(results: list) -> str:
     lines = [
-        "| system | attributions | gold | predicted | content P | content R | content F1 | "
-        "speaker accuracy | end-to-end P | end-to-end R | end-to-end F1 | matched chars in gold "
-        "| articles/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| system | scoring | attributions | gold | predicted | content P | content R | "
+        "content F1 | speaker accuracy | end-to-end P | end-to-end R | end-to-end F1 | "
+        "matched chars in gold | articles/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         for row in result.rows():
             lines.append(
-                f"| {row['system']} | {row['attributions']} | {row['gold']} | {row['predicted']} "
-                f"| {row['content_p']:.3f} | {row['content_r']:.3f} | {row['content_f1']:.3f} "
-                f"| {row['speaker_accuracy']:.3f} | {row['end_to_end_p']:.3f} "
-                f"| {row['end_to_end_r']:.3f} | {row['end_to_end_f1']:.3f} "
-                f"| {row['content_char_p']:.3f} | {row['articles_per_s']:.1f} |"
+                f"| {row['system']} | {row['scoring']} | {row['attributions']} | {row['gold']} "
+                f"| {row['predicted']} | {row['content_p']:.3f} | {row['content_r']:.3f} "
+                f"| {row['content_f1']:.3f} | {row['speaker_accuracy']:.3f} "
+                f"| {row['end_to_end_p']:.3f} | {row['end_to_end_r']:.3f} "
+                f"| {row['end_to_end_f1']:.3f} | {_chars(row)} | {row['articles_per_s']:.1f} |"
             )
     return "\n".join(lines)
 
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         print(f"{result.name}: {result.articles_per_second:.1f} articles/s including parsing")
         for row in result.rows():
-            print(_line(f"  {result.name} {row['attributions']}", row))
+            print(_line(f"  {result.name} {row['scoring']} {row['attributions']}", row))
     if args.limit is None:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from _results import update_section
@@ -101,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(articles)} articles (first annotation file per article by name), parsed once "
             f"with spaCy ({args.n_process} process{'es' if args.n_process > 1 else ''}); every "
             "system is scored on the same parses. Articles/s counts the shared parsing time plus "
-            "the system's own extraction time. A prediction matches a gold attribution when the "
+            "the system's own extraction time. Two scorings (docs/attribution_scoring.md): "
+            "*reference* is the rules of `../shared/tools/score_attribution.py`, which published "
+            "figures and the targets use (every statement its own prediction; agrees with the "
+            "script to four decimals, a test checks it); *grouped* is stancewatch's earlier "
+            "scoring (statements sharing a cue count as one prediction, a prediction is quoted "
+            "when its own content holds a mark). In both, a prediction matches a gold attribution when the "
             "content spans overlap by at least half of the gold span; the speaker is right when "
             "the predicted speaker span overlaps the gold source. *Quoted* attributions are those "
             "whose content holds a quotation mark; textacy's `direct_quotations` finds only "

@@ -59,7 +59,46 @@ def test_eval_attribution_scores_a_gold_folder(tmp_path):
     result = runner.invoke(app, ["eval", "attribution", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["results"]
-    assert [r["attributions"] for r in rows] == ["quoted", "all"]
-    assert rows[0]["end_to_end_f1"] == 1.0
+    assert [(r["scoring"], r["attributions"]) for r in rows] == [
+        ("reference", "quoted"),
+        ("reference", "all"),
+        ("grouped", "quoted"),
+        ("grouped", "all"),
+    ]
+    assert rows[0]["end_to_end_f1"] == 1.0 and rows[2]["end_to_end_f1"] == 1.0
     bad = runner.invoke(app, ["eval", "attribution", str(tmp_path), "--compare", "nltk"])
     assert bad.exit_code == 1 and "available: textacy" in bad.output
+
+
+def test_eval_attribution_scores_a_predictions_file(tmp_path):
+    """A quotation predicted as two pieces under one cue: the grouped scoring counts one
+    prediction, the reference scoring two (one of them unmatched)."""
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    text = "“We will win,” Smith said. “Soon.”\n"
+    (tmp_path / "text" / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "attributions" / "a_x.ann").write_text(
+        "T1\tContent 0 14;27 34\t“We will win,” “Soon.”\nT2\tSource 15 20\tSmith\n"
+        "E1\tAttribution:T2 Content:T1 Source:T2\n",
+        encoding="utf-8",
+    )
+    piece = {"document": "texts/a.txt", "speaker_start": 15, "speaker_end": 20}
+    cue = {"cue_start": 21, "cue_end": 25, "content": "“"}
+    lines = [
+        piece | cue | {"content_start": 0, "content_end": 14},
+        piece | cue | {"content_start": 27, "content_end": 34},
+        {"document": "a", "content_start": None, "content_end": None},  # skipped
+    ]
+    path = tmp_path / "pred.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    args = ["eval", "attribution", str(tmp_path), "--predictions", str(path), "-f", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = {(r["scoring"], r["attributions"]): r for r in json.loads(result.stdout)["results"]}
+    assert rows["reference", "all"]["predicted"] == 2
+    assert rows["reference", "all"]["content_p"] == 0.5
+    assert rows["grouped", "all"]["predicted"] == 1
+    assert rows["grouped", "all"]["content_p"] == 1.0
+    path.write_text('{"document": "a", "content_start": "x", "content_end": 3}\n')
+    bad = runner.invoke(app, args)
+    assert bad.exit_code == 1 and "pred.jsonl:1: not a prediction" in bad.output

@@ -11,7 +11,15 @@ from stancewatch.attribution.evaluation import (
     load_folder,
     match,
     parse_ann,
+    parse_reference,
     speaker_right,
+)
+from stancewatch.attribution.reference_scoring import (
+    ReferenceGold,
+    ReferencePrediction,
+    ReferenceScore,
+    overlap,
+    quoted_subset,
 )
 
 TEXT = 'Smith said taxes will rise.\n"We are ready," Jones said, "for\nanything."\nRain is due.'
@@ -110,3 +118,80 @@ def test_load_folder_takes_the_first_annotation_file_by_name(tmp_path):
 def test_load_folder_names_what_is_missing(tmp_path):
     with pytest.raises(EvaluationError, match="attributions"):
         load_folder(tmp_path)
+
+
+# ------------------------------------------------------------- the reference scoring
+def _gold(content, source=((0, 1),), quoted=False):
+    return ReferenceGold(tuple(content), tuple(source), quoted)
+
+
+def _pred(start, end, source=((0, 1),)):
+    return ReferencePrediction(((start, end),), tuple(source))
+
+
+@pytest.mark.parametrize(
+    "golds, preds, subset, expected",
+    [
+        # a quotation split in two predictions: one matches, the other counts against precision
+        (
+            [_gold([(10, 20), (30, 40)], quoted=True)],
+            [_pred(10, 20), _pred(30, 40)],
+            None,
+            {"gold": 1, "predicted": 2, "matched": 1},
+        ),
+        # joined into one prediction spanning both pieces: one match, nothing against
+        (
+            [_gold([(10, 20), (30, 40)], quoted=True)],
+            [_pred(10, 40)],
+            None,
+            {"gold": 1, "predicted": 1, "matched": 1},
+        ),
+        # under half of the gold content covered: no match
+        ([_gold([(10, 30)])], [_pred(10, 19)], None, {"gold": 1, "predicted": 1, "matched": 0}),
+        # quoted subset: an unmatched prediction over an unquoted gold item is not charged...
+        (
+            [_gold([(10, 20)], quoted=True), _gold([(50, 60)])],
+            [_pred(10, 20), _pred(55, 70)],
+            "quoted",
+            {"gold": 1, "predicted": 1, "matched": 1},
+        ),
+        # ...but one that overlaps no gold item at all is, whatever its kind
+        (
+            [_gold([(10, 20)], quoted=True)],
+            [_pred(10, 20), _pred(80, 90)],
+            "quoted",
+            {"gold": 1, "predicted": 2, "matched": 1},
+        ),
+    ],
+)
+def test_reference_scoring_counts(golds, preds, subset, expected):
+    score = ReferenceScore(quoted_subset) if subset == "quoted" else ReferenceScore()
+    score.add(golds, preds)
+    got = score.measures()
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_reference_scoring_ranks_by_share_of_gold_then_later_items():
+    # both predictions cover all of the short gold item; the tie goes to the later
+    # prediction, which leaves the long gold item (half covered by it) unmatched
+    golds = [_gold([(0, 10)], source=((100, 105),)), _gold([(0, 40)], source=((200, 205),))]
+    preds = [_pred(0, 10, source=((100, 103),)), _pred(0, 20, source=())]
+    score = ReferenceScore()
+    score.add(golds, preds)
+    got = score.measures()
+    assert (got["matched"], got["predicted"]) == (1, 2)
+    assert got["speaker_accuracy"] == 0.0  # the later prediction has no speaker
+    right = ReferenceScore()
+    right.add(golds[:1], preds[:1])
+    assert right.measures()["speaker_accuracy"] == 1.0  # speaker spans overlap
+    assert overlap(((0, 10), (5, 10)), ((0, 10),)) == 15  # summed over span pairs
+
+
+def test_parse_reference_joins_content2_and_marks_quotes():
+    text = "“We will win,” Smith said. “Soon.”"
+    ann = (
+        "T1\tContent 0 14\t“We will win,”\nT2\tSource 15 20\tSmith\nT3\tContent 27 34\t“Soon.”\n"
+        "E1\tAttribution:T2 Content:T1 Source:T2 Content2:T3\n"
+    )
+    [gold] = parse_reference(ann, text)
+    assert gold.content == ((0, 14), (27, 34)) and gold.source == ((15, 20),) and gold.quoted

@@ -15,6 +15,10 @@ Scoring, for quoted attributions (content holding a quotation mark) and for all 
 - speaker accuracy on matched items: the predicted speaker span overlaps a gold source span
   (or both are absent);
 - end-to-end precision / recall / F1: content matched and speaker right.
+
+Beside these, every system is also scored by the reference rules
+(:mod:`stancewatch.attribution.reference_scoring`, the rules of the reference scorer that
+published figures use); docs/attribution_scoring.md explains where the two differ.
 """
 
 from __future__ import annotations
@@ -27,13 +31,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stancewatch.attribution.predictions import (
+    QUOTE_CHARS,
+    Prediction,
+    reference_predictions,
+    statement_predictions,
+)
+from stancewatch.attribution.reference_scoring import (
+    ReferenceGold,
+    ReferenceScore,
+    quoted_subset,
+)
 from stancewatch.errors import InputError, ModelError
 from stancewatch.records import Statement
 
 if TYPE_CHECKING:
     from stancewatch.attribution.cue_model import CueModel
 
-QUOTE_CHARS = frozenset('"“”')
 _SPAN = re.compile(r"^(\d+) (\d+)$")
 
 Spans = tuple[tuple[int, int], ...]
@@ -70,6 +84,7 @@ class Article:
     text: str
     gold: tuple[Item, ...]
     cues: tuple[GoldCue, ...] = ()
+    reference: tuple[ReferenceGold, ...] = ()
 
 
 def _chars(spans: Iterable[tuple[int, int]]) -> frozenset[int]:
@@ -120,18 +135,34 @@ def parse_gold(
 ) -> tuple[list[Item], tuple[GoldCue, ...]]:
     """Gold attributions and gold cues of one brat ``.ann`` file whose offsets point into
     ``text`` (see :func:`parse_ann` and :func:`parse_cues`), the file read once."""
+    items, cues, _ = _parse_all(ann, text, name)
+    return items, cues
+
+
+def parse_reference(ann: str, text: str, *, name: str = "<ann>") -> list[ReferenceGold]:
+    """Gold attributions of one brat ``.ann`` file as the reference scorer reads them:
+    ``Content`` and ``Content2`` spans together, quoted when they hold a quotation mark."""
+    return _parse_all(ann, text, name)[2]
+
+
+def _parse_all(
+    ann: str, text: str, name: str
+) -> tuple[list[Item], tuple[GoldCue, ...], list[ReferenceGold]]:
     spans, relations = _standoff(ann, text, name)
     items = []
     cues = []
+    reference = []
     for roles in relations:
         content = spans.get(roles.get("Content", ""), ())
         source = spans.get(roles.get("Source", ""), ())
         if content:
             items.append(Item(_chars(content), source, _quoted(text, content)))
+            whole = content + spans.get(roles.get("Content2", ""), ())
+            reference.append(ReferenceGold(whole, source, _quoted(text, whole)))
         cue = spans.get(roles.get("Cue", ""), ())
         if cue:
             cues.append(GoldCue(cue, _chars(content), source))
-    return items, tuple(cues)
+    return items, tuple(cues), reference
 
 
 def parse_ann(ann: str, text: str, *, name: str = "<ann>") -> list[Item]:
@@ -172,8 +203,8 @@ def load_folder(folder: Path) -> list[Article]:
         if ann is None:
             continue
         text = path.read_text(encoding="utf-8")
-        gold, cues = parse_gold(ann.read_text(encoding="utf-8"), text, name=str(ann))
-        articles.append(Article(path.stem, text, tuple(gold), cues))
+        gold, cues, reference = _parse_all(ann.read_text(encoding="utf-8"), text, str(ann))
+        articles.append(Article(path.stem, text, tuple(gold), cues, tuple(reference)))
     if not articles:
         raise EvaluationError(
             f"{folder}: no article in text/ has an annotation file in attributions/ "
@@ -182,27 +213,22 @@ def load_folder(folder: Path) -> list[Article]:
     return articles
 
 
-def statement_items(statements: Sequence[Statement]) -> list[Item]:
-    """Statements as scored items; statements that share a cue count as one attribution."""
-    groups: dict[object, list[Statement]] = defaultdict(list)
-    for s in statements:
-        key = (s.cue_start, s.cue_end) if s.cue_start is not None else s.id
-        groups[key].append(s)
+def grouped_items(predictions: Sequence[Prediction]) -> list[Item]:
+    """Predictions as scored items; predictions that share a cue count as one attribution."""
+    groups: dict[object, list[Prediction]] = defaultdict(list)
+    for p in predictions:
+        groups[p.group].append(p)
     items = []
     for members in groups.values():
-        content = _chars((s.content_start, s.content_end) for s in members)
-        speakers = tuple(
-            sorted(
-                {
-                    (s.speaker_start, s.speaker_end)
-                    for s in members
-                    if s.speaker_start is not None and s.speaker_end is not None
-                }
-            )
-        )
-        quoted = any(ch in QUOTE_CHARS for s in members for ch in s.content)
-        items.append(Item(content, speakers, quoted))
+        content = _chars(p.content for p in members)
+        speakers = tuple(sorted({span for p in members for span in p.speakers}))
+        items.append(Item(content, speakers, any(p.quoted for p in members)))
     return items
+
+
+def statement_items(statements: Sequence[Statement]) -> list[Item]:
+    """Statements as scored items; statements that share a cue count as one attribution."""
+    return grouped_items(statement_predictions(statements))
 
 
 def match(gold: Sequence[Item], pred: Sequence[Item]) -> list[tuple[Item, Item]]:
@@ -288,13 +314,23 @@ class SystemResult:
     name: str
     quoted: Score = field(default_factory=Score)
     all: Score = field(default_factory=Score)
+    reference_quoted: ReferenceScore = field(default_factory=lambda: ReferenceScore(quoted_subset))
+    reference_all: ReferenceScore = field(default_factory=ReferenceScore)
     seconds: float = 0.0  # time spent in the extractor itself
     articles: int = 0
     parse_seconds: float = 0.0
 
     def add(self, gold: Sequence[Item], pred: Sequence[Item]) -> None:
+        """Score one article by stancewatch's own rules (items grouped by cue)."""
         self.all.add(gold, pred)
         self.quoted.add([g for g in gold if g.quoted], [p for p in pred if p.quoted])
+
+    def add_article(self, article: Article, predictions: Sequence[Prediction]) -> None:
+        """Score one article's predictions by both scorings."""
+        self.add(article.gold, grouped_items(predictions))
+        reference = reference_predictions(predictions)
+        self.reference_all.add(article.reference, reference)
+        self.reference_quoted.add(article.reference, reference)
 
     @property
     def articles_per_second(self) -> float:
@@ -303,30 +339,44 @@ class SystemResult:
         return self.articles / total if total else 0.0
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per attribution set (quoted, all) for tables and JSON output."""
-        return [
-            {"system": self.name, "attributions": label, **score.measures()}
-            | {"articles_per_s": round(self.articles_per_second, 1)}
-            for label, score in (("quoted", self.quoted), ("all", self.all))
-        ]
+        """One row per scoring (reference, grouped) and attribution set (quoted, all) for
+        tables and JSON output; the grouped rows also give how tight matched spans are."""
+        speed = {"articles_per_s": round(self.articles_per_second, 1)}
+        rows: list[dict[str, Any]] = []
+        for label, ref in (("quoted", self.reference_quoted), ("all", self.reference_all)):
+            measures = ref.measures()
+            measures.pop("matched")
+            rows.append(
+                {"system": self.name, "scoring": "reference", "attributions": label}
+                | measures
+                | {"content_char_p": None}
+                | speed
+            )
+        for label, score in (("quoted", self.quoted), ("all", self.all)):
+            rows.append(
+                {"system": self.name, "scoring": "grouped", "attributions": label}
+                | score.measures()
+                | speed
+            )
+        return rows
 
 
-Extractor = Callable[[Any, str], list[Item]]
+Extractor = Callable[[Any, str], list[Prediction]]
 
 
-def stancewatch_extractor(doc: Any, name: str) -> list[Item]:
-    """stancewatch's attribution of a parsed document, as scored items."""
+def stancewatch_extractor(doc: Any, name: str) -> list[Prediction]:
+    """stancewatch's attribution of a parsed document, as predictions."""
     from stancewatch.attribution.attribute import attribute
 
-    return statement_items(attribute(doc, document_id=name))
+    return statement_predictions(attribute(doc, document_id=name))
 
 
 def model_extractor(model: CueModel | None) -> Extractor:
     """stancewatch's attribution with a given cue model (None: the word lists alone)."""
     from stancewatch.attribution.attribute import attribute
 
-    def extract(doc: Any, name: str) -> list[Item]:
-        return statement_items(attribute(doc, document_id=name, cues=model or False))
+    def extract(doc: Any, name: str) -> list[Prediction]:
+        return statement_predictions(attribute(doc, document_id=name, cues=model or False))
 
     return extract
 
@@ -341,17 +391,17 @@ def textacy_extractor() -> Extractor:
             "Install the optional extra: pip install 'stancewatch[compare]'."
         ) from None
 
-    def extract(doc: Any, name: str) -> list[Item]:
+    def extract(doc: Any, name: str) -> list[Prediction]:
         try:
             triples = list(direct_quotations(doc))
         except (ValueError, IndexError):
             return []  # textacy refuses unbalanced quotation marks in a document
-        items = []
-        for triple in triples:
+        predictions = []
+        for number, triple in enumerate(triples):
             content = (triple.content.start_char, triple.content.end_char)
             speakers = tuple((t.idx, t.idx + len(t)) for t in triple.speaker)
-            items.append(Item(_chars([content]), speakers, True))
-        return items
+            predictions.append(Prediction(content, speakers, True, number))
+        return predictions
 
     return extract
 
@@ -381,7 +431,7 @@ def evaluate(
             result = results[name]
             result.seconds += took
             result.articles += 1
-            result.add(article.gold, pred)
+            result.add_article(article, pred)
     parse = time.perf_counter() - started - spent
     for result in results.values():
         result.parse_seconds = parse

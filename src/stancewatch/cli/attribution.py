@@ -186,23 +186,37 @@ def eval_attribution(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Score only the first N articles.")
     ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="Score this JSONL of predictions (the output of `stancewatch attribute "
+            "--format jsonl`, or any tool's with the same fields) instead of running attribution.",
+        ),
+    ] = None,
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="table or json.")] = (
         EvalFormat.table
     ),
 ) -> None:
     """Score attribution on a PolNeAR-style gold folder (content, speaker, end to end, speed).
 
+    Two scorings are reported (docs/attribution_scoring.md): `reference`, the rules of the
+    reference scorer that published figures use, and `grouped`, statements sharing a cue
+    counted as one.
+
     Example: `stancewatch eval attribution ../shared/data/polnear/dev --compare textacy`
     """
     from stancewatch.attribution.cue_model import CueModel
     from stancewatch.attribution.evaluation import (
         Extractor,
+        SystemResult,
         evaluate,
         load_folder,
         model_extractor,
         stancewatch_extractor,
         textacy_extractor,
     )
+    from stancewatch.attribution.predictions import read_predictions
     from stancewatch.nlp import load_spacy
 
     systems: dict[str, Extractor] = {"stancewatch": stancewatch_extractor}
@@ -218,12 +232,26 @@ def eval_attribution(
     if not folder.exists():
         raise InputError(f"{folder} does not exist.")
     articles = load_folder(folder)[:limit]
-    results = evaluate(articles, load_spacy(), systems, n_process=n_process)
+    if predictions is not None:
+        if compare or cue_model is not None:
+            raise InputError(
+                "--predictions scores a file; it cannot be combined with --compare or --cue-model."
+            )
+        by_article = read_predictions(predictions)
+        result = SystemResult(predictions.name)
+        for article in articles:
+            result.add_article(article, by_article.get(article.name, []))
+        results = [result]
+    else:
+        results = evaluate(articles, load_spacy(), systems, n_process=n_process)
     rows = [row for result in results for row in result.rows()]
     if fmt is EvalFormat.json:
         sys.stdout.write(json.dumps({"articles": len(articles), "results": rows}, indent=2) + "\n")
         return
-    frame = pd.DataFrame(rows).round(3).rename(columns=_SHORT)
+    frame = pd.DataFrame(rows).round(3)
+    if predictions is not None:
+        frame = frame.drop(columns="articles_per_s")  # nothing was run
+    frame = frame.rename(columns=_SHORT)
     emit(frame, ListFormat.table, title=f"Attribution on {folder} ({len(articles)} articles)")
 
 
