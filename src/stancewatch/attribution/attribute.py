@@ -30,6 +30,7 @@ from stancewatch.attribution.frames import (
     colon_lines,
     dash_signatures,
     find_cues,
+    listed_after,
     reporting_nouns,
 )
 from stancewatch.attribution.layout import Layout, overlaps
@@ -169,12 +170,13 @@ class _Attributor(Layout):
         found.extend(according_to(self, direct))
         labelled = list(colon_lines(self, direct))
         found.extend(labelled)
+        found.extend(listed_after(self, cues, direct + [f.content for f in found]))
         found.extend(dash_signatures(self))
         found.extend(reporting_nouns(self, direct))
         taken = [f.content for f in labelled]
         unresolved = [g for g in unresolved if not overlaps(self._group_span(g), taken)]
         found.extend(self._continuations(unresolved, found))
-        return found
+        return _joined(found)
 
     def _group_span(self, group: list[int]) -> tuple[int, int]:
         return self.quotes[group[0]].start, self.quotes[group[-1]].end
@@ -229,6 +231,47 @@ class _Attributor(Layout):
                     piece = self.quotes[qi]
                     out.append(Found("direct", (piece.start, piece.end), None, 0.3))
         return out
+
+
+def _joined(found: list[Found]) -> list[Found]:
+    """One statement per quotation: the pieces of a quotation that its cue interrupts
+    (“X,” said Caddell. “Y.”) or that runs on over paragraphs are joined into one
+    statement whose content runs from the first piece to the last.
+
+    Pieces join when they hang on the same cue and no other statement's content lies between
+    them; the content then holds the cue and speaker between the pieces, as a reader quoting
+    the passage would. Counting each piece apart would count one remark several times.
+    """
+    pieces: dict[int, list[Found]] = {}
+    out: list[Found] = []
+    for f in found:
+        if f.kind == "direct" and f.cue is not None:
+            pieces.setdefault(id(f.cue), []).append(f)
+        else:
+            out.append(f)
+    for group in pieces.values():
+        group.sort(key=lambda f: f.content)
+        current = group[0]
+        for f in group[1:]:
+            gap = (current.content[1], f.content[0])
+            between = any(
+                o.content[0] < gap[1] and gap[0] < o.content[1]
+                for o in found
+                if o.cue is not f.cue and gap[0] < gap[1]
+            )
+            if between:
+                out.append(current)
+                current = f
+                continue
+            current = Found(
+                "direct",
+                (current.content[0], max(current.content[1], f.content[1])),
+                current.cue,
+                max(current.confidence, f.confidence),
+                inherited=current.inherited and f.inherited,
+            )
+        out.append(current)
+    return out
 
 
 def _title_case(text: str) -> bool:

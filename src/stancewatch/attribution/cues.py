@@ -33,6 +33,7 @@ class CueWord:
     xcomp: bool = False
     quote_only: bool = False
     oprd: bool = False
+    listing: bool = False  # a noun whose content a verb can list: "X's demands include ..."
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,16 @@ def lexicon() -> Lexicon:
             phrasal[(fields[0], fields[1])] = word
     nouns: dict[str, CueWord] = {}
     for fields in _rows("reporting_nouns.txt"):
-        if len(fields) != 2 or fields[1] not in ("indirect", "other"):
+        if (
+            len(fields) not in (2, 3)
+            or fields[1] not in ("indirect", "other")
+            or fields[2:] not in ([], ["listing"])
+        ):
             raise ValueError(
                 f"reporting_nouns.txt: bad line {' '.join(fields)!r}; expected "
-                "'NOUN indirect|other'."
+                "'NOUN indirect|other [listing]'."
             )
-        nouns[fields[0]] = CueWord(_kind(fields[1]))
+        nouns[fields[0]] = CueWord(_kind(fields[1]), listing=fields[2:] == ["listing"])
     return Lexicon(verbs, phrasal, nouns)
 
 

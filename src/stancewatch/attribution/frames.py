@@ -98,7 +98,9 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         token = layout.doc[i]
         if _declined(token):
             continue  # "... rather than complain": what the speaker does not do
-        subj = subject(token, layout.quote_of)
+        # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
+        # line that introduces the list
+        subj = layout.list_lead(token) or subject(token, layout.quote_of)
         if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
             continue  # a passive subject is what was said, not who said it
         comp = complement(token, hit[0])
@@ -185,6 +187,30 @@ def according_to(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found
         yield Found("other", content, cue, 0.7)
 
 
+_LEAD_WORDS = 6  # words allowed between a cue and the colon that opens its list
+
+
+def listed_after(
+    layout: Layout, cues: Sequence[Cue], taken: list[tuple[int, int]]
+) -> Iterable[Found]:
+    """Items of a list that a speech cue introduces: "Sergei Lavrov said on Tuesday:" then
+    "1. ..." / "• ..." lines, each item a statement of the cue's speaker."""
+    text = layout.text
+    for cue in cues:
+        if cue.speaker is None or cue.word.kind != "indirect":
+            continue
+        after = cue.verb.idx + len(cue.verb)
+        line_end = text.find("\n", after)
+        if line_end < 0:
+            continue
+        tail = text[after:line_end].rstrip()
+        if not tail.endswith(":") or len(tail.split()) > _LEAD_WORDS:
+            continue
+        for item in layout.items_after(after):
+            if not overlaps(item, taken):
+                yield Found("indirect", item, cue, 0.6)
+
+
 def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
     """Lines that name a speaker before a colon: headlines ("Zelensky: No deal") and
     transcripts ("WALLACE: Governor, ...", also inside quotation marks)."""
@@ -239,9 +265,45 @@ def dash_signatures(layout: Layout) -> Iterable[Found]:
         yield Found("direct", (q.start, q.end), cue, 0.95)
 
 
+# Verbs that state what a demand or condition consists of ("Moscow's demands include X",
+# "his conditions are X", "among Russia's demands is X"): grammar, not vocabulary.
+_LISTING = frozenset({"be", "include", "comprise", "involve", "remain"})
+_AGENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})  # who can make demands: "of Russia"
+
+
+def _listed(token: Token) -> tuple[Token | None, list[Token] | None]:
+    """For a reporting noun that is the subject of a listing verb (or the object of "among"
+    before one), the speaker named by "of X" and what the verb lists."""
+    verb = token.head
+    if token.dep_ == "pobj" and verb.lower_ == "among":
+        verb = verb.head
+        roles: tuple[str, ...] = ("attr", "nsubj", "nsubjpass")
+    elif token.dep_ == "nsubj":
+        roles = ("attr", "dobj")
+    else:
+        return None, None
+    if verb.lemma_.lower() not in _LISTING or verb.i == token.i:
+        return None, None
+    listed = next((c for c in verb.children if c.dep_ in roles and c.i > verb.i), None)
+    if listed is None:
+        return None, None
+    of = next(
+        (
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ == "of"
+            for pobj in child.children
+            if pobj.dep_ == "pobj" and pobj.ent_type_ in _AGENTS
+        ),
+        None,
+    )
+    return of, list(listed.subtree)
+
+
 def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
     """Statements on a reporting noun with a speaker and a clause: "X's claim that ...",
-    "a promise by X to ...", outside the ranges already ``taken``."""
+    "a promise by X to ...", and demands or conditions listed by a verb: "Moscow's demands
+    include ...", "his conditions are ...", outside the ranges already ``taken``."""
     nouns = lexicon().nouns
     for i in range(len(layout.doc)):
         if layout.pos[i] != NOUN or layout.quote_of[i] >= 0:
@@ -262,6 +324,11 @@ def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Fo
                 for c in child.children
             ):
                 content = list(child.subtree)
+        if content is None and word.listing:
+            of, listed = _listed(token)
+            if listed is not None:
+                content = listed
+                speaker = speaker if speaker is not None else of
         if speaker is None or content is None:
             continue
         span = layout.char_range(content)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 _SPEAKER_CUT = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis", "ccomp", "case"})
 _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+# A list item's marker at the start of a line: a bullet or dash, or "1." / "2)" / "a)".
+_ITEM = re.compile(r"[ \t\u00a0]*(?:[•·▪◦‣∙*●○■□➢►–—-]|\(?(?:\d{1,2}|[a-z])[.)])[ \t\u00a0]*")
 
 
 class Layout:
@@ -48,6 +50,60 @@ class Layout:
         self.pos = doc.to_array(POS).tolist()  # each token's coarse part of speech (an id)
         self.quote_of = self._quote_lookup.each(self.idx)
 
+    def list_lead(self, token: Token) -> Token | None:
+        """For a verb that opens a list item ("• claimed that ..."), the subject of the line
+        that introduces the list ("The minister has:"); None anywhere else.
+
+        The lead-in is the nearest line above the items that is not an item itself, and it
+        must end with a colon; its subject is the first noun or pronoun subject on it.
+        """
+        text = self.text
+        start = text.rfind("\n", 0, token.idx) + 1
+        if not _ITEM.fullmatch(text, start, token.idx) or start == token.idx:
+            return None
+        while start > 0:
+            end = start - 1  # the newline before this line
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            if not line.strip():
+                return None  # a blank line: the list has no lead-in
+            marker = _ITEM.match(line)
+            if marker is not None and marker.end() > 0:
+                continue
+            if not line.rstrip().endswith(":"):
+                return None
+            first = bisect.bisect_left(self.idx, start)
+            last = bisect.bisect_left(self.idx, end)
+            return next(
+                (
+                    t
+                    for t in self.doc[first:last]
+                    if t.dep_ in ("nsubj", "nsubjpass")
+                    and t.pos_ in ("NOUN", "PROPN", "PRON")
+                    and self.quote_of[t.i] < 0
+                ),
+                None,
+            )
+        return None
+
+    def items_after(self, char: int) -> list[tuple[int, int]]:
+        """The list items on the lines right after the line holding ``char``: each item's
+        text without its marker and without trailing ";" or ",", as character ranges."""
+        text = self.text
+        items = []
+        end = text.find("\n", char)
+        while end >= 0:
+            start = end + 1
+            end = text.find("\n", start)
+            stop = len(text) if end < 0 else end
+            marker = _ITEM.match(text, start, stop)
+            if marker is None or marker.end() == start:
+                break
+            body = text[marker.end() : stop].rstrip().rstrip(";,").rstrip()
+            if len(body.split()) >= 2:
+                items.append((marker.end(), marker.end() + len(body)))
+        return items
+
     def block_of(self, char: int) -> int:
         """The blank-line-separated block a character is in (hard-wrapped lines stay one)."""
         return bisect.bisect_right(self._blank_lines, char)
@@ -56,7 +112,23 @@ class Layout:
         return bisect.bisect_right(self._p_starts, char) - 1
 
     def speaker_span(self, head: Token) -> Span:
-        """The noun phrase a speaker token heads, without relative clauses or appositions."""
+        """The noun phrase a speaker token heads, without relative clauses or appositions.
+
+        A role description followed by a name in apposition ("the president's envoy, Jane
+        Doe, said") gives the name: a name links to its actor whatever the date, a role
+        description only through the pack's dated roles.
+        """
+        if head.ent_type_ != "PERSON":
+            named = next(
+                (
+                    c
+                    for c in head.children
+                    if c.dep_ == "appos" and c.i > head.i and c.ent_type_ == "PERSON"
+                ),
+                None,
+            )
+            if named is not None:
+                head = named
         start = end = head.i
         for child in head.children:
             if child.dep_ in _SPEAKER_CUT:
