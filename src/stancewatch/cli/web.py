@@ -31,8 +31,35 @@ def serve(
         ),
     ] = None,
     resamples: Annotated[
-        int, typer.Option("--resamples", help="Bootstrap resamples for alpha intervals.")
+        int,
+        typer.Option(
+            "--resamples",
+            min=0,
+            max=10_000,
+            help="Bootstrap resamples for alpha intervals (also the most an anonymous caller "
+            "of /api/agreement may ask for).",
+        ),
     ] = 1000,
+    max_body: Annotated[
+        int,
+        typer.Option("--max-body", min=1024, help="Largest request body accepted, in bytes."),
+    ] = 1 << 20,
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https",
+            help="Served to users over HTTPS by a reverse proxy: cookies get the Secure flag "
+            "and responses send Strict-Transport-Security.",
+        ),
+    ] = False,
+    trust_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--trust-proxy",
+            help="Comma-separated addresses of reverse proxies whose X-Forwarded-For gives "
+            "the client address (used by the login back-off). Default: none.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the browse, review and agreement pages and the JSON API over a database.
 
@@ -44,9 +71,24 @@ def serve(
 
     if not db.exists():
         raise StoreError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
-    web = create_app(db, public=not private, secret_key=secret_key, resamples=resamples)
+    web = create_app(
+        db,
+        public=not private,
+        secret_key=secret_key,
+        resamples=resamples,
+        max_body=max_body,
+        https=https,
+    )
     console.print(f"Serving {db} on http://{host}:{port}/ ({'private' if private else 'public'})")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        web,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=trust_proxy is not None,
+        forwarded_allow_ips=trust_proxy or "",
+        server_header=False,
+    )
 
 
 @coders_app.command("add")

@@ -148,27 +148,28 @@ def item(store: Store, kind: str, item_id: str) -> dict[str, Any]:
 
 
 def add_coding(store: Store, kind: str, item_id: str, value: str, coder: str) -> dict[str, Any]:
-    """Append ``coder``'s coding of an item (the machine's current value is kept beside it)."""
-    found = _checked(store, kind, item_id, value)
-    row = {
-        "item_kind": kind,
-        "item_id": item_id,
-        "value": value,
-        "machine_value": found["machine"],
-        "coder": coder,
-        "coded_at": _now(),
-    }
-    with store.db.atomic():
+    """Append ``coder``'s coding of an item (the machine's current value is kept beside it).
+    The check and the insert are one write transaction."""
+    with store.immediate():
+        found = _checked(store, kind, item_id, value)
+        row = {
+            "item_kind": kind,
+            "item_id": item_id,
+            "value": value,
+            "machine_value": found["machine"],
+            "coder": coder,
+            "coded_at": _now(),
+        }
         store.db.table("review_codings").insert(row)
     return row
 
 
 def adjudicate(store: Store, kind: str, item_id: str, value: str, coder: str) -> dict[str, Any]:
     """Record the final label of an item (the latest adjudication counts; none is deleted)."""
-    _checked(store, kind, item_id, value)
-    row = {"item_kind": kind, "item_id": item_id, "value": value, "coder": coder}
-    row["decided_at"] = _now()
-    with store.db.atomic():
+    with store.immediate():
+        _checked(store, kind, item_id, value)
+        row = {"item_kind": kind, "item_id": item_id, "value": value, "coder": coder}
+        row["decided_at"] = _now()
         store.db.table("adjudications").insert(row)
     return row
 
