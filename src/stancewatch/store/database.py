@@ -151,12 +151,15 @@ class Store:
             added += len(rows)
             batch.clear()
 
-        for doc in documents:
-            batch.append(doc)
-            if len(batch) >= batch_size:
+        try:
+            for doc in documents:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    flush()
+        finally:
+            # Documents read before a failure of the input are stored all the same.
+            if batch:
                 flush()
-        if batch:
-            flush()
         return AddResult(added, skipped)
 
     def add_document(self, document: Document) -> bool:
