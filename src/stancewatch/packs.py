@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -296,12 +297,15 @@ def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
     for key in ("value", "value_high"):
         if key in clean and isinstance(clean[key], str):
             try:
-                clean[key] = float(clean[key].replace(",", ""))
+                number = float(clean[key].replace(",", ""))
             except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
                 raise PackError(
-                    f"{file}: {where}: {key}: {clean[key]!r} is not a number "
+                    f"{file}: {where}: {key}: {clean[key]!r} is not a number in range "
                     "(write plain numbers: 114000000000, 57, 0.5)"
                 ) from None
+            clean[key] = number
     _validate(clean, "facts", file, prefix=f"{where}: ")
     if clean["unit"] == "money" and not clean.get("currency"):
         raise PackError(f"{file}: {where}: currency is required when unit is money (e.g. USD)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +35,15 @@ MAX_JSON_DEPTH = 64
 _LINE_FACTOR = 6
 _LINE_SLACK = 65_536
 _TOO_DEEP = object()
+
+
+def _number(text: str) -> float | str:
+    """A JSON number as a float, or as its text when it is beyond the float range (1e400),
+    so that it is never stored or printed as Infinity; NaN and Infinity stay text too."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
 # Python codecs that read (and drop) a byte-order mark themselves.
 _BOM_CODECS = {
     "utf-8": "utf-8-sig",
@@ -165,7 +175,7 @@ def _jsonl_rows(
                 if not raw.strip():
                     continue
                 try:
-                    row = json.loads(raw)
+                    row = json.loads(raw, parse_float=_number, parse_constant=str)
                 except json.JSONDecodeError as exc:
                     problems += 1
                     yield IngestProblem(
