@@ -160,7 +160,7 @@ def add_coding(store: Store, kind: str, item_id: str, value: str, coder: str) ->
             "coder": coder,
             "coded_at": _now(),
         }
-        store.db.table("review_codings").insert(row)
+        _insert(store, "review_codings", row)
     return row
 
 
@@ -170,8 +170,15 @@ def adjudicate(store: Store, kind: str, item_id: str, value: str, coder: str) ->
         _checked(store, kind, item_id, value)
         row = {"item_kind": kind, "item_id": item_id, "value": value, "coder": coder}
         row["decided_at"] = _now()
-        store.db.table("adjudications").insert(row)
+        _insert(store, "adjudications", row)
     return row
+
+
+def _insert(store: Store, table: str, row: dict[str, Any]) -> None:
+    """One plain INSERT (no schema introspection: this runs once per coding)."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    store.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
 
 def _checked(store: Store, kind: str, item_id: str, value: str) -> dict[str, Any]:
