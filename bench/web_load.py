@@ -2,12 +2,12 @@
 
 Usage:
     .venv/bin/python bench/web_load.py [--clients 20,50] [--seconds 20] [--writes 0.3]
-                                       [--no-write]
+                                       [--workers 2] [--no-write]
 
 Builds a review database in a temporary folder (the bundled pack; 200 synthetic documents,
 each with one statement, its speaker and two machine stance codings: 600 review items),
 gives every client its own coder with an API token, and starts `stancewatch serve` on
-127.0.0.1 in a child process. For each client count, that many threads each hold one
+127.0.0.1 in a child process (`--workers` server processes). For each client count, that many threads each hold one
 keep-alive connection and send requests back to back for the given time: a share of them
 (`--writes`) are `POST /api/review/codings` of a random item, the rest are reads spread over
 the document list, one document, one review item, the coder's queue and the progress table.
@@ -187,7 +187,7 @@ def run_load(clients: int, args: argparse.Namespace) -> dict:
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-c", SERVE, "serve", "--db", str(db), "--port", str(port),
-             "--resamples", "100"],
+             "--resamples", "100", "--workers", str(args.workers)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )  # fmt: skip
@@ -249,6 +249,7 @@ def main() -> None:
     parser.add_argument("--clients", default="20,50")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--writes", type=float, default=0.3)
+    parser.add_argument("--workers", type=int, default=2, help="Server processes.")
     parser.add_argument("--no-write", action="store_true", help="Print only.")
     args = parser.parse_args()
     rows = []
@@ -259,7 +260,7 @@ def main() -> None:
     lines = [
         "## Review app under load",
         "",
-        f"`stancewatch serve` (one process) on loopback; each client holds one keep-alive "
+        f"`stancewatch serve --workers {args.workers}` on loopback; each client holds one keep-alive "
         f"connection and sends requests back to back for {args.seconds:g} s, "
         f"{args.writes:.0%} of them `POST /api/review/codings`, the rest reads (document list, "
         "one document, one review item, the queue, progress). Errors: any status but 200/201 "
@@ -279,7 +280,7 @@ def main() -> None:
     lines += [
         "",
         f"Command: `.venv/bin/python bench/web_load.py --clients {args.clients} "
-        f"--seconds {args.seconds:g} --writes {args.writes}`. The clients run on the same "
+        f"--seconds {args.seconds:g} --writes {args.writes} --workers {args.workers}`. The clients run on the same "
         "machine as the server and share its cores.",
     ]
     print("\n".join(lines))

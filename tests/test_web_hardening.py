@@ -320,3 +320,47 @@ async def test_https_mode_marks_cookies_secure(review_db):
         )
         session = [h for h in done.headers.get_list("set-cookie") if h.startswith("sw_session")]
         assert session and "secure" in session[0].lower() and "httponly" in session[0].lower()
+
+
+def test_serve_with_two_workers_shares_logins(review_db, tmp_path):
+    """`stancewatch serve --workers 2`: a login form made by one process is accepted by the
+    other (one secret key, nonces in the database), and writes from both are stored."""
+    import os
+    import subprocess
+    import sys
+
+    path, ids = review_db
+    port = free_port()
+    code = "import sys; from stancewatch.cli import app; sys.argv[0] = 'stancewatch'; app()"
+    server = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--db", str(path), "--port", str(port),
+         "--workers", "2"],
+        env={**os.environ, "STANCEWATCH_SECRET_KEY": ""},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/api/filters", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        for _ in range(8):  # new connections land on either process
+            with httpx.Client(base_url=base, trust_env=False) as c:
+                token = CSRF.search(c.get("/login").text).group(1)
+            with httpx.Client(base_url=base, trust_env=False, cookies=c.cookies) as d:
+                done = d.post("/login", data={"csrf": token, "name": "ann", "password": PASSWORD})
+                assert done.status_code == 303 and "failed" not in done.headers["location"]
+        bearer = {"Authorization": f"Bearer {ids['token']}"}
+        coding = {"kind": "stance", "item_id": _items(ids)[0][1], "value": "oppose"}
+        for _ in range(6):
+            with httpx.Client(base_url=base, trust_env=False) as c:
+                assert c.post("/api/review/codings", json=coding, headers=bearer).status_code == 201
+    finally:
+        server.terminate()
+        server.wait(20)
+    with Store(path) as store:
+        assert store.count("review_codings") == 6

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -60,6 +60,16 @@ def serve(
             "the client address (used by the login back-off). Default: none.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes (one per CPU core serves more requests at once; writes "
+            "stay one at a time through the database's lock).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the browse, review and agreement pages and the JSON API over a database.
 
@@ -67,21 +77,30 @@ def serve(
     """
     import uvicorn
 
-    from stancewatch.web.app import create_app
+    from stancewatch.web.app import APP_OPTIONS, create_app
 
     if not db.exists():
         raise StoreError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
-    web = create_app(
-        db,
-        public=not private,
-        secret_key=secret_key,
-        resamples=resamples,
-        max_body=max_body,
-        https=https,
-    )
+    import json
+    import os
+    import secrets
+
+    options: dict[str, Any] = {
+        "db_path": str(db),
+        "public": not private,
+        # One key for every worker, so that a login form made by one is accepted by another.
+        "secret_key": secret_key or secrets.token_urlsafe(32),
+        "resamples": resamples,
+        "max_body": max_body,
+        "https": https,
+    }
+    create_app(**options)  # creates or migrates the database once, before any worker starts
     console.print(f"Serving {db} on http://{host}:{port}/ ({'private' if private else 'public'})")
+    os.environ[APP_OPTIONS] = json.dumps(options)
     uvicorn.run(
-        web,
+        "stancewatch.web.app:app_from_environment",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="warning",

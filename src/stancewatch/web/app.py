@@ -30,6 +30,9 @@ from stancewatch.web.guard import Guard
 from stancewatch.web.review import ReviewError
 
 HERE = Path(__file__).parent
+#: The environment variable through which ``stancewatch serve`` hands its options to each
+#: server process (a JSON object of :func:`create_app`'s arguments).
+APP_OPTIONS = "STANCEWATCH_APP_OPTIONS"
 
 
 def error_body(status: int, message: str) -> dict[str, object]:
@@ -157,3 +160,11 @@ def create_app(
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``stancewatch serve`` runs in each worker process, from ``APP_OPTIONS``."""
+    import json
+    import os
+
+    return create_app(**json.loads(os.environ[APP_OPTIONS]))
