@@ -14,6 +14,7 @@ keeps figures/s flat. Writes the table to docs/benchmarks.md (section `check-sca
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -72,6 +73,11 @@ def main() -> None:
             f"| {row['figures']:,} | {row['claims']:,} | {row['seconds']:.2f} | "
             f"{row['figures'] / row['seconds']:,.0f} | {row['seconds'] / base:.1f} |"
         )
+    lines += [
+        "",
+        f"Load average of the machine (1 min) at the end: {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores.",
+    ]
     lines += ["", f"Command: `.venv/bin/python bench/check_scale.py --sizes {args.sizes}`"]
     print("\n".join(lines))
     if not args.no_write:

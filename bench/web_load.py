@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import socket
 import subprocess
@@ -278,6 +279,9 @@ def main() -> None:
             f"{r['stored']:,} | {'yes' if r['exact'] else 'NO'} |"
         )
     lines += [
+        "",
+        f"Load average of the machine (1 min) at the end: {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores; on a shared machine the latencies are provisional.",
         "",
         f"Command: `.venv/bin/python bench/web_load.py --clients {args.clients} "
         f"--seconds {args.seconds:g} --writes {args.writes} --workers {args.workers}`. The clients run on the same "

@@ -25,7 +25,7 @@ from stancewatch.errors import InputError
 from stancewatch.store.database import Store
 from stancewatch.version import __version__
 from stancewatch.web.auth import AuthError
-from stancewatch.web.deps import SESSION_COOKIE, Settings, busy, valid_text
+from stancewatch.web.deps import SESSION_COOKIE, Settings, WriterLock, busy, valid_text
 from stancewatch.web.guard import Guard
 from stancewatch.web.review import ReviewError
 
@@ -88,7 +88,7 @@ def create_app(
         max_body=max_body,
         https=https,
     )
-    app.state.write_lock = threading.Lock()
+    app.state.write_lock = WriterLock(Path(db_path))
     app.state.cache_lock = threading.Lock()
     app.state.agreement_cache = {}
     app.add_middleware(Guard, max_body=max_body, session_cookie=SESSION_COOKIE, https=https)

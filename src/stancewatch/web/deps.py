@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -36,7 +37,6 @@ class Settings:
     resamples: int
     max_body: int = 1 << 20
     https: bool = False
-    max_resamples: int = 10000
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,54 @@ def agreement(request: Request, store: Store, resamples: int, seed: int) -> list
     return rows
 
 
+class WriterLock:
+    """One writer at a time among the threads of this process and, through an advisory
+    ``flock`` on ``<database>.writer.lock``, among the server processes (``--workers``): a
+    writer waiting there wakes the moment the one before it finishes, instead of polling
+    SQLite's lock with growing sleeps. Other programs writing the database (``analyze``)
+    are still waited for by SQLite's busy timeout."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+        try:
+            import fcntl  # noqa: F401 - POSIX only
+
+            self.fd = os.open(f"{db_path}.writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except (ImportError, OSError):
+            self.fd = None  # another platform or a read-only folder: threads only
+
+    def __del__(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> WriterLock:
+        self.thread_lock.acquire()
+        if self.fd is not None:
+            import fcntl
+
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            except BaseException:
+                self.thread_lock.release()
+                raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.fd is not None:
+                import fcntl
+
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.thread_lock.release()
+
+
 def busy(exc: BaseException) -> bool:
     """Whether an SQLite error is another writer holding the lock (worth a retry)."""
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
 
 
 def write(request: Request, store: Store, work: Callable[[], T]) -> T:
@@ -134,7 +178,7 @@ def write(request: Request, store: Store, work: Callable[[], T]) -> T:
     checks and its writes together), one writer of this process at a time, and is retried with
     back-off when another process holds the database's write lock past the busy timeout. A
     failed attempt is rolled back whole, so a write is stored once or not at all."""
-    lock: threading.Lock = request.app.state.write_lock
+    lock: WriterLock = request.app.state.write_lock
     for attempt in range(WRITE_RETRIES):
         try:
             with lock, store.immediate():
