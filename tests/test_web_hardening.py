@@ -226,9 +226,8 @@ async def test_agreement_resamples_capped_for_anonymous_and_cached(review_db):
             await c.get("/api/agreement", params={"resamples": 200}, headers=bearer)
         ).status_code == 200
         assert len(web.state.agreement_cache) == 2
-        started = time.perf_counter()
         first = (await c.get("/api/agreement", params={"resamples": 50})).json()
-        assert time.perf_counter() - started < 0.5 and len(web.state.agreement_cache) == 2
+        assert len(web.state.agreement_cache) == 2  # served from the cache
         coding = {"kind": "stance", "item_id": _items(ids)[0][1], "value": "oppose"}
         await c.post("/api/review/codings", json=coding, headers=bearer)
         second = (await c.get("/api/agreement", params={"resamples": 50})).json()
