@@ -209,3 +209,48 @@ def test_document_ids_in_order_and_only_unanalyzed(tmp_path):
             early.id, run_id=None, statements=[], stances=[], claims=[], verdicts=[]
         )
         assert store.document_ids(only_unanalyzed=True) == [late.id]
+
+
+KILLED_RUN = """
+import os, signal, sys
+from stancewatch.packs import load_pack
+from stancewatch.store.database import Store
+
+store = Store(sys.argv[1])
+run = store.start_run(load_pack(None), {"method": "test"})
+for document_id in sys.argv[2:]:
+    store.save_analysis(
+        document_id, run_id=run, statements=[], stances=[], claims=[], verdicts=[]
+    )
+os.kill(os.getpid(), signal.SIGKILL)  # killed before finish_run
+"""
+
+
+def test_a_killed_run_is_closed_with_its_true_counts_by_the_next(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from stancewatch.packs import load_pack
+
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.add_documents([doc("One said this."), doc("Two said that."), doc("Three.")])
+        ids = store.document_ids()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, str(path), *ids[:2]], env=env, timeout=120
+    )
+    assert killed.returncode == -9
+    with Store(path) as store:
+        [row] = store.runs()
+        assert row["finished_at"] is None and row["status"] == "running"
+        new = store.start_run(load_pack(None), {"method": "test"})
+        old, current = store.runs()
+        assert old["status"] == "interrupted" and old["documents"] == 2 and old["finished_at"]
+        assert current["id"] == new and current["status"] == "running"
+        # A run of this very process is alive: the next start leaves it open.
+        store.start_run(load_pack(None), {"method": "test"})
+        assert store.runs()[1]["status"] == "running"
+        store.finish_run(new, 1)
+        assert store.runs()[1]["status"] == "finished"

@@ -184,6 +184,7 @@ async def test_login_needs_csrf_and_the_right_password(review_db):
         wrong = await c.post("/login", data={"csrf": token, "name": "ann", "password": "nope"})
         assert wrong.status_code == 303 and "failed=1" in wrong.headers["location"]
         assert "sw_session" not in c.cookies
+        token = CSRF.search((await c.get("/login")).text).group(1)  # each form serves one try
         escape = await c.post(
             "/login",
             data={"csrf": token, "name": "ann", "password": PASSWORD, "next": "//evil.example"},

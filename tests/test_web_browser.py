@@ -59,6 +59,13 @@ def page():
         dialogs: list[str] = []
         tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         tab.dialogs = dialogs  # type: ignore[attr-defined]
+        # Anything the Content-Security-Policy blocks is reported on the console.
+        refused: list[str] = []
+        tab.on(
+            "console",
+            lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        tab.csp_refused = refused  # type: ignore[attr-defined]
         yield tab
         browser.close()
 
@@ -127,3 +134,31 @@ def test_login_review_with_keyboard_and_see_alpha_change(server, page, tmp_path)
 
     for name in ("documents", "document", "review", "agreement", "item"):
         assert (shots / f"{name}.png").stat().st_size > 5_000
+
+
+def test_pages_satisfy_the_content_security_policy(server, page):
+    """The strict policy is sent, the styles still apply (from /static) and nothing on the
+    pages is refused by it."""
+    base, ids = server
+    response = page.goto(f"{base}/agreement")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert response.headers["x-frame-options"] == "DENY"
+    header = page.locator("header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(31, 58, 95)"
+    assert page.locator("svg.scale rect.th").count() >= 2
+    for path in (
+        "/",
+        f"/documents/{ids['first']}",
+        "/login",
+        f"/review/stance/{ids['s1']}:no-nato-membership",
+    ):
+        page.goto(f"{base}{path}")
+    page.goto(f"{base}/login")
+    page.fill("#name", "ann")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/review")
+    page.keyboard.press("j")
+    page.wait_for_url("**/review?kind=stance&offset=1")  # the script still runs
+    assert page.csp_refused == []

@@ -99,7 +99,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "runs": (
         ("id", "integer"), ("started_at", "datetime"), ("finished_at", "datetime"),
         ("pack", "text"), ("pack_version", "text"), ("settings", "json"),
-        ("documents", "integer"),
+        ("documents", "integer"), ("status", "text"),
     ),
 }  # fmt: skip
 

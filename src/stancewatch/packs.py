@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import os
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -19,6 +21,8 @@ from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
+from yaml.composer import ComposerError
+from yaml.nodes import Node
 
 from stancewatch.errors import NotFoundError, PackError
 from stancewatch.records import Actor, Debunk, Fact, Narrative, Position, Role
@@ -95,14 +99,72 @@ def _schema(name: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
-class _PackLoader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as text, so a bad date gets our error, not a crash."""
+# -- YAML from files stancewatch did not write (packs, Markdown front matter) ---------------
+# An alias (``*name``) lets a few hundred bytes expand to billions of nodes (the "billion
+# laughs"), and a deeply nested list exhausts the parser's recursion; neither has a use in the
+# files stancewatch reads, so both are refused with a yaml.YAMLError that says where.
+
+#: The deepest nesting of lists and mappings accepted in YAML.
+MAX_YAML_DEPTH = 64
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses aliases and nesting deeper than :data:`MAX_YAML_DEPTH`."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed; write the value out",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_YAML_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(text: str, loader: type[BoundedLoader] = BoundedLoader) -> Any:
+    """The one document in ``text`` (``None`` when empty), read with ``loader``."""
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+
+
+class _PackLoader(BoundedLoader):
+    """Safe YAML that keeps dates as text, so a bad date gets our error, not a crash; no
+    aliases and bounded nesting (see :class:`BoundedLoader`)."""
 
 
 _PackLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _regular(file: Path, needed: str) -> None:
+    """Refuse a pack file that is missing, a symlink loop or not a regular file."""
+    if file.is_file():
+        return
+    if os.path.lexists(file):
+        try:
+            file.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise PackError(f"{file}: a broken symlink or a symlink loop") from None
+        raise PackError(f"{file}: not a regular file (a folder, FIFO or device)")
+    raise PackError(f"{file}: file not found ({needed}; see docs/packs.md)")
 
 
 def _jsonable(value: Any) -> Any:
@@ -144,10 +206,9 @@ def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
 
 
 def read_yaml(file: Path) -> Any:
-    if not file.is_file():
-        raise PackError(f"{file}: file not found (a pack needs {file.name}; see docs/packs.md)")
+    _regular(file, f"a pack needs {file.name}")
     try:
-        return _jsonable(yaml.load(file.read_text("utf-8"), Loader=_PackLoader))  # noqa: S506
+        return _jsonable(load_yaml(file.read_text("utf-8"), _PackLoader))
     except UnicodeDecodeError as exc:
         raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:
@@ -236,12 +297,15 @@ def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
     for key in ("value", "value_high"):
         if key in clean and isinstance(clean[key], str):
             try:
-                clean[key] = float(clean[key].replace(",", ""))
+                number = float(clean[key].replace(",", ""))
             except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
                 raise PackError(
-                    f"{file}: {where}: {key}: {clean[key]!r} is not a number "
+                    f"{file}: {where}: {key}: {clean[key]!r} is not a number in range "
                     "(write plain numbers: 114000000000, 57, 0.5)"
                 ) from None
+            clean[key] = number
     _validate(clean, "facts", file, prefix=f"{where}: ")
     if clean["unit"] == "money" and not clean.get("currency"):
         raise PackError(f"{file}: {where}: currency is required when unit is money (e.g. USD)")
@@ -306,6 +370,7 @@ def load_facts(file: Path) -> tuple[Fact, ...]:
         )
         _unique([f.id for f in facts], file, "facts")
         return facts
+    _regular(file, "the facts file")
     try:
         text = file.read_text("utf-8-sig")
     except FileNotFoundError:
@@ -349,13 +414,19 @@ def load_pack(path: str | Path | None = None) -> Pack:
     _validate(meta, "pack", folder / "pack.yaml")
     actors = load_actors(folder / "actors.yaml")
     _, positions = load_positions(folder / "positions.yaml", {a.id for a in actors})
+    # A facts file that exists in any form (a symlink loop too) is read, so that what is
+    # wrong with it is reported instead of the pack silently having no facts.
     facts_file = next(
-        (folder / n for n in ("facts.csv", "facts.yaml", "facts.yml") if (folder / n).is_file()),
+        (
+            folder / n
+            for n in ("facts.csv", "facts.yaml", "facts.yml")
+            if os.path.lexists(folder / n)
+        ),
         None,
     )
     facts = load_facts(facts_file) if facts_file else ()
     narratives_file = folder / "narratives.yaml"
-    narratives = load_narratives(narratives_file) if narratives_file.is_file() else ()
+    narratives = load_narratives(narratives_file) if os.path.lexists(narratives_file) else ()
     model = meta.get("stance_model")
     if model is not None and (Path(model).is_absolute() or ".." in Path(model).parts):
         raise PackError(

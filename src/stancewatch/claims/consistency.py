@@ -60,9 +60,13 @@ def _stop() -> frozenset[str]:
 
 
 def _bag(claim: Claim) -> frozenset[str]:
-    return frozenset(stem(w) for w in _WORD.findall(claim.measure) if w.lower() not in _stop()) - {
-        stem(p) for p in (claim.subject or "").split("-")
-    }
+    return _measure_bag(claim.measure, claim.subject)
+
+
+@lru_cache(maxsize=65536)
+def _measure_bag(measure: str, subject: str | None) -> frozenset[str]:
+    words = frozenset(stem(w) for w in _WORD.findall(measure) if w.lower() not in _stop())
+    return words - {stem(p) for p in (subject or "").split("-")}
 
 
 def _same_measure(a: Claim, b: Claim) -> bool:
@@ -100,9 +104,7 @@ def _comparable(a: Claim, b: Claim) -> bool:
         and a.subject == b.subject
         and a.unit == b.unit
         and (a.currency or "") == (b.currency or "")
-        and parse_difference(a.measure) is None
-        and parse_difference(b.measure) is None
-    )
+    )  # measures that are differences are left out before pairing
 
 
 def _reason(
@@ -157,7 +159,13 @@ def find_inconsistencies(
             groups.setdefault((c.subject, c.unit, c.currency or ""), []).append(c)
     found: list[Inconsistency] = []
     for group in groups.values():
-        ordered = sorted(group, key=lambda c: (c.document_id, c.start))
+        # What each pair test needs is computed once per claim, not once per pair; claims
+        # whose measure is a difference ("more than last year") or has no words never pair.
+        ordered = [
+            c
+            for c in sorted(group, key=lambda c: (c.document_id, c.start))
+            if parse_difference(c.measure) is None and _bag(c)
+        ]
         for a, b in combinations(ordered, 2):
             if not (_comparable(a, b) and _same_measure(a, b) and _differ(a, b)):
                 continue

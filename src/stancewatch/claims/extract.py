@@ -18,6 +18,7 @@ apart: a difference between two quantities ("$200 billion more than Europe") has
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -114,27 +115,39 @@ def extract_claims(
             "full document text (nlp(text)) and pass that Doc."
         )
     found_mentions = subject_mentions(content, mentions, doc, base)
+    mention_starts = [m[0] for m in found_mentions]
     claims = []
     quantities = parse_quantities(content)
-    for q in quantities:
+    starts, ends = [x.start for x in quantities], [x.end for x in quantities]
+    sentence_end = _NextSentenceEnd(text)
+    # Each number looks only at its sentence (and its neighbouring numbers and mentions),
+    # found by bisection: the work grows with the number of figures, not its square.
+    for k, q in enumerate(quantities):
         start, end = base + q.start, base + q.end
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        sent_start, sent_end = _sentence_bounds(text, start, end, span)
+        sent_start, sent_end = _sentence_bounds(text, start, end, span, sentence_end)
         lo, hi = sent_start - base, sent_end - base
         side = _vote_side(q, content, lo, hi)
         if side is None and not _checkable(q, content, span):
             continue
         than = _THAN.match(content, q.end) if q.comparison else None
-        measure = side or find_measure(q, content, span, quantities, base, than)
+        first = min(bisect.bisect_right(ends, lo), max(k - 1, 0))
+        last = max(bisect.bisect_left(starts, hi), k + 2)
+        nearby = quantities[first:last]
+        measure = side or find_measure(q, content, span, nearby, base, than)
         if q.comparison:
             other = _other_side(than, doc, base) if than else ""
             words = [w for w in measure.split() if w.lower() != q.comparison]
             measure = difference_measure(" ".join(words), q.comparison, other)
+        # Mentions that start in the sentence, or up to the number when it runs past it.
+        m_first = bisect.bisect_left(mention_starts, min(lo, q.start))
+        m_last = bisect.bisect_right(mention_starts, max(q.end, hi))
+        sentence_mentions = found_mentions[m_first:m_last]
         if span is not None:
-            absolute = [(a + base, b + base, key) for a, b, key in found_mentions]
+            absolute = [(a + base, b + base, key) for a, b, key in sentence_mentions]
             subject = parse_subject(span, absolute)
         else:
-            subject = window_subject(found_mentions, q, content, lo, hi)
+            subject = window_subject(sentence_mentions, q, content, lo, hi)
         claims.append(
             Claim(
                 id=stable_id(statement.document_id, start, end),
@@ -227,7 +240,36 @@ def _join_words(words: list[str]) -> str:
     return " ".join(words[:MAX_OTHER_WORDS]).replace(" 's", "'s")
 
 
-def _sentence_bounds(text: str, start: int, end: int, span: Span | None) -> tuple[int, int]:
+class _NextSentenceEnd:
+    """``_SENTENCE_END.search(text, position)``, remembering the last answer: the numbers
+    come in text order, so each stretch of text is searched once, not once per number."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.searched_from = -1
+        self.found: re.Match[str] | None = None
+        self.none_after: int | None = None
+
+    def __call__(self, position: int) -> re.Match[str] | None:
+        if self.none_after is not None and position >= self.none_after:
+            return None
+        found = self.found
+        if found is not None and self.searched_from <= position <= found.start():
+            return found
+        self.searched_from = position
+        self.found = _SENTENCE_END.search(self.text, position)
+        if self.found is None:
+            self.none_after = position
+        return self.found
+
+
+def _sentence_bounds(
+    text: str,
+    start: int,
+    end: int,
+    span: Span | None,
+    next_end: _NextSentenceEnd | None = None,
+) -> tuple[int, int]:
     if span is not None and span.doc.has_annotation("SENT_START"):
         sent = span.sent
         return sent.start_char, sent.end_char
@@ -235,7 +277,7 @@ def _sentence_bounds(text: str, start: int, end: int, span: Span | None) -> tupl
     for m in _SENTENCE_END.finditer(text, max(0, start - 2000), min(len(text), start + 2)):
         if m.end() <= start:
             sent_start = m.end()
-    after = _SENTENCE_END.search(text, end)
+    after = next_end(end) if next_end is not None else _SENTENCE_END.search(text, end)
     sent_end = after.start() + len(after.group().rstrip()) if after else len(text)
     return sent_start, sent_end
 

@@ -192,7 +192,7 @@ def _vote_matches(claims: list[Claim], facts: list[Fact]) -> list[np.ndarray | N
 
 
 def _bag_fit(text: str, phrases: list[str]) -> float:
-    bag, fact_bag = _bag(text), set().union(*(_bag(p) for p in phrases))
+    bag, fact_bag = _bag(text), frozenset().union(*(_bag(p) for p in phrases))
     if not bag or not fact_bag:
         return 0.0
     return len(bag & fact_bag) / min(len(bag), len(fact_bag))
@@ -220,9 +220,12 @@ def _stopwords() -> frozenset[str]:
     return frozenset(str(w) for w in lexicon().raw["measure_stopwords"])
 
 
-def _bag(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _bag(text: str) -> frozenset[str]:
+    """The stems of the content words of ``text`` (cached: every claim is compared with every
+    fact, and a fact's words are the same each time)."""
     stop = _stopwords()
-    return {stem(w) for w in _WORD.findall(text) if w.lower() not in stop}
+    return frozenset(stem(w) for w in _WORD.findall(text) if w.lower() not in stop)
 
 
 def _overlap(measure: str, context: str, fact: Fact) -> float:

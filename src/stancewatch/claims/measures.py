@@ -27,6 +27,7 @@ _NOUN_PREPS = frozenset({"of", "in", "for", "to", "on", "among", "from", "agains
 _VERB_ARGS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "dative", "prep", "agent", "oprd"})
 _KEEP_PREP = frozenset({"to", "for", "of", "on", "against", "among"})
 _SKIP_ENTS = frozenset({"DATE", "TIME"})
+_BREAKS = tuple(sorted(CLAUSE_BREAK | {","}))
 
 
 def find_measure(
@@ -39,7 +40,8 @@ def find_measure(
 ) -> str:
     """What the number ``q`` measures: from the parse around ``span`` when there is one and
     it gives words, else the content words around the number. The other quantities and, for a
-    comparison, the "than ..." match ``than`` are left out."""
+    comparison, the "than ..." match ``than`` are left out. ``quantities`` need hold only
+    those of ``q``'s sentence and its neighbours on either side (what bounds the window)."""
     others = [(o.start, o.end) for o in quantities if o is not q]
     if than is not None:
         others.append((content.rfind("than", q.end, than.start("other")), than.end()))
@@ -56,14 +58,13 @@ def _window_measure(q: Quantity, content: str, others: list[tuple[int, int]]) ->
     The window stops at clause punctuation and at other quantities, which have their own
     measure.
     """
-    left = content[: q.start]
-    begin = max(
-        [left.rfind(c) + 1 for c in CLAUSE_BREAK | {","}] + [b for a, b in others if b <= q.start]
-    )
+    # The searches stop at the nearest other quantity on each side, which bounds the window
+    # anyway: the work per number is its own clause, not the whole text.
+    previous = max([b for a, b in others if b <= q.start], default=0)
+    following = min([a for a, b in others if a >= q.end], default=len(content))
+    begin = max([content.rfind(c, previous, q.start) + 1 for c in _BREAKS] + [previous])
     right_end = min(
-        [i for i in (content.find(c, q.end) for c in CLAUSE_BREAK | {","}) if i >= 0]
-        + [a for a, b in others if a >= q.end]
-        + [len(content)]
+        [i for i in (content.find(c, q.end, following) for c in _BREAKS) if i >= 0] + [following]
     )
     before = _content_words(content[begin : q.start])
     after = _content_words(content[q.end : right_end])

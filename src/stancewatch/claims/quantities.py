@@ -12,6 +12,8 @@ by :mod:`stancewatch.claims.lexicon`); this module only holds the grammar.
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -48,10 +50,29 @@ class Quantity:
     comparison: str | None = None
 
 
+_INDEXES: dict[int, tuple[Phrases, dict[str, list[tuple[tuple[str, ...], Any]]]]] = {}
+
+
+def _index(phrases: Phrases) -> dict[str, list[tuple[tuple[str, ...], Any]]]:
+    """The phrases of a table by their first word, so that a token is compared only with
+    the phrases it can start (the tables have hundreds of entries)."""
+    found = _INDEXES.get(id(phrases))
+    if found is None or found[0] is not phrases:
+        index: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        for words, value in phrases.items():
+            if words:
+                index.setdefault(words[0], []).append((words, value))
+        found = (phrases, index)
+        _INDEXES[id(phrases)] = found
+    return found[1]
+
+
 def _match(tokens: list[_Tok], i: int, phrases: Phrases) -> tuple[int, Any] | None:
     """The longest phrase starting at token ``i``: (index after it, its value)."""
     best: tuple[int, Any] | None = None
-    for words, value in phrases.items():
+    if i >= len(tokens):
+        return None
+    for words, value in _index(phrases).get(tokens[i].low, ()):
         end = i + len(words)
         if (
             (best is None or end > best[0])
@@ -380,6 +401,8 @@ def _parse_at(
         return None, end
     comparison = _low(tokens, end) if _low(tokens, end) in lx.comparatives else None
     start_char, end_char = tokens[i].start, tokens[end - 1].end
+    if not all(math.isfinite(float(v)) for v in (value, value_high, scale or 1) if v is not None):
+        return None, end  # beyond the range of a float ("10^400"): not a checkable figure
     q = Quantity(
         value=float(value),
         value_high=None if value_high is None else float(value_high),
@@ -395,6 +418,12 @@ def _parse_at(
     return q, end
 
 
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether ``position`` falls in one of ``spans`` (in text order, not overlapping)."""
+    k = bisect.bisect_right(spans, (position, math.inf)) - 1
+    return k >= 0 and spans[k][0] <= position < spans[k][1]
+
+
 def _keep(
     tokens: list[_Tok],
     atoms: list[_Atom],
@@ -407,8 +436,7 @@ def _keep(
     """Whether a parsed number is a quantity rather than a date, time, year or bare word."""
     for atom in atoms:
         for t in atom.num_tokens:
-            s = tokens[t].start
-            if any(a <= s < b for a, b in blocked):
+            if _inside(blocked, tokens[t].start):
                 return False
     if _match(tokens, end, lx.time_suffixes) is not None and unit is None:
         return False

@@ -48,9 +48,15 @@ def subject_mentions(
                 name = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
                 key = places.get(name) or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
                 extra.append((a, b, key))
+    # Characters already named by a mention: a place is kept only where none is (a linear
+    # check, however many mentions and places the text has).
+    covered = bytearray(len(content) + 1)
+    for start, end, _ in found:
+        covered[max(0, start) : max(0, end)] = b"\x01" * max(0, end - max(0, start))
     for a, b, key in extra:
-        if key and not any(a < end and start < b for start, end, _ in found):
+        if key and covered.find(1, max(0, a), max(0, b)) < 0:
             found.append((a, b, key))
+            covered[max(0, a) : max(0, b)] = b"\x01" * max(0, b - max(0, a))
     return sorted(found)
 
 
@@ -61,8 +67,9 @@ def window_subject(found: list[Mention], q: Quantity, content: str, lo: int, hi:
     its partitive ("a third of Ukrainians trust Zelensky")."""
     left = content[max(0, lo) : q.start]
     begin = max(0, lo) + max(left.rfind(c) + 1 for c in CLAUSE_BREAK | {","})
-    breaks = [i for i in (content.find(c, q.end) for c in CLAUSE_BREAK | {","}) if i >= 0]
-    end = min([*breaks, max(q.end, hi)])
+    stop = max(q.end, hi)
+    breaks = [i for i in (content.find(c, q.end, stop) for c in CLAUSE_BREAK | {","}) if i >= 0]
+    end = min([*breaks, stop])
     before = [m for m in found if begin <= m[0] and m[1] <= q.start]
     if before:
         pronouns = lexicon().subject_pronouns

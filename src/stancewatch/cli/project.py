@@ -33,7 +33,11 @@ pack_app = typer.Typer(help="Check and inspect knowledge packs.", no_args_is_hel
 app.add_typer(pack_app, name="pack")
 
 
-def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
+def run_ingest(
+    project: Any, paths: list[str], text_column: str, *, allow_private: bool = False
+) -> Any:
+    from rich.markup import escape
+
     from stancewatch.ingest.inputs import IngestProblem
 
     with progress_bar() as progress:
@@ -42,11 +46,12 @@ def run_ingest(project: Any, paths: list[str], text_column: str) -> Any:
         def on_item(item: Any) -> None:
             progress.advance(task)
             if isinstance(item, IngestProblem):
-                console.print(
-                    f"[yellow]Skipped[/yellow] {item.source}: {item.reason}", highlight=False
-                )
+                # str() escapes control characters; escape() keeps rich markup out.
+                console.print(f"[yellow]Skipped[/yellow] {escape(str(item))}", highlight=False)
 
-        report = project.ingest(paths, text_column=text_column, on_item=on_item)
+        report = project.ingest(
+            paths, text_column=text_column, on_item=on_item, allow_private=allow_private
+        )
     console.print(
         f"Stored {report.added} new document(s); {report.skipped} already stored; "
         f"{len(report.problems)} problem(s)."
@@ -93,13 +98,21 @@ def ingest(
     db: DbOption = Path("stancewatch.db"),
     pack: PackOption = None,
     text_column: Annotated[str, typer.Option(help="Text column in CSV/JSONL inputs.")] = "text",
+    allow_private_addresses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-addresses",
+            help="Also fetch URLs on loopback, link-local and private addresses (an intranet); "
+            "refused by default.",
+        ),
+    ] = False,
 ) -> None:
     """Read articles into the database (the same article twice is stored once).
 
     Example: `stancewatch ingest articles/ feed.xml https://example.org/story --db corpus.db`
     """
     with open_project(db, pack) as project:
-        report = run_ingest(project, paths, text_column)
+        report = run_ingest(project, paths, text_column, allow_private=allow_private_addresses)
     if report.problems and not report.added and not report.skipped:
         raise typer.Exit(1)
 

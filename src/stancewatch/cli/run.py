@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from stancewatch.cli.common import (
     DbOption,
@@ -31,7 +32,7 @@ class Engine(StrEnum):
 
 def _report(report: Any) -> None:
     for problem in report.problems:
-        console.print(f"[yellow]Skipped[/yellow] {problem}", highlight=False)
+        console.print(f"[yellow]Skipped[/yellow] {escape(str(problem))}", highlight=False)
     rows = report.rows
     console.print(
         f"{report.engine}: ran {report.shards} shard(s), skipped {report.skipped} done before; "

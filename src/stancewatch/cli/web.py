@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,8 +31,45 @@ def serve(
         ),
     ] = None,
     resamples: Annotated[
-        int, typer.Option("--resamples", help="Bootstrap resamples for alpha intervals.")
+        int,
+        typer.Option(
+            "--resamples",
+            min=0,
+            max=10_000,
+            help="Bootstrap resamples for alpha intervals (also the most an anonymous caller "
+            "of /api/agreement may ask for).",
+        ),
     ] = 1000,
+    max_body: Annotated[
+        int,
+        typer.Option("--max-body", min=1024, help="Largest request body accepted, in bytes."),
+    ] = 1 << 20,
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https",
+            help="Served to users over HTTPS by a reverse proxy: cookies get the Secure flag "
+            "and responses send Strict-Transport-Security.",
+        ),
+    ] = False,
+    trust_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--trust-proxy",
+            help="Comma-separated addresses of reverse proxies whose X-Forwarded-For gives "
+            "the client address (used by the login back-off). Default: none.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes (one per CPU core serves more requests at once; writes "
+            "stay one at a time through the database's lock).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the browse, review and agreement pages and the JSON API over a database.
 
@@ -40,13 +77,37 @@ def serve(
     """
     import uvicorn
 
-    from stancewatch.web.app import create_app
+    from stancewatch.web.app import APP_OPTIONS, create_app
 
     if not db.exists():
         raise StoreError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
-    web = create_app(db, public=not private, secret_key=secret_key, resamples=resamples)
+    import json
+    import os
+    import secrets
+
+    options: dict[str, Any] = {
+        "db_path": str(db),
+        "public": not private,
+        # One key for every worker, so that a login form made by one is accepted by another.
+        "secret_key": secret_key or secrets.token_urlsafe(32),
+        "resamples": resamples,
+        "max_body": max_body,
+        "https": https,
+    }
+    create_app(**options)  # creates or migrates the database once, before any worker starts
     console.print(f"Serving {db} on http://{host}:{port}/ ({'private' if private else 'public'})")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    os.environ[APP_OPTIONS] = json.dumps(options)
+    uvicorn.run(
+        "stancewatch.web.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=trust_proxy is not None,
+        forwarded_allow_ips=trust_proxy or "",
+        server_header=False,
+    )
 
 
 @coders_app.command("add")

@@ -4,16 +4,26 @@ A feed becomes one Document per entry: the entry's link is fetched as an article
 that page fails the entry's own content or summary is used instead, so one dead link does not
 lose the entry. Use :func:`stancewatch.ingest.inputs.read_source` or :func:`stancewatch.ingest.inputs.ingest`
 rather than calling this module directly.
+
+Fetching is bounded: each response may be at most ``max_bytes`` and must arrive within
+``DEADLINE`` seconds in all (a server trickling one byte a second is cut off), and at most
+``MAX_REDIRECTS`` redirects are followed. A URL whose host is or resolves to a loopback,
+link-local, private, shared, multicast or reserved address is refused unless
+``allow_private`` (for an intranet): a feed entry must not make ingest read the machine's own
+services or the cloud metadata endpoint. Every redirect target is checked the same way.
 """
 
 from __future__ import annotations
 
 import io
+import ipaddress
+import socket
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import httpx
@@ -33,6 +43,9 @@ __all__ = ["USER_AGENT", "fetch", "make_client", "read_feed", "read_url", "url_n
 
 USER_AGENT = f"stancewatch/{__version__}"
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+#: Seconds one fetch may take in all, redirects included.
+DEADLINE = 60.0
+MAX_REDIRECTS = 10
 
 _FEED_TYPES = {
     "application/rss+xml",
@@ -81,40 +94,96 @@ def _host(url: str) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def fetch(url: str, client: httpx.Client, max_bytes: int) -> Fetched:
-    """GET ``url``; raises :class:`IngestError` for network errors, HTTP errors and bodies
-    over ``max_bytes``."""
+def _refused_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def check_public(url: str) -> None:
+    """Refuse (:class:`IngestError`) a URL whose host is, or resolves to, an address that is
+    not public: loopback, link-local (169.254.x.x, the cloud metadata service), private,
+    shared (100.64/10), multicast, reserved or unspecified."""
+    host = urlsplit(url).hostname
+    if not host:
+        raise IngestError(url, "the URL has no host")
+    port = urlsplit(url).port or (443 if url.lower().startswith("https") else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise IngestError(url, f"could not fetch: cannot resolve host {host!r} ({exc})") from None
+    for info in infos:
+        address = str(info[4][0])
+        if _refused_address(address):
+            raise IngestError(
+                url,
+                f"refused: {host} is a loopback, link-local or private address ({address}); "
+                "allow private addresses (--allow-private-addresses) to read an intranet",
+            )
+
+
+def fetch(
+    url: str,
+    client: httpx.Client,
+    max_bytes: int,
+    *,
+    allow_private: bool = False,
+    deadline: float = DEADLINE,
+) -> Fetched:
+    """GET ``url``, following redirects; raises :class:`IngestError` for network errors, HTTP
+    errors, bodies over ``max_bytes``, fetches longer than ``deadline`` seconds and, unless
+    ``allow_private``, any hop to an address that is not public."""
     headers = {}
     if client.headers.get("user-agent", "").startswith("python-httpx"):
         headers["User-Agent"] = USER_AGENT
+    ends = time.monotonic() + deadline
+    current = url
     try:
-        with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
-            if response.status_code >= 400:
-                raise IngestError(url, f"HTTP {response.status_code} {response.reason_phrase}")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise IngestError(
-                    url,
-                    f"too large: {int(declared):,} bytes, over the limit of {max_bytes:,} bytes",
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise IngestError(url, f"too large: more than the limit of {max_bytes:,} bytes")
-                chunks.append(chunk)
-            media_type, _, _params = response.headers.get("content-type", "").partition(";")
-            return Fetched(
-                url=str(response.url),
-                content_type=media_type.strip().lower(),
-                charset=response.charset_encoding,
-                body=b"".join(chunks),
-            )
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not allow_private:
+                check_public(current)
+            with client.stream("GET", current, headers=headers, follow_redirects=False) as response:
+                if response.is_redirect and "location" in response.headers:
+                    current = urljoin(str(response.url), response.headers["location"])
+                    if not current.lower().startswith(("http://", "https://")):
+                        raise IngestError(url, f"redirected to a non-http(s) URL {current!r}")
+                    continue
+                return _body(url, response, max_bytes, ends, deadline)
+        raise IngestError(url, f"more than {MAX_REDIRECTS} redirects")
     except httpx.TimeoutException:
         raise IngestError(url, "timed out (the server did not answer in time)") from None
     except httpx.HTTPError as exc:
         raise IngestError(url, f"could not fetch: {str(exc) or type(exc).__name__}") from None
+
+
+def _body(
+    url: str, response: httpx.Response, max_bytes: int, ends: float, deadline: float
+) -> Fetched:
+    if response.status_code >= 400:
+        raise IngestError(url, f"HTTP {response.status_code} {response.reason_phrase}")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise IngestError(
+            url,
+            f"too large: {int(declared):,} bytes, over the limit of {max_bytes:,} bytes",
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise IngestError(url, f"too large: more than the limit of {max_bytes:,} bytes")
+        if time.monotonic() > ends:
+            raise IngestError(url, f"timed out: the whole response took longer than {deadline:g} s")
+        chunks.append(chunk)
+    media_type, _, _params = response.headers.get("content-type", "").partition(";")
+    return Fetched(
+        url=str(response.url),
+        content_type=media_type.strip().lower(),
+        charset=response.charset_encoding,
+        body=b"".join(chunks),
+    )
 
 
 def _looks_like(body: bytes, starts: tuple[bytes, ...]) -> bool:
@@ -190,7 +259,12 @@ def _parse_feed(data: bytes, content_type: str, base_url: str | None) -> Any:
 
 
 def _feed_entries(
-    feed: Any, source: str, base_url: str | None, client: httpx.Client, max_bytes: int
+    feed: Any,
+    source: str,
+    base_url: str | None,
+    client: httpx.Client,
+    max_bytes: int,
+    allow_private: bool,
 ) -> Iterator[Document | IngestProblem]:
     feed_title = feed.feed.get("title")
     feed_name = url_name(base_url) if base_url else PurePosixPath(source).stem
@@ -211,7 +285,7 @@ def _feed_entries(
         failure = "the entry has no link"
         if link and link.lower().startswith(("http://", "https://")):
             try:
-                page = fetch(link, client, max_bytes)
+                page = fetch(link, client, max_bytes, allow_private=allow_private)
                 yield _page(page, link, {**defaults, "url": link}, extra)
                 continue
             except IngestError as exc:
@@ -239,6 +313,7 @@ def read_feed(
     base_url: str | None = None,
     client: httpx.Client | None = None,
     max_bytes: int = 20_000_000,
+    allow_private: bool = False,
 ) -> Iterator[Document | IngestProblem]:
     """One Document per entry of an RSS, Atom or JSON feed (``data`` as fetched or saved).
 
@@ -247,11 +322,16 @@ def read_feed(
     an :class:`IngestProblem`. Raises :class:`IngestError` when ``data`` is not a feed.
     """
     feed = _parse_feed(data, content_type, base_url)
-    yield from _read_parsed_feed(feed, source, base_url, client, max_bytes)
+    yield from _read_parsed_feed(feed, source, base_url, client, max_bytes, allow_private)
 
 
 def _read_parsed_feed(
-    feed: Any, source: str, base_url: str | None, client: httpx.Client | None, max_bytes: int
+    feed: Any,
+    source: str,
+    base_url: str | None,
+    client: httpx.Client | None,
+    max_bytes: int,
+    allow_private: bool,
 ) -> Iterator[Document | IngestProblem]:
     if not feed.get("version"):
         why = feed.get("bozo_exception")
@@ -261,13 +341,17 @@ def _read_parsed_feed(
         raise IngestError(source, f"the feed ({feed.version}) has no entries")
     if client is None:
         with make_client() as own:
-            yield from _feed_entries(feed, source, base_url, own, max_bytes)
+            yield from _feed_entries(feed, source, base_url, own, max_bytes, allow_private)
     else:
-        yield from _feed_entries(feed, source, base_url, client, max_bytes)
+        yield from _feed_entries(feed, source, base_url, client, max_bytes, allow_private)
 
 
 def read_url(
-    url: str, *, client: httpx.Client | None = None, max_bytes: int = 20_000_000
+    url: str,
+    *,
+    client: httpx.Client | None = None,
+    max_bytes: int = 20_000_000,
+    allow_private: bool = False,
 ) -> Iterator[Document | IngestProblem]:
     """Documents from a URL: one for an article page, one per entry for an RSS/Atom feed.
 
@@ -276,15 +360,15 @@ def read_url(
     """
     if client is None:
         with make_client() as own:
-            yield from read_url(url, client=own, max_bytes=max_bytes)
+            yield from read_url(url, client=own, max_bytes=max_bytes, allow_private=allow_private)
         return
-    fetched = fetch(url, client, max_bytes)
+    fetched = fetch(url, client, max_bytes, allow_private=allow_private)
     kind = fetched.content_type
     declared_feed = kind in _FEED_TYPES or kind.endswith(("+xml", "/json"))
     sniffed_feed = kind in _SNIFF_TYPES | _HTML_TYPES and _looks_like(fetched.body, _FEED_STARTS)
     if declared_feed or sniffed_feed:
         feed = _parse_feed(fetched.body, kind, fetched.url)
         if feed.get("version") or declared_feed:
-            yield from _read_parsed_feed(feed, url, fetched.url, client, max_bytes)
+            yield from _read_parsed_feed(feed, url, fetched.url, client, max_bytes, allow_private)
             return
     yield _page(fetched, url, {})

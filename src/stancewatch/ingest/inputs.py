@@ -21,8 +21,10 @@ Formats, chosen by file extension:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -37,6 +39,7 @@ from stancewatch.ingest.readers import (
     read_html,
     read_markdown,
     read_plain,
+    shown,
 )
 from stancewatch.ingest.tables import TABLE_FORMATS, read_table
 from stancewatch.records import Document
@@ -128,13 +131,14 @@ def read_source(
     text_column: str = "text",
     client: httpx.Client | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_private: bool = False,
 ) -> Iterator[Document]:
     """The Documents in one input: a file, a folder, or an ``http(s)://`` URL.
 
     Raises :class:`IngestError` naming the source and the problem at the first thing that
     cannot be read (for tables and feeds, after yielding the rows before it).
     """
-    for item in _read_items(str(source), text_column, client, max_bytes):
+    for item in _read_items(str(source), text_column, client, max_bytes, allow_private):
         if isinstance(item, IngestProblem):
             raise IngestError(item.source, item.reason)
         yield item
@@ -146,12 +150,15 @@ def ingest(
     text_column: str = "text",
     client: httpx.Client | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_private: bool = False,
 ) -> Iterator[Document | IngestProblem]:
     """Documents from files, folders and URLs, streamed in order; never raises for bad input.
 
     An input (or a row or feed entry) that cannot be read is yielded as an
-    :class:`IngestProblem` and the rest go on. URLs share one HTTP client: ``client`` when
-    given, else one made here and closed at the end.
+    :class:`IngestProblem` and the rest go on: whatever goes wrong inside one input (a parser
+    failing on a hostile file too) never stops the others. URLs share one HTTP client:
+    ``client`` when given, else one made here and closed at the end. URLs on loopback,
+    link-local and private addresses are refused unless ``allow_private`` (an intranet).
     """
     _check_options(text_column, max_bytes)
     own_client: httpx.Client | None = None
@@ -160,9 +167,17 @@ def ingest(
             if client is None and own_client is None and _needs_client(source):
                 own_client = make_client()
             try:
-                yield from _read_items(source, text_column, client or own_client, max_bytes)
+                yield from _read_items(
+                    source, text_column, client or own_client, max_bytes, allow_private
+                )
             except IngestError as exc:
                 yield IngestProblem(exc.source, exc.reason)
+            except Exception as exc:  # noqa: BLE001 - one input fails, never the batch
+                detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+                yield IngestProblem(
+                    source,
+                    f"could not be read ({type(exc).__name__}{': ' + detail if detail else ''})",
+                )
     finally:
         if own_client is not None:
             own_client.close()
@@ -176,53 +191,108 @@ def _check_options(text_column: str, max_bytes: int) -> None:
 
 
 def _read_items(
-    source: str, text_column: str, client: httpx.Client | None, max_bytes: int
+    source: str,
+    text_column: str,
+    client: httpx.Client | None,
+    max_bytes: int,
+    allow_private: bool = False,
 ) -> Iterator[Document | IngestProblem]:
     _check_options(text_column, max_bytes)
     if _URL.match(source):
         if not _is_url(source):
             scheme = source.split(":", 1)[0]
             raise IngestError(source, f"unsupported URL scheme {scheme!r} (use http or https)")
-        yield from read_url(source, client=client, max_bytes=max_bytes)
+        yield from read_url(source, client=client, max_bytes=max_bytes, allow_private=allow_private)
         return
     path = Path(source)
     if path.is_dir():
         if not os.access(path, os.R_OK | os.X_OK):
             raise IngestError(source, "cannot read folder: permission denied")
         for file in iter_sources([path]):
-            yield from _read_items(file, text_column, client, max_bytes)
+            yield from _read_items(file, text_column, client, max_bytes, allow_private)
         return
     kind = FORMATS.get(path.suffix.lower())
-    if not path.exists():
-        raise IngestError(source, "no such file or folder")
+    regular_file(path, source)
     if kind is None:
         raise IngestError(
             source,
-            f"unsupported file type {path.suffix or '(no extension)'!r} "
+            f"unsupported file type {shown(path.suffix) or '(no extension)'!r} "
             f"(supported: {', '.join(FORMATS)})",
         )
+    if kind in TABLE_FORMATS:
+        yield from read_table(path, source, kind, text_column, max_bytes)
+        return
+    data = read_bounded(path, source, max_bytes)
+    if kind == "feed":
+        if not data.strip():
+            raise IngestError(source, "empty: the file has no text")
+        yield from read_feed(
+            data, source, client=client, max_bytes=max_bytes, allow_private=allow_private
+        )
+    else:
+        yield document_from_bytes(data, kind, source, path.stem)
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def regular_file(path: Path, source: str) -> os.stat_result:
+    """The status of the regular file ``path`` names, symlinks followed; anything else (a
+    FIFO, a device, a socket, a broken symlink or a symlink loop) is refused by name, before
+    it is opened: reading a FIFO can block for ever, and a device never ends."""
     try:
-        size = path.stat().st_size
-        if kind in TABLE_FORMATS:
-            yield from read_table(path, source, kind, text_column, max_bytes)
-            return
-        if size > max_bytes:
-            raise IngestError(
-                source,
-                f"too large: {size:,} bytes, over the limit of {max_bytes:,} bytes "
-                "(raise max_bytes to read it)",
-            )
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise IngestError(source, "a broken symlink (its target does not exist)") from None
+        raise IngestError(source, "no such file or folder") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError(source, "a symlink loop") from None
+        raise IngestError(source, f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+        raise IngestError(source, f"not a regular file: {kind}; only regular files are read")
+    return info
+
+
+def read_bounded(path: Path, source: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``, refused past ``max_bytes`` *read* (not the size
+    the file system reports, which is 0 for ``/proc`` files and devices). Opened without
+    blocking, and checked again once open, so a file swapped for a FIFO cannot hang ingest."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise IngestError(source, "no such file or folder") from None
     except OSError as exc:
         raise IngestError(source, f"cannot read: {exc.strerror or exc}") from None
-    if kind == "feed":
-        if not data.strip():
-            raise IngestError(source, "empty: the file has no text")
-        yield from read_feed(data, source, client=client, max_bytes=max_bytes)
-    else:
-        yield document_from_bytes(data, kind, source, path.stem)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError(source, "not a regular file; only regular files are read")
+        if info.st_size > max_bytes:
+            raise IngestError(
+                source,
+                f"too large: {info.st_size:,} bytes, over the limit of {max_bytes:,} bytes "
+                "(raise max_bytes to read it)",
+            )
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise IngestError(source, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise IngestError(
+            source,
+            f"too large: more than the limit of {max_bytes:,} bytes (raise max_bytes to read it)",
+        )
+    return data
 
 
 def document_from_bytes(data: bytes, kind: str, source: str, name: str) -> Document:

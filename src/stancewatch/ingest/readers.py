@@ -22,6 +22,7 @@ from lxml import etree
 
 from stancewatch.errors import InputError
 from stancewatch.ingest.dates import find_published
+from stancewatch.packs import load_yaml
 from stancewatch.records import Document
 
 __all__ = [
@@ -37,11 +38,27 @@ __all__ = [
 ]
 
 
+def shown(text: str) -> str:
+    """``text`` safe to print on one terminal line: control and format characters (newlines,
+    escape sequences, bidirectional overrides) and unpaired surrogates become ``\\x..`` /
+    ``\\u....`` escapes, so a file name cannot forge a line or drive the terminal."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char.isprintable() or char == " ":
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(out)
+
+
 class IngestError(InputError):
-    """One input could not be read. ``source`` is the file path or URL; ``reason`` one line."""
+    """One input could not be read. ``source`` is the file path or URL; ``reason`` one line.
+    The message shows ``source`` with control characters escaped (see :func:`shown`)."""
 
     def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
+        super().__init__(f"{shown(source)}: {shown(reason)}")
         self.source = source
         self.reason = reason
 
@@ -57,7 +74,7 @@ class IngestProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.reason}"
+        return f"{shown(self.source)}: {shown(self.reason)}"
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -197,7 +214,7 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     if block.strip() and not _YAML_KEY_LINE.search(block):
         return {}, text  # a horizontal rule, not front matter
     try:
-        loaded = yaml.safe_load(block) if block.strip() else {}
+        loaded = load_yaml(block) if block.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at front-matter line {mark.line + 2}" if mark is not None else ""

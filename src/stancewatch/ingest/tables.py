@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -27,6 +28,22 @@ __all__ = ["TABLE_FORMATS", "read_table"]
 TABLE_FORMATS: dict[str, str | None] = {"jsonl": None, "csv": ",", "tsv": "\t"}
 
 _SAMPLE_BYTES = 65_536
+#: The deepest nesting of arrays and objects accepted in a JSON line.
+MAX_JSON_DEPTH = 64
+# A JSON line holds its text (up to max_bytes, perhaps all of it as 6-character \u escapes)
+# and other fields; a longer line is skipped without being held in memory.
+_LINE_FACTOR = 6
+_LINE_SLACK = 65_536
+_TOO_DEEP = object()
+
+
+def _number(text: str) -> float | str:
+    """A JSON number as a float, or as its text when it is beyond the float range (1e400),
+    so that it is never stored or printed as Infinity; NaN and Infinity stay text too."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
 # Python codecs that read (and drop) a byte-order mark themselves.
 _BOM_CODECS = {
     "utf-8": "utf-8-sig",
@@ -82,7 +99,7 @@ def read_table(
     """
     delimiter = TABLE_FORMATS[kind]
     if delimiter is None:
-        rows = _jsonl_rows(path, source, text_column)
+        rows = _jsonl_rows(path, source, text_column, max_bytes)
     else:
         rows = _csv_rows(path, source, delimiter, text_column, max_bytes)
     for item in rows:
@@ -107,20 +124,72 @@ def read_table(
         )
 
 
-def _jsonl_rows(path: Path, source: str, text_column: str) -> Iterator[Row | IngestProblem]:
+def _bounded_lines(handle: IO[str], limit: int) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) of a text file, never holding more than ``limit`` characters of
+    one line: a longer line is skipped to its end and given as ``None``."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith("\n"):
+            while True:
+                rest = handle.readline(1 << 20)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield number, None
+            continue
+        yield number, raw
+
+
+def json_depth_over(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest deeper than ``limit`` (no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def _jsonl_rows(
+    path: Path, source: str, text_column: str, max_bytes: int
+) -> Iterator[Row | IngestProblem]:
     line = 0
     objects = problems = 0
     with _open(path, source, newline=None) as handle:
         try:
-            for line, raw in enumerate(handle, start=1):
+            limit = max_bytes * _LINE_FACTOR + _LINE_SLACK
+            for line, raw in _bounded_lines(handle, limit):
+                if raw is None:
+                    problems += 1
+                    yield IngestProblem(
+                        source,
+                        f"line {line}: longer than {limit:,} characters, skipped "
+                        f"(its text may be at most {max_bytes:,} bytes)",
+                    )
+                    continue
                 if not raw.strip():
                     continue
                 try:
-                    row = json.loads(raw)
+                    row = json.loads(raw, parse_float=_number, parse_constant=str)
                 except json.JSONDecodeError as exc:
                     problems += 1
                     yield IngestProblem(
                         source, f"line {line}: not valid JSON ({exc.msg} at column {exc.colno})"
+                    )
+                    continue
+                except RecursionError:
+                    row = _TOO_DEEP
+                if row is _TOO_DEEP or (
+                    isinstance(row, dict | list) and json_depth_over(row, MAX_JSON_DEPTH)
+                ):
+                    problems += 1
+                    yield IngestProblem(
+                        source, f"line {line}: JSON nested deeper than {MAX_JSON_DEPTH} levels"
                     )
                     continue
                 if not isinstance(row, dict):

@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from stancewatch.errors import InputError
-from stancewatch.ingest.inputs import DEFAULT_MAX_BYTES, FORMATS, document_from_bytes
+from stancewatch.ingest.inputs import (
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    document_from_bytes,
+    read_bounded,
+    regular_file,
+)
 from stancewatch.ingest.readers import IngestProblem, document_from_fields
 from stancewatch.ingest.tables import TABLE_FORMATS
 from stancewatch.ingest.tables import read_table as read_text_table
@@ -183,11 +189,15 @@ def _read_local(
     kind = RUN_FORMATS.get(path.suffix.lower())
     if kind == "parquet":
         yield from _read_parquet(filesystem, str(path), source, text_column)
-    elif kind in TABLE_FORMATS:
-        yield from read_text_table(path, source, kind, text_column, DEFAULT_MAX_BYTES)
     else:
+        # Only regular files are read, and no more than the limit (see ingest.inputs).
         try:
-            yield document_from_bytes(path.read_bytes(), kind or "text", source, path.stem)
+            regular_file(path, source)
+            if kind in TABLE_FORMATS:
+                yield from read_text_table(path, source, kind, text_column, DEFAULT_MAX_BYTES)
+                return
+            data = read_bounded(path, source, DEFAULT_MAX_BYTES)
+            yield document_from_bytes(data, kind or "text", source, path.stem)
         except Exception as exc:  # an unreadable file is a problem of that input only
             yield IngestProblem(source, str(getattr(exc, "reason", exc)))
 

@@ -7,7 +7,10 @@ Documents are keyed by a hash of their text: ingesting the same article twice st
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,8 +61,35 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self._migrate()
 
+    @classmethod
+    def over(cls, path: str | Path, conn: sqlite3.Connection) -> Store:
+        """A store over an open connection to an already migrated database (the web app opens
+        one per request with its own settings)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store.db = sqlite_utils.Database(conn)
+        return store
+
     def close(self) -> None:
         self.db.conn.close()
+
+    @contextlib.contextmanager
+    def immediate(self) -> Iterator[Store]:
+        """One write transaction that takes the write lock when it begins (``BEGIN
+        IMMEDIATE``): a writer waits for the busy timeout there instead of failing at once
+        when another connection wrote between this one's reads and its writes. Inside an
+        open transaction it is a savepoint of that one."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+            self.db.conn.execute("COMMIT")
+        except BaseException:
+            self.db.conn.rollback()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -121,12 +151,15 @@ class Store:
             added += len(rows)
             batch.clear()
 
-        for doc in documents:
-            batch.append(doc)
-            if len(batch) >= batch_size:
+        try:
+            for doc in documents:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    flush()
+        finally:
+            # Documents read before a failure of the input are stored all the same.
+            if batch:
                 flush()
-        if batch:
-            flush()
         return AddResult(added, skipped)
 
     def add_document(self, document: Document) -> bool:
@@ -182,20 +215,51 @@ class Store:
 
     # -- analysis results ---------------------------------------------------------------
     def start_run(self, pack: Pack, settings: dict[str, Any]) -> int:
-        with self.db.atomic():
+        """A new run's row; unfinished runs whose process is gone are closed first."""
+        with self.immediate():
+            self.close_interrupted_runs()
             cursor = self.db.execute(
-                "INSERT INTO runs (started_at, pack, pack_version, settings, documents) "
-                "VALUES (?, ?, ?, ?, 0)",
-                [_now(), pack.name, pack.version, _json(settings)],
+                "INSERT INTO runs (started_at, pack, pack_version, settings, documents, "
+                "status, host, pid) VALUES (?, ?, ?, ?, 0, 'running', ?, ?)",
+                [
+                    _now(),
+                    pack.name,
+                    pack.version,
+                    _json(settings),
+                    socket.gethostname(),
+                    os.getpid(),
+                ],
             )
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, documents: int) -> None:
-        with self.db.atomic():
+        with self.immediate():
             self.db.execute(
-                "UPDATE runs SET finished_at = ?, documents = ? WHERE id = ?",
+                "UPDATE runs SET finished_at = ?, documents = ?, status = 'finished' WHERE id = ?",
                 [_now(), documents, run_id],
             )
+
+    def close_interrupted_runs(self) -> list[int]:
+        """Mark runs that never finished and whose process is no longer alive (on this
+        host; a run of another host, or of an unknown process, is left alone unless it has
+        no owner at all) as ``interrupted``, with the documents they did analyse. Returns
+        their ids."""
+        host = socket.gethostname()
+        closed = []
+        for row in self.query(
+            "SELECT id, host, pid FROM runs WHERE finished_at IS NULL ORDER BY id"
+        ):
+            if row["pid"] is not None and (row["host"] != host or _alive(int(row["pid"]))):
+                continue
+            closed.append(int(row["id"]))
+        with self.immediate():
+            for run_id in closed:
+                self.db.execute(
+                    "UPDATE runs SET finished_at = ?, status = 'interrupted', documents = "
+                    "(SELECT count(*) FROM analyses WHERE run_id = ?) WHERE id = ?",
+                    [_now(), run_id, run_id],
+                )
+        return closed
 
     def save_analysis(
         self,
@@ -303,6 +367,19 @@ class Store:
         for row in rows:
             row["settings"] = json.loads(row["settings"] or "{}")
         return rows
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host (our own process counts)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _document(row: dict[str, Any]) -> Document:

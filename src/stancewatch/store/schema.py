@@ -268,6 +268,29 @@ MIGRATIONS: tuple[str, ...] = (
         reviewed TEXT
     );
     """,
+    # Hardening: every login attempt (failures are the audit trail, and the source of the
+    # per-account and per-address back-off), single-use login-form nonces, and a run's
+    # status and owner so that the next run can close a killed one with its true counts.
+    """
+    CREATE TABLE login_attempts (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        client TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        reason TEXT
+    );
+    CREATE INDEX login_attempts_name ON login_attempts(name, id);
+    CREATE INDEX login_attempts_client ON login_attempts(client, id);
+    CREATE TABLE login_nonces (
+        digest TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+    );
+    ALTER TABLE runs ADD COLUMN status TEXT;
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    UPDATE runs SET status = 'finished' WHERE finished_at IS NOT NULL
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

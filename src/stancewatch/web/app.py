@@ -8,10 +8,13 @@ error has one shape: ``{"ok": false, "error": "...", "status": 404}``.
 from __future__ import annotations
 
 import secrets
+import sqlite3
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,14 +25,26 @@ from stancewatch.errors import InputError
 from stancewatch.store.database import Store
 from stancewatch.version import __version__
 from stancewatch.web.auth import AuthError
-from stancewatch.web.deps import Settings
+from stancewatch.web.deps import SESSION_COOKIE, Settings, WriterLock, busy, valid_text
+from stancewatch.web.guard import Guard
 from stancewatch.web.review import ReviewError
 
 HERE = Path(__file__).parent
+#: The environment variable through which ``stancewatch serve`` hands its options to each
+#: server process (a JSON object of :func:`create_app`'s arguments).
+APP_OPTIONS = "STANCEWATCH_APP_OPTIONS"
 
 
 def error_body(status: int, message: str) -> dict[str, object]:
     return {"ok": False, "error": message, "status": status}
+
+
+def _text_params(request: Request) -> None:
+    """Path and query values must be valid text (a lone surrogate is refused with 422)."""
+    for where, values in (("path", request.path_params), ("query", request.query_params)):
+        for key, value in values.items():
+            if isinstance(value, str) and not (valid_text(value) and valid_text(key)):
+                raise HTTPException(422, f"Invalid request: {where}.{key}: not valid UTF-8 text")
 
 
 def create_app(
@@ -38,14 +53,21 @@ def create_app(
     public: bool = True,
     secret_key: str | None = None,
     resamples: int = 1000,
+    max_body: int = 1 << 20,
+    https: bool = False,
 ) -> FastAPI:
-    """The app over ``db_path`` (created or migrated now).
+    """The app over ``db_path`` (created or migrated now, and switched to WAL mode so that
+    readers never wait for the writer).
 
     ``public=False`` makes every page and API read need a logged-in coder. ``secret_key``
     signs the login form's CSRF token (a random key is made when none is given, so login
-    forms do not survive a restart). ``resamples`` sets the bootstrap size for alpha.
+    forms do not survive a restart). ``resamples`` sets the bootstrap size for alpha (and
+    the most a caller who is not logged in may ask for). ``max_body`` is the largest request
+    body accepted, in bytes. ``https=True`` (behind a TLS proxy) marks cookies ``Secure``
+    and sends ``Strict-Transport-Security``.
     """
-    Store(db_path).close()
+    with Store(db_path) as store:
+        store.db.execute("PRAGMA journal_mode = WAL")
     app = FastAPI(
         title="stancewatch review",
         version=__version__,
@@ -56,13 +78,20 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(_text_params)],
     )
     app.state.settings = Settings(
         db_path=Path(db_path),
         public=public,
         secret_key=secret_key or secrets.token_urlsafe(32),
         resamples=resamples,
+        max_body=max_body,
+        https=https,
     )
+    app.state.write_lock = WriterLock(Path(db_path))
+    app.state.cache_lock = threading.Lock()
+    app.state.agreement_cache = {}
+    app.add_middleware(Guard, max_body=max_body, session_cookie=SESSION_COOKIE, https=https)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -70,9 +99,11 @@ def create_app(
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
 
-    def error(request: Request, status: int, message: str) -> Response:
+    def error(
+        request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
         if wants_json(request):
-            return JSONResponse(error_body(status, message), status_code=status)
+            return JSONResponse(error_body(status, message), status_code=status, headers=headers)
         if status == 401 and request.method == "GET":
             target = quote(
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -83,11 +114,29 @@ def create_app(
             "error.html",
             {"status": status, "message": message, "viewer": None},
             status_code=status,
+            headers=headers,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error(request, exc.status_code, str(exc.detail))
+        return error(request, exc.status_code, str(exc.detail), exc.headers)
+
+    # Another process held the write lock past the busy timeout and the retries: the
+    # request may be tried again; nothing of it was stored.
+    @app.exception_handler(sqlite3.OperationalError)
+    async def locked(request: Request, exc: sqlite3.OperationalError) -> Response:
+        if not busy(exc):
+            raise exc
+        return error(
+            request,
+            503,
+            "The database is busy with another writer; nothing was stored, try again",
+            {"Retry-After": "1"},
+        )
+
+    @app.exception_handler(UnicodeError)
+    async def not_text(request: Request, exc: UnicodeError) -> Response:
+        return error(request, 422, "Invalid request: a value is not valid UTF-8 text")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -111,3 +160,11 @@ def create_app(
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app ``stancewatch serve`` runs in each worker process, from ``APP_OPTIONS``."""
+    import json
+    import os
+
+    return create_app(**json.loads(os.environ[APP_OPTIONS]))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-import sqlite_utils
 from fastapi import Depends, HTTPException, Request
 
 from stancewatch.store.database import Store
@@ -16,6 +18,15 @@ from stancewatch.web import auth
 
 SESSION_COOKIE = "sw_session"
 LOGIN_COOKIE = "sw_login"
+BUSY_TIMEOUT_S = 10.0
+# The largest offset or page a request may ask for: far beyond any corpus, far below the
+# 64-bit integers SQLite takes.
+MAX_OFFSET = 1_000_000_000
+MAX_RESAMPLES = 10_000
+AGREEMENT_CACHE = 32
+AGREEMENT_TTL_S = 300.0
+WRITE_RETRIES = 4
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,8 @@ class Settings:
     public: bool
     secret_key: str
     resamples: int
+    max_body: int = 1 << 20
+    https: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,22 @@ class Viewer:
     coder: auth.Coder | None = None
     csrf: str | None = None
     via: str | None = None
+
+
+def text(values: dict[str, str] | Any, where: str = "form") -> None:
+    """Refuse (422) strings that are not valid Unicode text (a lone surrogate cannot be
+    stored or shown); ``values`` maps field names to strings."""
+    for key, value in values.items():
+        if isinstance(value, str) and not valid_text(value):
+            raise HTTPException(422, f"Invalid request: {where}.{key}: not valid UTF-8 text")
+
+
+def valid_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def settings(request: Request) -> Settings:
@@ -45,12 +74,9 @@ def open_store(path: Path) -> Store:
     FastAPI runs sync dependencies and endpoints on pool threads, so one request's
     connection can be used from two threads, one after the other (never at once).
     """
-    store = Store(path)
-    store.db.conn.close()
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
     conn.execute("PRAGMA foreign_keys = ON")
-    store.db = sqlite_utils.Database(conn)
-    return store
+    return Store.over(path, conn)
 
 
 def get_store(request: Request) -> Iterator[Store]:
@@ -62,6 +88,106 @@ def get_store(request: Request) -> Iterator[Store]:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _review_state(store: Store) -> tuple[Any, ...]:
+    """What alpha depends on: the codings, the adjudications and the analyses stored."""
+    row = store.query(
+        "SELECT (SELECT max(id) FROM review_codings) AS c, (SELECT count(*) FROM review_codings) "
+        "AS cn, (SELECT max(id) FROM adjudications) AS a, (SELECT count(*) FROM adjudications) "
+        "AS an, (SELECT max(analyzed_at) FROM analyses) AS t, (SELECT count(*) FROM analyses) "
+        "AS tn, (SELECT max(id) FROM runs) AS r"
+    )[0]
+    return tuple(row.values())
+
+
+def agreement(request: Request, store: Store, resamples: int, seed: int) -> list[dict[str, Any]]:
+    """``review.agreement`` through a small cache keyed by the review state (entries expire
+    after ``AGREEMENT_TTL_S`` in any case), so repeated requests cost one computation."""
+    from stancewatch.web import review
+
+    cache: dict[tuple[Any, ...], tuple[float, list[dict[str, Any]]]] = (
+        request.app.state.agreement_cache
+    )
+    key = (_review_state(store), resamples, seed)
+    now = time.monotonic()
+    with request.app.state.cache_lock:
+        found = cache.get(key)
+        if found and now - found[0] < AGREEMENT_TTL_S:
+            return found[1]
+    rows = review.agreement(store, resamples=resamples, seed=seed)
+    with request.app.state.cache_lock:
+        cache[key] = (now, rows)
+        while len(cache) > AGREEMENT_CACHE:
+            cache.pop(next(iter(cache)))
+    return rows
+
+
+class WriterLock:
+    """One writer at a time among the threads of this process and, through an advisory
+    ``flock`` on ``<database>.writer.lock``, among the server processes (``--workers``): a
+    writer waiting there wakes the moment the one before it finishes, instead of polling
+    SQLite's lock with growing sleeps. Other programs writing the database (``analyze``)
+    are still waited for by SQLite's busy timeout."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+        try:
+            import fcntl  # noqa: F401 - POSIX only
+
+            self.fd = os.open(f"{db_path}.writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except (ImportError, OSError):
+            self.fd = None  # another platform or a read-only folder: threads only
+
+    def __del__(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> WriterLock:
+        self.thread_lock.acquire()
+        if self.fd is not None:
+            import fcntl
+
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            except BaseException:
+                self.thread_lock.release()
+                raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.fd is not None:
+                import fcntl
+
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.thread_lock.release()
+
+
+def busy(exc: BaseException) -> bool:
+    """Whether an SQLite error is another writer holding the lock (worth a retry)."""
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
+def write(request: Request, store: Store, work: Callable[[], T]) -> T:
+    """The app's one writer path: ``work`` runs in one ``BEGIN IMMEDIATE`` transaction (its
+    checks and its writes together), one writer of this process at a time, and is retried with
+    back-off when another process holds the database's write lock past the busy timeout. A
+    failed attempt is rolled back whole, so a write is stored once or not at all."""
+    lock: WriterLock = request.app.state.write_lock
+    for attempt in range(WRITE_RETRIES):
+        try:
+            with lock, store.immediate():
+                return work()
+        except sqlite3.OperationalError as exc:
+            if not busy(exc) or attempt == WRITE_RETRIES - 1:
+                raise
+        time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def viewer(request: Request, store: StoreDep) -> Viewer:
@@ -103,6 +229,7 @@ async def form_writer(request: Request, who: ViewerDep) -> tuple[auth.Coder, dic
     if who.coder is None:
         raise HTTPException(401, "Log in to change anything")
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    text(form)
     if who.via != "session" or not auth.same(form.get("csrf"), who.csrf):
         raise HTTPException(403, "The form's CSRF token is missing or out of date; reload the page")
     return who.coder, form

@@ -148,29 +148,37 @@ def item(store: Store, kind: str, item_id: str) -> dict[str, Any]:
 
 
 def add_coding(store: Store, kind: str, item_id: str, value: str, coder: str) -> dict[str, Any]:
-    """Append ``coder``'s coding of an item (the machine's current value is kept beside it)."""
-    found = _checked(store, kind, item_id, value)
-    row = {
-        "item_kind": kind,
-        "item_id": item_id,
-        "value": value,
-        "machine_value": found["machine"],
-        "coder": coder,
-        "coded_at": _now(),
-    }
-    with store.db.atomic():
-        store.db.table("review_codings").insert(row)
+    """Append ``coder``'s coding of an item (the machine's current value is kept beside it).
+    The check and the insert are one write transaction."""
+    with store.immediate():
+        found = _checked(store, kind, item_id, value)
+        row = {
+            "item_kind": kind,
+            "item_id": item_id,
+            "value": value,
+            "machine_value": found["machine"],
+            "coder": coder,
+            "coded_at": _now(),
+        }
+        _insert(store, "review_codings", row)
     return row
 
 
 def adjudicate(store: Store, kind: str, item_id: str, value: str, coder: str) -> dict[str, Any]:
     """Record the final label of an item (the latest adjudication counts; none is deleted)."""
-    _checked(store, kind, item_id, value)
-    row = {"item_kind": kind, "item_id": item_id, "value": value, "coder": coder}
-    row["decided_at"] = _now()
-    with store.db.atomic():
-        store.db.table("adjudications").insert(row)
+    with store.immediate():
+        _checked(store, kind, item_id, value)
+        row = {"item_kind": kind, "item_id": item_id, "value": value, "coder": coder}
+        row["decided_at"] = _now()
+        _insert(store, "adjudications", row)
     return row
+
+
+def _insert(store: Store, table: str, row: dict[str, Any]) -> None:
+    """One plain INSERT (no schema introspection: this runs once per coding)."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    store.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
 
 def _checked(store: Store, kind: str, item_id: str, value: str) -> dict[str, Any]:

@@ -6,10 +6,23 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from stancewatch.web import browse, review
-from stancewatch.web.deps import ApiWriterDep, ReaderDep, StoreDep, ViewerDep, settings
+from stancewatch.web.deps import (
+    MAX_OFFSET,
+    MAX_RESAMPLES,
+    ApiWriterDep,
+    ReaderDep,
+    StoreDep,
+    ViewerDep,
+    agreement,
+    settings,
+    valid_text,
+    write,
+)
+
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -20,6 +33,13 @@ class Coding(BaseModel):
     kind: review.Kind = Field(description="speaker, stance or verdict")
     item_id: str = Field(description="statement id, '<statement id>:<position id>' or claim id")
     value: str = Field(description="an actor id or 'unknown', a stance label, a verdict label")
+
+    @field_validator("item_id", "value")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not valid_text(value):
+            raise ValueError("not valid UTF-8 text")
+        return value
 
 
 def _filters(
@@ -46,7 +66,7 @@ def list_documents(
     since: date | None = None,
     until: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     filters = _filters(q, actor, position, outlet, verdict, since, until)
     rows, total = browse.documents(store, filters, limit=limit, offset=offset)
@@ -79,7 +99,7 @@ def get_queue(
     coder: ApiWriterDep,
     kind: review.Kind = "stance",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     items = review.queue(store, coder.name, kind, limit=limit, offset=offset)
     return {"ok": True, "remaining": review.remaining(store, coder.name, kind), "items": items}
@@ -91,16 +111,28 @@ def get_item(kind: review.Kind, item_id: str, store: StoreDep, _: ReaderDep) -> 
 
 
 @router.post("/review/codings", status_code=201, summary="Add the coder's coding of an item")
-def post_coding(body: Coding, store: StoreDep, coder: ApiWriterDep) -> dict[str, Any]:
-    row = review.add_coding(store, body.kind, body.item_id, body.value, coder.name)
+def post_coding(
+    request: Request, body: Coding, store: StoreDep, coder: ApiWriterDep
+) -> dict[str, Any]:
+    row = write(
+        request,
+        store,
+        lambda: review.add_coding(store, body.kind, body.item_id, body.value, coder.name),
+    )
     return {"ok": True, "coding": row}
 
 
 @router.post("/review/adjudications", status_code=201, summary="Set an item's final label")
-def post_adjudication(body: Coding, store: StoreDep, coder: ApiWriterDep) -> dict[str, Any]:
+def post_adjudication(
+    request: Request, body: Coding, store: StoreDep, coder: ApiWriterDep
+) -> dict[str, Any]:
     if not coder.adjudicator:
         raise HTTPException(403, f"{coder.name} is not an adjudicator")
-    row = review.adjudicate(store, body.kind, body.item_id, body.value, coder.name)
+    row = write(
+        request,
+        store,
+        lambda: review.adjudicate(store, body.kind, body.item_id, body.value, coder.name),
+    )
     return {"ok": True, "adjudication": row}
 
 
@@ -113,10 +145,19 @@ def get_progress(store: StoreDep, _: ReaderDep) -> dict[str, Any]:
 def get_agreement(
     request: Request,
     store: StoreDep,
-    _: ReaderDep,
-    resamples: Annotated[int | None, Query(ge=0, le=10000)] = None,
-    seed: int = 20250212,
+    who: ReaderDep,
+    resamples: Annotated[int | None, Query(ge=0, le=MAX_RESAMPLES)] = None,
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 20250212,
 ) -> dict[str, Any]:
-    count = settings(request).resamples if resamples is None else resamples
-    rows = review.agreement(store, resamples=count, seed=seed)
+    """Bootstrap resamples cost CPU: a caller who is not logged in gets at most the server's
+    ``--resamples``; results are cached until the codings or the analyses change."""
+    default = settings(request).resamples
+    count = default if resamples is None else resamples
+    if who.coder is None and count > default:
+        raise HTTPException(
+            422,
+            f"Invalid request: query.resamples: at most {default} without logging in "
+            f"(up to {MAX_RESAMPLES} with a token or session)",
+        )
+    rows = agreement(request, store, count, seed)
     return {"ok": True, "thresholds": {"tentative": 0.667, "reliable": 0.8}, "rows": rows}

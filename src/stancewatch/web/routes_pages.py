@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-import secrets
+import math
 from datetime import date
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from stancewatch.analytics.reliability import RELIABLE, TENTATIVE
 from stancewatch.web import auth, browse, review
 from stancewatch.web.deps import (
     LOGIN_COOKIE,
+    MAX_OFFSET,
     SESSION_COOKIE,
     FormWriterDep,
     ReaderDep,
     StoreDep,
     Viewer,
     ViewerDep,
+    agreement,
     settings,
+    text,
+    write,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +55,12 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, store: StoreDep, who: ReaderDep, page: int = 0) -> Response:
+def index(
+    request: Request,
+    store: StoreDep,
+    who: ReaderDep,
+    page: Annotated[int, Query(ge=0, le=MAX_OFFSET // PAGE)] = 0,
+) -> Response:
     p = request.query_params
     filters = browse.Filters(
         q=p.get("q") or None,
@@ -61,7 +71,7 @@ def index(request: Request, store: StoreDep, who: ReaderDep, page: int = 0) -> R
         since=_date(p.get("since")),
         until=_date(p.get("until")),
     )
-    rows, total = browse.documents(store, filters, limit=PAGE, offset=max(page, 0) * PAGE)
+    rows, total = browse.documents(store, filters, limit=PAGE, offset=page * PAGE)
     query = filters.as_dict()
     return render(
         request,
@@ -83,8 +93,14 @@ def show_document(request: Request, document_id: str, store: StoreDep, who: Read
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, who: ViewerDep, next: str = "/", failed: int = 0) -> Response:
-    nonce = secrets.token_urlsafe(16)
+def login_form(
+    request: Request,
+    store: StoreDep,
+    who: ViewerDep,
+    next: str = "/",
+    failed: Annotated[int, Query(ge=0, le=1)] = 0,
+) -> Response:
+    nonce = write(request, store, lambda: auth.new_login_nonce(store))
     response = render(
         request,
         "login.html",
@@ -93,39 +109,78 @@ def login_form(request: Request, who: ViewerDep, next: str = "/", failed: int = 
         failed=bool(failed),
         login_csrf=auth.login_csrf(settings(request).secret_key, nonce),
     )
-    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict")
+    response.set_cookie(
+        LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=settings(request).https
+    )
     return response
 
 
 @router.post("/login")
 async def login(request: Request, store: StoreDep) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    text(form)
+    # Password hashing and the database writes run off the event loop.
+    return await run_in_threadpool(_login, request, store, form)
+
+
+def _login(request: Request, store: StoreDep, form: dict[str, str]) -> Response:
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     expected = auth.login_csrf(settings(request).secret_key, nonce) if nonce else None
-    if not auth.same(form.get("csrf"), expected):
-        raise HTTPException(403, "The login form's CSRF token is missing or stale; reload it")
+    if not auth.same(form.get("csrf"), expected) or not write(
+        request, store, lambda: auth.use_login_nonce(store, nonce)
+    ):
+        raise HTTPException(
+            403, "The login form's CSRF token is missing, stale or used already; reload it"
+        )
     target = _safe_next(form.get("next"))
-    coder = auth.check_password(store, form.get("name", ""), form.get("password", ""))
+    name, client = form.get("name", ""), request.client.host if request.client else "unknown"
+    wait = auth.login_wait(store, name, client)
+    if wait > 0:
+        write(
+            request,
+            store,
+            lambda: auth.record_login(store, name, client, ok=False, reason="throttled"),
+        )
+        seconds = math.ceil(wait)
+        raise HTTPException(
+            429,
+            f"Too many failed logins for this account or address; try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+    coder = auth.check_password(store, name, form.get("password", ""))
+    write(
+        request,
+        store,
+        lambda: auth.record_login(
+            store, name, client, ok=coder is not None, reason="ok" if coder else "password"
+        ),
+    )
     if coder is None:
         return RedirectResponse(f"/login?{urlencode({'next': target, 'failed': 1})}", 303)
-    session, _ = auth.start_session(store, coder)
+    session, _ = write(request, store, lambda: auth.start_session(store, coder))
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
-    response.delete_cookie(LOGIN_COOKIE)
+    secure = settings(request).https
+    response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax", secure=secure)
+    response.delete_cookie(LOGIN_COOKIE, secure=secure, httponly=True, samesite="strict")
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, store: StoreDep, writer: FormWriterDep) -> Response:
-    auth.end_session(store, request.cookies.get(SESSION_COOKIE, ""))
+    session = request.cookies.get(SESSION_COOKIE, "")
+    write(request, store, lambda: auth.end_session(store, session))
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(SESSION_COOKIE, secure=settings(request).https, httponly=True)
     return response
 
 
 @router.get("/review", response_class=HTMLResponse)
 def review_queue(
-    request: Request, store: StoreDep, who: ViewerDep, kind: str = "stance", offset: int = 0
+    request: Request,
+    store: StoreDep,
+    who: ViewerDep,
+    kind: str = "stance",
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     if who.coder is None:
         raise HTTPException(401, "Log in to review")
@@ -147,14 +202,15 @@ def review_queue(
 
 
 @router.post("/review/code")
-def code_item(store: StoreDep, writer: FormWriterDep) -> Response:
+def code_item(request: Request, store: StoreDep, writer: FormWriterDep) -> Response:
     coder, form = writer
     kind = review.check_kind(form.get("kind", ""))
-    review.add_coding(store, kind, form.get("item_id", ""), form.get("value", ""), coder.name)
+    item_id, value = form.get("item_id", ""), form.get("value", "")
+    write(request, store, lambda: review.add_coding(store, kind, item_id, value, coder.name))
     offset = form.get("offset", "0")
-    return RedirectResponse(
-        f"/review?{urlencode({'kind': kind, 'offset': offset if offset.isdigit() else 0})}", 303
-    )
+    if not (offset.isascii() and offset.isdigit() and int(offset) <= MAX_OFFSET):
+        offset = "0"
+    return RedirectResponse(f"/review?{urlencode({'kind': kind, 'offset': offset})}", 303)
 
 
 @router.get("/review/{kind}/{item_id}", response_class=HTMLResponse)
@@ -165,19 +221,19 @@ def show_item(
 
 
 @router.post("/review/adjudicate")
-def adjudicate(store: StoreDep, writer: FormWriterDep) -> Response:
+def adjudicate(request: Request, store: StoreDep, writer: FormWriterDep) -> Response:
     coder, form = writer
     if not coder.adjudicator:
         raise HTTPException(403, f"{coder.name} is not an adjudicator")
     kind = review.check_kind(form.get("kind", ""))
-    item_id = form.get("item_id", "")
-    review.adjudicate(store, kind, item_id, form.get("value", ""), coder.name)
-    return RedirectResponse(f"/review/{kind}/{item_id}", 303)
+    item_id, value = form.get("item_id", ""), form.get("value", "")
+    write(request, store, lambda: review.adjudicate(store, kind, item_id, value, coder.name))
+    return RedirectResponse(f"/review/{kind}/{quote(item_id, safe=':')}", 303)
 
 
 @router.get("/agreement", response_class=HTMLResponse)
 def agreement_page(request: Request, store: StoreDep, who: ReaderDep) -> Response:
-    rows = review.agreement(store, resamples=settings(request).resamples)
+    rows = agreement(request, store, settings(request).resamples, 20250212)
     overall = [r for r in rows if r["position"] is None]
     by_position = [
         r for r in rows if r["position"] is not None and r["level"] == "ordinal" and r["units"] > 0
