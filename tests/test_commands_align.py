@@ -90,7 +90,10 @@ def test_align_json_hand_computed(db):
 def test_align_table_states_the_denominator(db):
     output = invoke("align", "hegseth", "putin", "--db", db, "--by-topic").output
     assert "hegseth took putin's side on 2 of 3 positions" in output
-    assert "Scott's pi -0.20" in output and "2000 resamples, seed 20250120" in output
+    assert "67% (95% Wilson interval 21%–94%)" in output
+    # putin supports all three: kappa and pi are not shown, and the output says why
+    assert "Cohen's kappa and Scott's pi not shown: too few positions vary" in output
+    assert "(fewest on one side: hegseth 1, putin 0)" in output
     assert "statement h3" in output
     assert "Breakdown" in output
 
@@ -102,6 +105,7 @@ def test_align_table_states_the_denominator(db):
         (["align", "hegseth", "nobody"], 1, "Known actors"),
         (["rank", "--with", "nobody"], 1, "Known actors"),
         (["rank", "--with", "putin", "--by", "s"], 1, "pi or kappa"),
+        (["rank", "--with", "putin", "--interval", "exact"], 2, "exact"),
         (["echo", "--position", "nowhere"], 1, "Known positions"),
     ],
 )
@@ -117,6 +121,17 @@ def test_rank_csv_orders_by_pi(db):
     # trump O O against putin S S: pi -1
     assert [(r["rank"], r["actor"]) for r in rows] == [("1", "hegseth"), ("2", "trump")]
     assert float(rows[1]["pi"]) == pytest.approx(-1.0)
+    # hegseth 2 of 3 positions: Wilson 95% lower end 0.2077; trump 0 of 2
+    assert float(rows[0]["position_low"]) == pytest.approx(0.2077, abs=1e-4)
+    assert (rows[1]["agree"], rows[1]["position_n"]) == ("0", "2")
+
+
+def test_rank_table_states_its_rule_and_lists_the_unshared_apart(db, tmp_path):
+    output = invoke("rank", "--with", "trump", "--db", db).output
+    assert "Ranked by the lower end of the 95% Wilson interval" in output
+    assert "Not ranked" in output or "hegseth" in output
+    jeffreys = invoke("rank", "--with", "putin", "--db", db, "--interval", "jeffreys").output
+    assert "Jeffreys interval" in jeffreys
 
 
 def test_echo_json_chains_and_tests(db):

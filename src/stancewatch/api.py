@@ -324,10 +324,13 @@ class Project:
         until: date | str | None = None,
         resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
         seed: int = _agreement.BOOTSTRAP_SEED,
-        by: str = "pi",
+        by: str = "rate",
+        interval: str = "wilson",
     ) -> pd.DataFrame:
-        """Every actor who took a side, ranked by Scott's pi (or ``by="kappa"``) with
-        ``with_actor``; see :func:`stancewatch.analytics.alignment.rank`."""
+        """Every actor who took a side, ranked by the lower end of the interval of the share
+        of positions on which they took ``with_actor``'s side (``by="pi"`` or ``"kappa"``
+        for the chance-corrected statistics); actors with nothing shared come last, unranked.
+        See :func:`stancewatch.analytics.alignment.rank`."""
         self.pack.actor(with_actor)
         return _align.rank(
             self.stances(),
@@ -338,6 +341,7 @@ class Project:
             resamples=resamples,
             seed=seed,
             by=by,  # type: ignore[arg-type]
+            interval=interval,  # type: ignore[arg-type]
         )
 
     def alignment_matrix(

@@ -36,6 +36,40 @@ class By(StrEnum):
     week = "week"
 
 
+class Interval(StrEnum):
+    wilson = "wilson"
+    jeffreys = "jeffreys"
+
+
+IntervalOption = Annotated[
+    Interval,
+    typer.Option(
+        "--interval", help="Binomial interval of the rates (95%): wilson (default) or jeffreys."
+    ),
+]
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def _rate(row: dict[str, Any], prefix: str, x_key: str) -> str:
+    """``2 of 3 (67%, 21–94%)`` or ``none``."""
+    n = row.get(f"{prefix}_n") or 0
+    if not n:
+        return "none"
+    low, high = row[f"{prefix}_low"], row[f"{prefix}_high"]
+    return f"{row[x_key]} of {n} ({_pct(row[f'{prefix}_rate'])}, {low:.0%}–{high:.0%})"
+
+
+def _chance(row: dict[str, Any]) -> str:
+    """Pi and kappa with their intervals where they are shown, else why not."""
+    note = row.get("chance_note")
+    if isinstance(note, str) and note:
+        return "not shown: " + note.split(":")[0]
+    return f"pi {_fmt(row['pi'])} {_ci(row, 'pi')}, kappa {_fmt(row['kappa'])} {_ci(row, 'kappa')}"
+
+
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "undefined"
@@ -83,10 +117,12 @@ def align(
     by_topic: Annotated[bool, typer.Option("--by-topic", help="Also break down by topic.")] = False,
     resamples: ResamplesOption = 2000,
     seed: SeedOption = 20250120,
+    interval: IntervalOption = Interval.wilson,
     fmt: FormatOption = Format.table,
     pack: PackOption = None,
 ) -> None:
-    """How often actor A took actor B's side, corrected for chance, with the evidence.
+    """How often actor A took actor B's side: shares with their intervals, the counts, kappa
+    and pi where enough positions vary, and the evidence.
 
     Example: `stancewatch align trump putin --since 2025-01-20 --by month --db corpus.db`
     """
@@ -102,7 +138,7 @@ def align(
         if by_topic:
             groups.append(project.alignment(a, b, by="topic", **options).assign(grouping="topic"))
         statements = project.statements().set_index("id")
-    summary: dict[str, Any] = summary_row(result)
+    summary: dict[str, Any] = summary_row(result, interval.value)
     positions = positions_frame(result)
     evidence = _evidence(statements, summary["support_statements"], "supports") + _evidence(
         statements, summary["oppose_statements"], "opposes"
@@ -124,23 +160,40 @@ def align(
     if fmt is Format.csv:
         emit(positions if grouped is None else grouped, fmt)
         return
-    decided = result.agree + result.disagree
+    name = "Wilson" if interval is Interval.wilson else "Jeffreys"
+
+    def share(prefix: str) -> str:
+        if not summary[f"{prefix}_n"]:
+            return "no share to give"
+        return (
+            f"{_pct(summary[f'{prefix}_rate'])} (95% {name} interval "
+            f"{summary[f'{prefix}_low']:.0%}–{summary[f'{prefix}_high']:.0%})"
+        )
+
     out.print(
-        f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of {decided} positions "
-        f"both took one side on ({result.disagree} opposite; {result.mixed} more where either "
-        f"was split; {result.a_silent} positions {b} holds where {a} was silent).",
+        f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of "
+        f"{summary['position_n']} positions both took one side on: {share('position')}; "
+        f"{result.disagree} opposite, {result.mixed} more where either was split, "
+        f"{result.a_silent} positions {b} holds where {a} was silent.",
         highlight=False,
     )
     out.print(
-        f"Cohen's kappa {_fmt(summary['kappa'])} {_ci(summary, 'kappa')}, Scott's pi "
-        f"{_fmt(summary['pi'])} {_ci(summary, 'pi')} over {agreed.n if agreed else 0} shared "
-        f"positions (95% percentile bootstrap, {resamples} resamples, seed {seed}).",
+        f"{a}'s statements on positions where {b}'s side is known: "
+        f"{result.supports_b_positions} of {summary['statement_n']} on {b}'s side: "
+        f"{share('statement')}.",
         highlight=False,
     )
+    if summary["chance_note"]:
+        out.print(f"Cohen's kappa and Scott's pi not shown: {summary['chance_note']}.")
+    else:
+        out.print(
+            f"Cohen's kappa {_fmt(summary['kappa'])} {_ci(summary, 'kappa')}, Scott's pi "
+            f"{_fmt(summary['pi'])} {_ci(summary, 'pi')} over {agreed.n if agreed else 0} "
+            f"shared positions (95% percentile bootstrap, {resamples} resamples, seed {seed}).",
+            highlight=False,
+        )
     out.print(
-        f"{a}'s statements supporting positions {b} holds: {result.supports_b_positions}; "
-        f"opposing them: {result.opposes_b_positions}. Statements only: reported actions "
-        "(votes, decisions) are not coded yet.",
+        "Statements only: reported actions (votes, decisions) are not coded yet.",
         highlight=False,
     )
     table = positions.assign(
@@ -192,44 +245,96 @@ def rank(
     resamples: ResamplesOption = 2000,
     seed: SeedOption = 20250120,
     by: Annotated[
-        str, typer.Option("--by", help="Rank by pi (Scott's pi, default) or kappa (Cohen's).")
-    ] = "pi",
+        str,
+        typer.Option(
+            "--by",
+            help="rate (default: the lower end of the interval of the share of positions on "
+            "the actor's side), pi (Scott's) or kappa (Cohen's).",
+        ),
+    ] = "rate",
+    interval: IntervalOption = Interval.wilson,
     fmt: FormatOption = Format.table,
     pack: PackOption = None,
 ) -> None:
-    """Rank actors by chance-corrected agreement (Scott's pi or Cohen's kappa) with one actor.
+    """Rank actors by how often they took one actor's side, a rate with its interval;
+    actors who share no position with that actor are listed apart, unranked.
 
     Example: `stancewatch rank --with putin --since 2025-01-20 --db corpus.db`
     """
+    from stancewatch.analytics.rates import MIN_VARYING, ranking_rule
+
     window = {"since": date_option(since), "until": date_option(until)}
     with open_project(db, pack) as project:
-        table = project.rank(with_actor, **window, resamples=resamples, seed=seed, by=by)
+        table = project.rank(
+            with_actor,
+            **window,
+            resamples=resamples,
+            seed=seed,
+            by=by,
+            interval=interval.value,
+        )
     if fmt is not Format.table:
         emit(table, fmt)
         return
     rows = table.to_dict(orient="records")
+    ranked = [r for r in rows if not pd.isna(r["rank"])]
+    apart = [r for r in rows if pd.isna(r["rank"])]
+    rule = (
+        ranking_rule(with_actor, interval.value)
+        if by == "rate"
+        else f"Ranked by {by}, highest first, undefined last; ties by the rate rule."
+    )
     emit(
         pd.DataFrame(
             [
                 {
-                    "rank": r["rank"],
+                    "rank": int(r["rank"]),
                     "actor": r["actor"],
-                    "agree / shared": f"{r['agree']} / {r['agree'] + r['disagree']}",
-                    "mixed": r["mixed"],
-                    "silent": r["a_silent"],
-                    "kappa": f"{_fmt(r['kappa'])} {_ci(r, 'kappa')}".strip(),
-                    "pi": f"{_fmt(r['pi'])} {_ci(r, 'pi')}".strip(),
-                    "statements for / against": (
-                        f"{r['supports_b_positions']} / {r['opposes_b_positions']}"
+                    f"positions on {with_actor}'s side": _rate(r, "position", "agree"),
+                    "split": r["mixed"],
+                    f"statements on {with_actor}'s side": _rate(
+                        r, "statement", "supports_b_positions"
                     ),
+                    "pi, kappa": _chance(r),
                 }
-                for r in rows
-            ]
+                for r in ranked
+            ],
+            columns=[
+                "rank",
+                "actor",
+                f"positions on {with_actor}'s side",
+                "split",
+                f"statements on {with_actor}'s side",
+                "pi, kappa",
+            ],
         ),
         fmt,
-        title=f"Alignment with {with_actor}, ranked by {by} (undefined: every shared position "
-        "on one side, or none shared)",
+        title=f"Alignment with {with_actor}",
     )
+    out.print(rule, highlight=False)
+    out.print(
+        f"Rates are x of n with the share and its 95% {interval.value.capitalize()} interval. "
+        f"Kappa and pi are shown only where each actor took each side on at least "
+        f"{MIN_VARYING} shared positions.",
+        highlight=False,
+    )
+    if apart:
+        emit(
+            pd.DataFrame(
+                [
+                    {
+                        "actor": r["actor"],
+                        "why not ranked": r["unranked"],
+                        f"statements on {with_actor}'s side": _rate(
+                            r, "statement", "supports_b_positions"
+                        ),
+                    }
+                    for r in apart
+                ]
+            ),
+            fmt,
+            title=f"Not ranked: no position on which both they and {with_actor} took one side",
+        )
 
 
 @app.command()
