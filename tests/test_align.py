@@ -398,7 +398,7 @@ def test_rank_by_pi_is_still_available():
     "actor, note",
     [
         ("agree10", "undefined: both took the same single side on every one of the 10 shared"),
-        ("half10", "fewest on one side: ref 0"),
+        ("half10", "of the 10 shared positions, ref 0 on the rarer side"),
         ("elsewhere", "no position on which both elsewhere and ref took one side"),
     ],
 )

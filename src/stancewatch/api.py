@@ -195,19 +195,37 @@ class Project:
         """
         return pd.DataFrame(_results.statement_rows(self.store, actor))
 
-    def stances(self, *, include_neutral: bool = True) -> pd.DataFrame:
+    def stances(
+        self, *, include_neutral: bool = True, include_actions: bool = True
+    ) -> pd.DataFrame:
         """One row per coded (statement, position) pair, with the statement's evidence.
 
         ``label`` is the final label: the latest adjudication from the review app when there
         is one, else the machine's; ``machine_label`` and ``label_source`` (machine /
-        adjudicated) say which.
+        adjudicated) say which. With ``include_actions`` (the default) the pack's acts (see
+        :meth:`actions`) come beside them, one row each, with ``kind`` ``act``,
+        ``statement_id`` ``act-<id>``, ``label_source`` ``pack`` and the act's source as the
+        document, so that every alignment, count and echo counts them as evidence.
         """
-        frame = pd.DataFrame(_results.stance_rows(self.store, include_neutral=include_neutral))
+        rows = _results.stance_rows(self.store, include_neutral=include_neutral)
+        if include_actions:
+            rows += _results.action_stance_rows(self.store)
+        frame = pd.DataFrame(rows)
         if frame.empty:
             frame = pd.DataFrame(
                 columns=["statement_id", "position_id", "label", "actor", "date", "content"]
             )
         return frame
+
+    def actions(self) -> pd.DataFrame:
+        """The acts stored with the pack (votes, decisions, aid pauses): actor, date, kind,
+        position_id, side, description, source, url, notes, and ``evidence_id`` (``act-<id>``),
+        their id in the stance table and the report's evidence."""
+        columns = [
+            "evidence_id", "id", "actor", "actor_name", "date", "kind", "position_id",
+            "proposition", "side", "description", "source", "url", "notes", "origin", "pack",
+        ]  # fmt: skip
+        return pd.DataFrame(_results.action_rows(self.store), columns=columns)
 
     def claims(self) -> pd.DataFrame:
         """Numeric claims with their verdicts and the facts they were checked against.

@@ -135,6 +135,6 @@ def chance_corrected_note(
     if len(set(a_sides) | set(b_sides)) == 1:
         return f"undefined: both took the same single side on every one of the {count}"
     return (
-        f"too few positions vary: each actor must take each side on at least {minimum} of "
-        f"the {count} (fewest on one side: {', '.join(short)})"
+        f"too few positions vary: they need each actor on each side of at least {minimum} "
+        f"shared positions; of the {count}, {', '.join(short)} on the rarer side"
     )

@@ -25,6 +25,11 @@ from stancewatch.cli.common import (
     out,
 )
 
+ACTS_NOTE = (
+    "Statements and acts count together: acts (votes, decisions, aid pauses) come from the "
+    "pack's actions file and from acts stated in the news text, each labelled as an act."
+)
+
 ResamplesOption = Annotated[
     int, typer.Option(help="Bootstrap resamples for the kappa and pi intervals (0: none).")
 ]
@@ -83,9 +88,29 @@ def _ci(row: dict[str, Any], name: str) -> str:
     return f"[{_fmt(low)}, {_fmt(high)}]"
 
 
-def _evidence(statements: pd.DataFrame, ids: list[str], side: str) -> list[dict[str, Any]]:
+def _evidence(
+    statements: pd.DataFrame, ids: list[str], side: str, actions: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
     rows = []
     for sid in ids:
+        if actions is not None and sid in actions.index:
+            act = actions.loc[sid]
+            rows.append(
+                {
+                    "statement_id": sid,
+                    "side": side,
+                    "date": act["date"],
+                    "speaker": act["actor_name"] or act["actor"],
+                    "kind": "act",
+                    "act": act["kind"],
+                    "content": act["description"],
+                    "document": act["source"],
+                    "url": act["url"],
+                    "start": None,
+                    "end": None,
+                }
+            )
+            continue
         if sid not in statements.index:
             continue
         s = statements.loc[sid]
@@ -95,6 +120,8 @@ def _evidence(statements: pd.DataFrame, ids: list[str], side: str) -> list[dict[
                 "side": side,
                 "date": s["date"],
                 "speaker": s["speaker"],
+                "kind": s["kind"],
+                "act": None,
                 "content": s["content"],
                 "document": s["document_title"] or s["document"],
                 "url": s["document_url"],
@@ -138,10 +165,11 @@ def align(
         if by_topic:
             groups.append(project.alignment(a, b, by="topic", **options).assign(grouping="topic"))
         statements = project.statements().set_index("id")
+        actions = project.actions().set_index("evidence_id")
     summary: dict[str, Any] = summary_row(result, interval.value)
     positions = positions_frame(result)
-    evidence = _evidence(statements, summary["support_statements"], "supports") + _evidence(
-        statements, summary["oppose_statements"], "opposes"
+    evidence = _evidence(statements, summary["support_statements"], "supports", actions) + (
+        _evidence(statements, summary["oppose_statements"], "opposes", actions)
     )
     grouped = pd.concat(groups, ignore_index=True) if groups else None
     agreed = result.agreement
@@ -153,7 +181,7 @@ def align(
             "positions": positions.to_dict(orient="records"),
             "evidence": evidence,
             "groups": [] if grouped is None else grouped.to_dict(orient="records"),
-            "note": "Statements only: reported actions (votes, decisions) are not coded yet.",
+            "note": ACTS_NOTE,
         }
         out.print_json(json.dumps(payload, default=str, ensure_ascii=False))
         return
@@ -178,13 +206,16 @@ def align(
         highlight=False,
     )
     out.print(
-        f"{a}'s statements on positions where {b}'s side is known: "
+        f"{a}'s statements and acts on positions where {b}'s side is known: "
         f"{result.supports_b_positions} of {summary['statement_n']} on {b}'s side: "
         f"{share('statement')}.",
         highlight=False,
     )
     if summary["chance_note"]:
-        out.print(f"Cohen's kappa and Scott's pi not shown: {summary['chance_note']}.")
+        out.print(
+            f"Cohen's kappa and Scott's pi not shown ({summary['chance_note']}).",
+            highlight=False,
+        )
     else:
         out.print(
             f"Cohen's kappa {_fmt(summary['kappa'])} {_ci(summary, 'kappa')}, Scott's pi "
@@ -192,10 +223,7 @@ def align(
             f"shared positions (95% percentile bootstrap, {resamples} resamples, seed {seed}).",
             highlight=False,
         )
-    out.print(
-        "Statements only: reported actions (votes, decisions) are not coded yet.",
-        highlight=False,
-    )
+    out.print(ACTS_NOTE, highlight=False)
     table = positions.assign(
         a_statements=positions["a_statements"].map(", ".join),
         b_statements=positions["b_statements"].map(", ".join),
@@ -204,6 +232,14 @@ def align(
     if grouped is not None:
         emit(_group_table(grouped), fmt, title="Breakdown (B's side over the whole range)")
     for e in evidence:
+        if e["kind"] == "act":
+            out.print(
+                f"- [{e['side']}] {e['date'] or 'undated'} ACT ({e['act']}) {e['speaker'] or ''}: "
+                f"{e['content']} (source: {e['document']}, {e['url']}; act {e['statement_id']})",
+                highlight=False,
+                markup=False,
+            )
+            continue
         out.print(
             f"- [{e['side']}] {e['date'] or 'undated'} {e['speaker'] or ''}: “{e['content']}” "
             f"({e['document']}, characters {e['start']}–{e['end']}, statement {e['statement_id']})",
