@@ -185,3 +185,27 @@ def test_report_writes_charts(db, tmp_path):
     names = {p.name for p in charts.iterdir()}
     assert {"alignment-heatmap.svg", "alignment-heatmap.png", "echo-timeline.png"} <= names
     assert (charts / "matrix.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_align_count_lists_what_it_counts(db):
+    payload = json.loads(
+        invoke("align", "hegseth", "putin", "--count", "--db", db, "--format", "json").output
+    )
+    # hegseth h1 (no-nato) and h2 (cede) on 12 February: one event per position; h3 against
+    assert (payload["matches"], payload["opposite"], payload["reports"]) == (2, 1, 2)
+    assert sorted(ids for m in payload["match_list"] for ids in m["statement_ids"]) == ["h1", "h2"]
+    assert [m["position_id"] for m in payload["match_list"]] == [
+        "cede-occupied-territory",
+        "no-nato-membership",
+    ]
+    assert payload["opposite_list"][0]["statement_ids"] == ["h3"]
+    assert payload["since"] == "2025-02-12" and payload["until"] == "2025-02-13"
+    text = invoke("align", "hegseth", "putin", "--count", "--db", db).output
+    assert "hegseth's statements and acts matched putin's positions 2 times between 2025-02-12" in (
+        text
+    )
+    assert "they went against putin's positions 1 time." in text
+    acts = json.loads(
+        invoke("align", "united-states", "putin", "--count", "--db", db, "-f", "json").output
+    )
+    assert any(m["kind"] == "act" for m in acts["match_list"])

@@ -571,14 +571,27 @@ def test_alignment_pair_has_chance_corrected_figures_and_breakdowns(html):
     assert "Statements and acts count together" in text
 
 
+def test_alignment_counts_matches_as_the_press_does(html):
+    section = _section(html, "alignment")
+    text = Page(section).text
+    assert (
+        "Donald Trump’s statements and acts matched Vladimir Putin’s positions 2 times between "
+        "2025-02-19 and 2025-03-02; they went against them 0 times." in text
+    )
+    matches = section[section.index('id="align-1-matches"') :].split("</table>")[0]
+    assert 'href="#st-s1"' in matches and 'href="#st-s5"' in matches
+    assert matches.count("<tr>") == 3  # header and one row per event
+    assert 'id="chart-cumulative"' in section
+
+
 def test_ranking_links_every_count(html):
     section = _section(html, "ranking")
     text = Page(section).text
     assert "alignment with Vladimir Putin" in text
     row = section[section.index("Donald Trump") :].split("</tr>")[0]
-    assert 'href="#st-s1">2</a>' in row  # same side on 2 positions: s1 first, s5 listed
-    assert 'href="#st-s5"' in row
-    assert "undefined" in row
+    assert "<strong>2 of 2</strong>" in row  # same side on 2 positions: s1 first, s5 listed
+    assert 'href="#st-s1">evidence</a>' in row and 'href="#st-s5"' in row
+    assert "not shown: undefined" in row
     assert "100% [34%–100%]" in Page(row).text  # 2 of 2 positions, Wilson 95%
     assert "Ukraine will have to give up land." in Page(row).text  # the strongest evidence
     assert "Ranked by the lower end of the 95% Wilson interval" in text
@@ -611,6 +624,7 @@ def test_every_chart_is_inline_svg_and_exported(project):
         "matrix",
         "alignment-heatmap",
         "alignment-over-time",
+        "matches-cumulative",
         "echo-timeline",
     }
     files = chart_files(context, scale=1)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from stancewatch.analytics import agreement as _agreement
 from stancewatch.analytics import alignment as _align
+from stancewatch.analytics import counts as _counts
 from stancewatch.analytics import echo as _echo
 from stancewatch.errors import InputError, NotFoundError
 from stancewatch.ingest.inputs import IngestProblem, ingest
@@ -333,6 +334,28 @@ class Project:
             raise InputError(f"Unknown grouping {by!r}; choose topic, month or week")
         rows = [{"group": g, **_align.summary_row(r)} for g, r in groups.items()]
         return pd.DataFrame(rows, columns=["group", *_align.SUMMARY_COLUMNS])
+
+    def count(
+        self,
+        a: str,
+        b: str,
+        *,
+        since: date | str | None = None,
+        until: date | str | None = None,
+    ) -> _counts.Counts:
+        """How many times ``a``'s statements and acts matched ``b``'s positions, per event
+        (the same remark in five outlets is one), with the list and the opposite count; see
+        :func:`stancewatch.analytics.counts.count_matches`."""
+        self.pack.actor(a)
+        self.pack.actor(b)
+        return _counts.count_matches(
+            self.stances(),
+            a,
+            b,
+            holders=self.holders(),
+            since=as_date(since),
+            until=as_date(until),
+        )
 
     def rank(
         self,

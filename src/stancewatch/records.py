@@ -153,6 +153,10 @@ ACTION_KINDS: tuple[str, ...] = (
 )
 
 
+# The id a pack act carries among statement ids in the analytics and the report: act-<id>
+ACTION_PREFIX = "act-"
+
+
 @dataclass(frozen=True)
 class Action:
     """An act that is not speech (a vote, a decision, an order, a signature, a sanction, an

@@ -16,6 +16,7 @@ import pandas as pd
 
 from stancewatch.analytics import alignment as _align
 from stancewatch.analytics import comparison as _comparison
+from stancewatch.analytics import counts as _counts
 from stancewatch.analytics import echo as _echo
 from stancewatch.analytics import rates as _rates
 from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
@@ -41,6 +42,8 @@ def parameters() -> dict[str, Any]:
         "permutation_seed": _echo.PERMUTATION_SEED,
         "cluster_threshold": _echo.CLUSTER_THRESHOLD,
         "heatmap_actors": HEATMAP_ACTORS,
+        "event_days": _counts.EVENT_DAYS,
+        "event_overlap": _counts.EVENT_OVERLAP,
         "interval": INTERVAL,
         "interval_name": "Wilson score",
         "rate_confidence": _rates.CONFIDENCE,
@@ -176,11 +179,13 @@ def alignment_pair(
         }
         for c in result.positions
     ]
+    counted = _counts.count_matches(pair, a, b, **window)
     return {
         "a": a,
         "b": b,
         "a_name": names.get(a, a),
         "b_name": names.get(b, b),
+        "count": _count_section(counted, positions, evidence),
         **_figures(result, evidence),
         "n": result.agreement.n if result.agreement else 0,
         "positions": rows,
@@ -195,6 +200,45 @@ def alignment_pair(
             for label, r in by_month.items()
         ],
     }
+
+
+def _count_section(
+    counted: _counts.Counts, positions: Positions, evidence: Evidence
+) -> dict[str, Any]:
+    """The press count of one pair: matches per event with their reports, the opposite."""
+
+    def events(found: Sequence[_counts.Event]) -> list[dict[str, Any]]:
+        return [
+            {
+                "date": e.date.isoformat(),
+                **_position(positions, e.position_id),
+                "side": e.side,
+                "act": e.is_act,
+                "refs": evidence.refs(e.statement_ids),
+            }
+            for e in found
+        ]
+
+    return {
+        "matches": events(counted.matches),
+        "opposite": events(counted.opposite),
+        "reports": counted.reports,
+        "acts": sum(1 for e in counted.matches if e.is_act),
+        "undated": counted.undated,
+        "first": counted.first.isoformat() if counted.first else None,
+        "last": counted.last.isoformat() if counted.last else None,
+        "cumulative": _counts.cumulative(counted),
+    }
+
+
+def cumulative_spec(pairs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    return charts.cumulative_spec(
+        [
+            {"actor": f"{p['a_name']} → {p['b_name']}", **point}
+            for p in pairs
+            for point in p["count"]["cumulative"]
+        ]
+    )
 
 
 def over_time_spec(pairs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:

@@ -156,12 +156,14 @@ def _analytics(
     compared = [
         _analytics_module.alignment_pair(stances, a, b, **window, **shared) for a, b in pairs
     ]
+
     # A pair with no position in common and no statement on the other's positions has no
     # figure to give: it is named once, apart, never printed as "0 of 0".
-    context["alignments"] = [al for al in compared if al["shared"] or al["statement_rate"]]
-    context["alignments_apart"] = [
-        al for al in compared if not (al["shared"] or al["statement_rate"])
-    ]
+    def comparable(al: dict[str, Any]) -> bool:
+        return bool(al["shared"] or al["statement_rate"] or al["count"]["matches"])
+
+    context["alignments"] = [al for al in compared if comparable(al)]
+    context["alignments_apart"] = [al for al in compared if not comparable(al)]
     known = {a.id for a in project.pack.actors}
     rival = rival or (DEFAULT_RIVAL if DEFAULT_RIVAL in known else (pairs[0][1] if pairs else None))
     context["ranking"] = (
@@ -181,6 +183,7 @@ def _analytics(
         "matrix": context["matrix"].pop("spec"),
         "alignment-heatmap": _analytics_module.heatmap_spec(stances, **window, names=names),
         "alignment-over-time": _analytics_module.over_time_spec(context["alignments"]),
+        "matches-cumulative": _analytics_module.cumulative_spec(context["alignments"]),
         "echo-timeline": context["echo"]["timeline"],
     }
     context["charts"] = {name: spec for name, spec in specs.items() if spec is not None}

@@ -31,7 +31,7 @@ import json
 from datetime import date
 from typing import Any
 
-from stancewatch.records import BankClaim, Claim, Fact, as_date
+from stancewatch.records import ACTION_PREFIX, BankClaim, Claim, Fact, as_date
 from stancewatch.store.database import Store
 
 __all__ = [
@@ -191,9 +191,6 @@ def statement_rows(store: Store, actor: str | None = None) -> list[dict[str, Any
         sql += " WHERE s.actor = ?"
         params.append(actor)
     return store.query(sql + " ORDER BY s.date, s.document_id, s.content_start", params)
-
-
-ACTION_PREFIX = "act-"  # evidence id of a pack act: "act-<action id>", beside statement ids
 
 
 def action_rows(store: Store) -> list[dict[str, Any]]:
