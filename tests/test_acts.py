@@ -90,6 +90,21 @@ CASES = [
             )
         ],
     ),
+    (
+        "Washington has said little, questioned the talks, and voted with Russia at the UN.",
+        [("voted with Russia at the UN", "Washington", "voted", "united-states")],
+    ),
+    (
+        "The United States has paused military aid to Ukraine, days after the meeting.",
+        [
+            (
+                "The United States has paused military aid to Ukraine, days after the meeting",
+                "The United States",
+                "paused",
+                "united-states",
+            )
+        ],
+    ),
     # no act: reported speech, quotation, negation, condition, intention, modal, question,
     # passive without agent, unknown subject, relative clause, noun "vote", object that does
     # not make the verb an act

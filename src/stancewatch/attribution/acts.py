@@ -235,8 +235,13 @@ def extract_acts(
         actor = linker.link(name, when)
         if actor is None:
             continue
+        # A coordinated verb shares its subject ("has said ... and voted with Russia"): the
+        # act's content is its own clause, the subject keeps its offsets.
+        own_subject = subject.head.i == token.i or (
+            subject.dep_ == "pobj" and subject.head.head.i == token.i
+        )
         start = min(
-            [s_start, token.idx]
+            [s_start if own_subject else token.idx, token.idx]
             + [
                 min(t.idx for t in c.subtree)
                 for c in token.children
@@ -244,6 +249,8 @@ def extract_acts(
             ]
         )
         end = _clause_end(token)
+        while end > start and (doc.text[end - 1].isspace() or doc.text[end - 1] in ",;:-–—"):
+            end -= 1
         if any(a <= start and end <= b for a, b in spans):
             continue
         found.append(
