@@ -7,8 +7,9 @@ the pack lists B among the position's holders. Positions both took one clear sid
 Scott's pi (see :mod:`stancewatch.analytics.agreement`). Positions where either actor's statements are
 split between the sides (``mixed``) are counted but left out of kappa and pi.
 
-Only what actors *said* is compared. Reported actions (votes, decisions, orders) are not
-coded separately by the attribution stage yet, so they are not counted here.
+Statements and acts are compared alike: the stance table may hold acts (rows of kind ``act``:
+the pack's votes, decisions and aid pauses, and acts stated in the news text), which count
+as evidence beside what actors said.
 
 :func:`compare_rows` makes one :class:`Alignment` out of the two actors' rows of a stance
 table; :mod:`stancewatch.analytics.alignment` asks it the questions (one pair, by topic, by
