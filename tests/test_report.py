@@ -343,7 +343,7 @@ def test_alignment_line_with_counts(html):
         "100% [34%–100%]" in text
     )
     assert (
-        "Donald Trump’s statements on positions where Vladimir Putin’s side is known: 2 (+ E4 ) "
+        "Donald Trump’s statements and acts on positions where Vladimir Putin’s side is known: 2 (+ E4 ) "
         "of 2 on Vladimir Putin’s side, 0 against: 100% [34%–100%]" in text
     )
     assert " of 0 " not in text
@@ -446,8 +446,13 @@ def test_markdown_summary(project):
     assert "statement `s2`" in summary
     assert (
         "Donald Trump took Vladimir Putin’s side on 2 of 2 positions both took one side on: 100% "
-        "(95% interval 34%–100%); Donald Trump’s statements on positions where Vladimir Putin’s "
+        "(95% interval 34%–100%); Donald Trump’s statements and acts on positions where Vladimir Putin’s "
         "side is known: 2 of 2 on that side, 100% (95% interval 34%–100%)." in summary
+    )
+    assert (
+        "Counted as the press counts: Donald Trump’s statements and acts matched Vladimir "
+        "Putin’s positions 2 times between 2025-02-19 and 2025-03-02 (one per event), and went "
+        "against them 0 times." in summary
     )
     assert "](javascript" not in summary and "<script>" not in summary
 
