@@ -299,3 +299,148 @@ def test_summary_row_and_positions_frame_carry_the_evidence():
     assert list(frame["position_id"]) == ["p1", "p2", "p3", "p4"]
     assert frame.set_index("position_id").loc["p3", "b_statements"] == ["x3"]
     assert set(result.statements) == {"h1", "h2", "x1", "x2", "x3", "x4"}
+
+
+# -- rates with intervals and the ranking rule -------------------------------------------------
+
+
+def _constructed(pattern: dict[str, list[tuple[str, str]]]) -> pd.DataFrame:
+    """A stance table from actor -> [(position, label)]; one statement per entry."""
+    rows = [
+        (f"{actor}-{i}", position, label, actor, "2025-02-01")
+        for actor, entries in pattern.items()
+        for i, (position, label) in enumerate(entries)
+    ]
+    return pd.DataFrame(rows, columns=["statement_id", "position_id", "label", "actor", "date"])
+
+
+POSITIONS = [f"p{i}" for i in range(1, 11)]
+CONSTRUCTED = _constructed(
+    {
+        "ref": [(p, "support") for p in POSITIONS],
+        "agree10": [(p, "support") for p in POSITIONS],
+        "agree3": [(p, "support") for p in POSITIONS[:3]],
+        "agree1": [("p1", "support")],
+        "half10": [(p, "support") for p in POSITIONS[:5]] + [(p, "oppose") for p in POSITIONS[5:]],
+        "disagree1": [("p1", "oppose")],
+        "disagree3": [(p, "oppose") for p in POSITIONS[:3]],
+        "disagree10": [(p, "oppose") for p in POSITIONS],
+        "elsewhere": [("q1", "support"), ("q2", "oppose")],  # nothing shared with ref
+        "split": [("p1", "support"), ("p1", "oppose")],  # shared, but on neither side
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "actor, rank_, x, n, low, high",
+    [
+        # Wilson 95%: hand-computed from (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)
+        ("agree10", 1, 10, 10, 0.7225, 1.0),
+        ("agree3", 2, 3, 3, 0.4385, 1.0),
+        ("half10", 3, 5, 10, 0.2366, 0.7634),
+        ("agree1", 4, 1, 1, 0.2065, 1.0),
+        ("disagree1", 5, 0, 1, 0.0, 0.7935),
+        ("disagree3", 6, 0, 3, 0.0, 0.5615),
+        ("disagree10", 7, 0, 10, 0.0, 0.2775),
+        ("elsewhere", None, 0, 0, None, None),
+        ("split", None, 0, 0, None, None),
+    ],
+)
+def test_ranking_rule_on_constructed_cases(actor, rank_, x, n, low, high):
+    table = rank(CONSTRUCTED, "ref", resamples=0).set_index("actor")
+    row = table.loc[actor]
+    assert (None if pd.isna(row["rank"]) else int(row["rank"])) == rank_
+    assert (row["agree"], row["position_n"]) == (x, n)
+    if low is None:
+        assert pd.isna(row["position_low"]) and row["unranked"]
+    else:
+        assert row["position_low"] == pytest.approx(low, abs=1e-4)
+        assert row["position_high"] == pytest.approx(high, abs=1e-4)
+        assert pd.isna(row["unranked"])
+
+
+def test_unranked_actors_come_last_with_their_reason():
+    table = rank(CONSTRUCTED, "ref", resamples=0)
+    assert list(table["actor"][-2:]) == ["elsewhere", "split"]
+    reasons = dict(zip(table["actor"], table["unranked"], strict=True))
+    assert reasons["elsewhere"] == "no position shared with ref"
+    assert reasons["split"].startswith("split on every position shared with ref")
+
+
+def test_ranking_with_nothing_shared_by_anyone():
+    table = rank(CONSTRUCTED, "nobody", resamples=0)
+    assert table["rank"].isna().all() and table["unranked"].notna().all()
+
+
+def test_intervals_widen_as_n_shrinks():
+    table = rank(CONSTRUCTED, "ref", resamples=0).set_index("actor")
+    widths = [
+        table.loc[a, "position_high"] - table.loc[a, "position_low"]
+        for a in ("agree10", "agree3", "agree1")
+    ]
+    assert widths[0] < widths[1] < widths[2]
+
+
+def test_jeffreys_ranks_the_constructed_cases_alike():
+    wilson_order = list(rank(CONSTRUCTED, "ref", resamples=0)["actor"])
+    jeffreys = rank(CONSTRUCTED, "ref", resamples=0, interval="jeffreys")
+    assert list(jeffreys["actor"]) == wilson_order
+    assert set(jeffreys["interval"]) == {"jeffreys"}
+
+
+def test_rank_by_pi_is_still_available():
+    table = rank(CONSTRUCTED, "ref", resamples=0, by="pi")
+    # ref supports all: pi is -1 for every disagree actor, undefined for every agree actor
+    assert table.set_index("actor").loc["disagree10", "pi"] == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize(
+    "actor, note",
+    [
+        ("agree10", "undefined: both took the same single side on every one of the 10 shared"),
+        ("half10", "of the 10 shared positions, ref 0 on the rarer side"),
+        ("elsewhere", "no position on which both elsewhere and ref took one side"),
+    ],
+)
+def test_kappa_and_pi_say_why_they_are_not_shown(actor, note):
+    table = rank(CONSTRUCTED, "ref", resamples=0).set_index("actor")
+    assert note in table.loc[actor, "chance_note"]
+
+
+def test_kappa_and_pi_shown_where_both_actors_vary():
+    frame = _constructed(
+        {
+            "a": [("p1", "support"), ("p2", "support"), ("p3", "oppose"), ("p4", "oppose")],
+            "b": [("p1", "support"), ("p2", "oppose"), ("p3", "oppose"), ("p4", "support")],
+        }
+    )
+    result = align(frame, "a", "b", resamples=0)
+    assert result.chance_note is None and result.agreement.pi == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    "x, n, method, low, high",
+    [
+        (1, 1, "wilson", 0.2065, 1.0),
+        (0, 1, "wilson", 0.0, 0.7935),
+        (5, 10, "wilson", 0.2366, 0.7634),
+        # Jeffreys: Beta(x + 1/2, n - x + 1/2) quantiles, bounds pinned at x = 0 and x = n
+        (0, 10, "jeffreys", 0.0, 0.2172),
+        (5, 10, "jeffreys", 0.2235, 0.7765),
+    ],
+)
+def test_interval_values(x, n, method, low, high):
+    from stancewatch.analytics.rates import rate
+
+    found = rate(x, n, method=method)
+    assert (found.low, found.high) == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
+
+
+def test_rate_refuses_bad_input():
+    from stancewatch.analytics.rates import rate, wilson
+
+    assert rate(0, 0) is None
+    with pytest.raises(ValueError, match="0 <= x <= n"):
+        wilson(3, 2)
+    with pytest.raises(ValueError, match="wilson or jeffreys|wilson, jeffreys"):
+        rate(1, 2, method="exact")  # type: ignore[arg-type]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from stancewatch.api import Project
@@ -23,8 +25,12 @@ def test_a_custom_backend_plugs_in_and_is_recorded(tmp_path):
         assert project.ingest([tmp_path / "a.md"]).added == 1
         report = project.analyze()
         assert report.documents == 1 and report.stances >= 1
-        stances = project.stances()
+        stances = project.stances(include_actions=False)
         assert set(stances["method"]) == {"stance.test.v9"}
+        # the pack's acts come beside the statements' codings, labelled as acts
+        acts = project.stances().query("kind == 'act'")
+        assert len(acts) == len(project.pack.actions)
+        assert all(m.startswith("pack.actions.") for m in acts["method"])
         assert set(stances["label"]) == {"oppose"}
         nato = stances[stances.position_id == "no-nato-membership"]
         assert list(nato["actor"]) == ["hegseth"]
@@ -41,7 +47,7 @@ def test_adjudicated_labels_override_the_machine_in_analytics(tmp_path):
     with Project(tmp_path / "p.db") as project:
         doc = Document.from_text("Trump said Ukraine should hold elections.")
         project.store.add_document(doc)
-        project.store.save_pack(project.pack)
+        project.store.save_pack(replace(project.pack, actions=()))  # statements only
         statement = Statement(
             id="s1",
             document_id=doc.id,
@@ -131,7 +137,7 @@ def test_adjudicated_speakers_and_verdicts_override_the_machine(tmp_path):
         assert (row.actor, row.machine_actor, row.actor_source) == ("vance", "trump", "adjudicated")
         assert list(project.statements(actor="vance")["id"]) == ["s1"]
         assert project.statements(actor="trump").empty
-        assert list(project.stances()["actor"]) == ["vance"]
+        assert list(project.stances(include_actions=False)["actor"]) == ["vance"]
         claim_row = project.claims().iloc[0]
         assert (claim_row.verdict, claim_row.machine_verdict) == ("inaccurate", "unverifiable")
         assert claim_row.claimant == "vance" and claim_row.claimant_name == "JD Vance"
@@ -169,10 +175,10 @@ def test_changed_settings_are_reported_and_refreshed(tmp_path):
     with Project(tmp_path / "p.db", stance=second) as project:
         assert project.changed_settings() == {"stance_method": ("stance.test.v1", "stance.test.v2")}
         assert project.analyze().documents == 0  # nothing new: the old results stay
-        assert set(project.stances()["method"]) == {"stance.test.v1"}
+        assert set(project.stances(include_actions=False)["method"]) == {"stance.test.v1"}
         report = run_analyze(project, force=False, refresh_changed=True)
         assert report.documents == 1
-        assert set(project.stances()["method"]) == {"stance.test.v2"}
+        assert set(project.stances(include_actions=False)["method"]) == {"stance.test.v2"}
         assert project.changed_settings() == {}
     # The command line says what changed and how to re-analyse.
     project_db = str(tmp_path / "p.db")

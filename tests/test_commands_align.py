@@ -84,13 +84,16 @@ def test_align_json_hand_computed(db):
     assert {e["statement_id"] for e in payload["evidence"]} == {"h1", "h2", "h3"}
     assert payload["evidence"][0]["document"].startswith("Story h")
     assert [g["group"] for g in payload["groups"]] == ["2025-02"]
-    assert "not coded yet" in payload["note"]
+    assert "acts count together" in payload["note"]
 
 
 def test_align_table_states_the_denominator(db):
     output = invoke("align", "hegseth", "putin", "--db", db, "--by-topic").output
     assert "hegseth took putin's side on 2 of 3 positions" in output
-    assert "Scott's pi -0.20" in output and "2000 resamples, seed 20250120" in output
+    assert "67% (95% Wilson interval 21%–94%)" in output
+    # putin supports all three: kappa and pi are not shown, and the output says why
+    assert "Cohen's kappa and Scott's pi not shown (too few positions vary" in output
+    assert "of the 3 shared positions, hegseth 1, putin 0 on the rarer side" in output
     assert "statement h3" in output
     assert "Breakdown" in output
 
@@ -102,6 +105,7 @@ def test_align_table_states_the_denominator(db):
         (["align", "hegseth", "nobody"], 1, "Known actors"),
         (["rank", "--with", "nobody"], 1, "Known actors"),
         (["rank", "--with", "putin", "--by", "s"], 1, "pi or kappa"),
+        (["rank", "--with", "putin", "--interval", "exact"], 2, "exact"),
         (["echo", "--position", "nowhere"], 1, "Known positions"),
     ],
 )
@@ -114,9 +118,39 @@ def test_bad_input(db, args, code, message):
 def test_rank_csv_orders_by_pi(db):
     output = invoke("rank", "--with", "putin", "--db", db, "--format", "csv").output
     rows = list(csv.DictReader(io.StringIO(output)))
-    # trump O O against putin S S: pi -1
-    assert [(r["rank"], r["actor"]) for r in rows] == [("1", "hegseth"), ("2", "trump")]
-    assert float(rows[1]["pi"]) == pytest.approx(-1.0)
+    # the default pack's acts: the United States on two positions putin holds in the pack
+    # (responsibility for the war; military aid: two pauses against one resumption), 2 of 2;
+    # hegseth 2 of 3 (Wilson 95% lower end 0.2077 < 0.3424); trump O O against putin S S
+    assert [(r["rank"], r["actor"]) for r in rows] == [
+        ("1", "united-states"),
+        ("2", "hegseth"),
+        ("3", "trump"),
+    ]
+    assert float(rows[0]["position_low"]) == pytest.approx(0.3424, abs=1e-4)
+    assert float(rows[1]["position_low"]) == pytest.approx(0.2077, abs=1e-4)
+    assert float(rows[2]["pi"]) == pytest.approx(-1.0)
+    assert (rows[2]["agree"], rows[2]["position_n"]) == ("0", "2")
+
+
+def test_align_counts_the_pack_acts_as_evidence(db):
+    result = invoke("align", "united-states", "putin", "--db", db, "--format", "json")
+    payload = json.loads(result.output)
+    acts = [e for e in payload["evidence"] if e["kind"] == "act"]
+    ids = {e["statement_id"] for e in acts}
+    assert "act-us-unga-vote-2025-02-24" in ids and "act-us-military-aid-pause-2025-03-03" in ids
+    vote = next(e for e in acts if e["statement_id"] == "act-us-unga-vote-2025-02-24")
+    assert (vote["date"], vote["act"], vote["side"]) == ("2025-02-24", "vote", "supports")
+    assert vote["url"].startswith("https://")
+    text = invoke("align", "united-states", "putin", "--db", db).output
+    assert "ACT (vote) United States" in text
+
+
+def test_rank_table_states_its_rule_and_lists_the_unshared_apart(db, tmp_path):
+    output = invoke("rank", "--with", "trump", "--db", db).output
+    assert "Ranked by the lower end of the 95% Wilson interval" in output
+    assert "Not ranked" in output or "hegseth" in output
+    jeffreys = invoke("rank", "--with", "putin", "--db", db, "--interval", "jeffreys").output
+    assert "Jeffreys interval" in jeffreys
 
 
 def test_echo_json_chains_and_tests(db):
@@ -151,3 +185,27 @@ def test_report_writes_charts(db, tmp_path):
     names = {p.name for p in charts.iterdir()}
     assert {"alignment-heatmap.svg", "alignment-heatmap.png", "echo-timeline.png"} <= names
     assert (charts / "matrix.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_align_count_lists_what_it_counts(db):
+    payload = json.loads(
+        invoke("align", "hegseth", "putin", "--count", "--db", db, "--format", "json").output
+    )
+    # hegseth h1 (no-nato) and h2 (cede) on 12 February: one event per position; h3 against
+    assert (payload["matches"], payload["opposite"], payload["reports"]) == (2, 1, 2)
+    assert sorted(ids for m in payload["match_list"] for ids in m["statement_ids"]) == ["h1", "h2"]
+    assert [m["position_id"] for m in payload["match_list"]] == [
+        "cede-occupied-territory",
+        "no-nato-membership",
+    ]
+    assert payload["opposite_list"][0]["statement_ids"] == ["h3"]
+    assert payload["since"] == "2025-02-12" and payload["until"] == "2025-02-13"
+    text = invoke("align", "hegseth", "putin", "--count", "--db", db).output
+    assert "hegseth's statements and acts matched putin's positions 2 times between 2025-02-12" in (
+        text
+    )
+    assert "they went against putin's positions 1 time." in text
+    acts = json.loads(
+        invoke("align", "united-states", "putin", "--count", "--db", db, "-f", "json").output
+    )
+    assert any(m["kind"] == "act" for m in acts["match_list"])

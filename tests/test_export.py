@@ -60,6 +60,7 @@ def test_tables_have_the_documented_columns_and_one_row_per_stored_row(project, 
         "stances": 5,
         "claims": 3,
         "verdicts": 3,
+        "actions": 0,
         "runs": 1,
     }
     for name, frame in tables.items():

@@ -339,10 +339,14 @@ def test_matrix_counts_link_to_their_statements(html):
 def test_alignment_line_with_counts(html):
     text = Page(_section(html, "alignment")).text
     assert (
-        "Donald Trump took Vladimir Putin’s side on 2 of 2 shared positions; Donald Trump’s "
-        "statements supporting positions Vladimir Putin holds: 2 (+ E" in text
+        "Donald Trump took Vladimir Putin’s side on 2 of 2 positions both took one side on: "
+        "100% [34%–100%]" in text
     )
-    assert "opposing: 0" in text
+    assert (
+        "Donald Trump’s statements and acts on positions where Vladimir Putin’s side is known: 2 (+ E4 ) "
+        "of 2 on Vladimir Putin’s side, 0 against: 100% [34%–100%]" in text
+    )
+    assert " of 0 " not in text
 
 
 def test_false_claim_shows_the_sourced_figure_and_ratio(html):
@@ -388,16 +392,21 @@ def test_window_and_focus(project):
     page = Page(html)
     assert "st-s1" not in page.ids  # 19 February is outside the window
     assert "st-s6" in page.ids
-    assert "Vladimir Putin took Donald Trump’s side" in page.text
+    # from March on they spoke on different positions: named apart, never "0 of 0"
+    alignment = Page(_section(html, "alignment")).text
+    assert "Not compared, for want of any position in common: Vladimir Putin and Donald Trump" in (
+        alignment
+    )
+    assert " of 0 " not in alignment
 
 
 @pytest.mark.parametrize(
     "trump_affiliation, since, expected",
     [
-        ("United States", None, "Donald Trump took Vladimir Putin’s side on 2 of 2 shared"),
-        ("U.S.", "2025-03-01", "Donald Trump took Vladimir Putin’s side on 1 of 1 shared"),
+        ("United States", None, "Donald Trump took Vladimir Putin’s side on 2 of 2 positions"),
+        ("U.S.", "2025-03-01", "Donald Trump took Vladimir Putin’s side on 1 of 1 position both"),
         # not a US actor: the most active pair that shares a position is shown instead
-        ("Canada", None, "Donald Trump took Vladimir Putin’s side on 2 of 2 shared"),
+        ("Canada", None, "Donald Trump took Vladimir Putin’s side on 2 of 2 positions"),
         # from March on Trump and Putin spoke on different positions: no pair to compare
         ("Canada", "2025-03-01", "No pair of actors shares a position to compare."),
     ],
@@ -409,7 +418,8 @@ def test_default_alignment_pairs(project, trump_affiliation, since, expected):
     with Project(project.store.path, pack=replace(PACK, actors=actors)) as variant:
         text = Page(_section(render_report(variant, since=since), "alignment")).text
     assert expected in text
-    assert text.count("took") == (0 if expected.startswith("No pair") else 1)
+    leads = re.findall(r"took [A-Z][\w ]+’s side on \d+ of \d+", text)
+    assert len(leads) == (0 if expected.startswith("No pair") else 1)
 
 
 def test_unknown_focus_actor_names_the_known_ones(project):
@@ -435,8 +445,14 @@ def test_markdown_summary(project):
     assert "claim ÷ source 0.0702" in summary
     assert "statement `s2`" in summary
     assert (
-        "Donald Trump took Vladimir Putin’s side on 2 of 2 shared positions; Donald Trump’s "
-        "statements supporting positions Vladimir Putin holds: 2; opposing: 0." in summary
+        "Donald Trump took Vladimir Putin’s side on 2 of 2 positions both took one side on: 100% "
+        "(95% interval 34%–100%); Donald Trump’s statements and acts on positions where Vladimir Putin’s "
+        "side is known: 2 of 2 on that side, 100% (95% interval 34%–100%)." in summary
+    )
+    assert (
+        "Counted as the press counts: Donald Trump’s statements and acts matched Vladimir "
+        "Putin’s positions 2 times between 2025-02-19 and 2025-03-02 (one per event), and went "
+        "against them 0 times." in summary
     )
     assert "](javascript" not in summary and "<script>" not in summary
 
@@ -551,10 +567,26 @@ def test_alignment_pair_has_chance_corrected_figures_and_breakdowns(html):
     section = _section(html, "alignment")
     text = Page(section).text
     # trump and putin both support both positions: one category only, pi and kappa undefined
-    assert "Scott’s pi undefined, Cohen’s kappa undefined (undefined: both were on" in text
+    assert (
+        "Chance-corrected: not shown (undefined: both took the same single side on every one "
+        "of the 2 shared positions)" in text
+    )
     assert "By month" in text and "2025-02" in text and "2025-03" in text
     assert "By topic" in text and "territory" in text and "security" in text
-    assert "reported actions (votes, decisions) are not coded yet" in text
+    assert "Statements and acts count together" in text
+
+
+def test_alignment_counts_matches_as_the_press_does(html):
+    section = _section(html, "alignment")
+    text = Page(section).text
+    assert (
+        "Donald Trump’s statements and acts matched Vladimir Putin’s positions 2 times between "
+        "2025-02-19 and 2025-03-02; they went against them 0 times." in text
+    )
+    matches = section[section.index('id="align-1-matches"') :].split("</table>")[0]
+    assert 'href="#st-s1"' in matches and 'href="#st-s5"' in matches
+    assert matches.count("<tr>") == 3  # header and one row per event
+    assert 'id="chart-cumulative"' in section
 
 
 def test_ranking_links_every_count(html):
@@ -562,10 +594,17 @@ def test_ranking_links_every_count(html):
     text = Page(section).text
     assert "alignment with Vladimir Putin" in text
     row = section[section.index("Donald Trump") :].split("</tr>")[0]
-    assert 'href="#st-s1">2</a>' in row  # same side on 2 positions: s1 first, s5 listed
-    assert 'href="#st-s5"' in row
-    assert "undefined" in row
+    assert "<strong>2 of 2</strong>" in row  # same side on 2 positions: s1 first, s5 listed
+    assert 'href="#st-s1">evidence</a>' in row and 'href="#st-s5"' in row
+    assert "not shown: undefined" in row
+    assert "100% [34%–100%]" in Page(row).text  # 2 of 2 positions, Wilson 95%
+    assert "Ukraine will have to give up land." in Page(row).text  # the strongest evidence
+    assert "Ranked by the lower end of the 95% Wilson interval" in text
     assert "Kaja Kallas" not in text  # took no side
+    matrix = section[section.index('id="ranking-matrix"') :]
+    # position × actor: each cell links to the actor's statements on the position
+    assert re.search(r'<a class="out-agree" href="#st-s1">same</a>', matrix)
+    assert re.search(r'<a class="out-agree" href="#st-s5">same</a>', matrix)
 
 
 def test_echo_chain_and_test(html):
@@ -590,6 +629,7 @@ def test_every_chart_is_inline_svg_and_exported(project):
         "matrix",
         "alignment-heatmap",
         "alignment-over-time",
+        "matches-cumulative",
         "echo-timeline",
     }
     files = chart_files(context, scale=1)
@@ -605,7 +645,7 @@ def test_methods_name_the_analytics_settings(html):
     text = Page(_section(html, "methods")).text
     for needle in ("2000 resamples", "seed 20250120", "capped at 30 days", "Not searched"):
         assert needle in text, needle
-    assert "Reported actions (votes, decisions, orders) are not coded" in text
+    assert "Acts that are not speech (votes, decisions, orders" in text
 
 
 def test_unknown_rival_names_the_known_actors(project):
@@ -615,8 +655,14 @@ def test_unknown_rival_names_the_known_actors(project):
 
 def test_markdown_summary_has_ranking_and_echoes(project):
     summary = render_summary_markdown(project)
-    assert "Chance-corrected over 2 positions: Scott’s pi undefined" in summary
+    assert "Kappa and pi not shown (undefined: both took the same single side" in summary
     assert "## Alignment with Vladimir Putin, ranked" in summary
+    assert "Ranked by the lower end of the 95% Wilson interval" in summary
+    assert (
+        "1. Donald Trump: 2 of 2 positions on Vladimir Putin’s side, 100% (95% interval "
+        "34%–100%); statements 2 of 2, 100% (95% interval 34%–100%). Strongest evidence: "
+        "[Trump on the talks](https://example.org/a), 2025-02-19" in summary
+    )
     assert (
         "- Ukraine must cede occupied territory (support): first Donald Trump on 2025-02-19; "
         "then Vladimir Putin after 11 days." in summary

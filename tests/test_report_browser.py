@@ -86,7 +86,7 @@ def test_demo_report_in_chromium(browser, demo_report, tmp_path):
     assert loaded.errors == [] and loaded.requests == []
 
     charts = page.locator("figure.chart svg")
-    assert charts.count() == 4  # matrix, over time, heatmap, echo timeline
+    assert charts.count() == 5  # matrix, over time, cumulative matches, heatmap, echo timeline
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         assert box is not None and box["width"] > 50 and box["height"] > 50
@@ -113,6 +113,20 @@ def test_demo_report_in_chromium(browser, demo_report, tmp_path):
     )
     off = [(h, top) for h, top, height in landed if not -2 <= top < height]  # sub-pixel slack
     assert off == []
+    # the ranking states its rule, lists unranked actors apart, draws each interval, and its
+    # position × actor matrix links every cell to the evidence; no "0 of 0" anywhere
+    assert "Ranked by the lower end of the 95% Wilson interval" in page.inner_text("#ranking-rule")
+    assert page.locator("#ranking-table tbody tr").count() >= 3
+    bands = page.locator("#ranking-table .bar-ci")
+    assert bands.count() >= 3
+    assert all((bands.nth(i).bounding_box() or {}).get("width", 0) > 1 for i in range(3))
+    cells = page.locator("#ranking-matrix td a")
+    assert cells.count() >= 5
+    # the press count lists each match beside the United States' vote of 24 February 2025
+    assert page.locator("table.count-list").count() >= 1
+    assert page.locator('a[href="#st-act-us-unga-vote-2025-02-24"]').count() >= 1
+    body = page.inner_text("body")
+    assert " of 0 " not in body and "0 of 0" not in body
     # one real (trusted) click through Playwright too
     page.evaluate("() => window.scrollTo(0, 0)")
     page.locator(f'a[href="{hrefs[-1]}"]').first.click()

@@ -12,6 +12,7 @@ import pytest
 from run_fixtures import TEXTS, duplicates, kill_midway, table, write_corpus
 from typer.testing import CliRunner
 
+from stancewatch.analytics.alignment import actor_positions
 from stancewatch.api import Project
 from stancewatch.cli import app
 from stancewatch.records import Document
@@ -205,7 +206,10 @@ def test_load_is_idempotent_and_duckdb_positions_equal_the_sqlite_ones(local_run
             assert project.store.count(name) == report.rows[name], name
         assert project.store.count("runs") == 1
         assert project.pending() == 0
-        sqlite = project.actor_positions()
+        # the shards hold the analysed statements (acts stated in the text among them); the
+        # pack's own acts live in the database only
+        sqlite = actor_positions(project.stances(include_actions=False))
+        assert (project.stances()["label_source"] == "pack").sum() == len(project.pack.actions)
     duck = parquet_store.actor_positions(output)
     assert not duck.empty
     for frame in (sqlite, duck):

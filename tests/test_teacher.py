@@ -225,6 +225,9 @@ def user_pack(folder: Path, keep: set[str] | None = None, phrasings: int = 4) ->
             for side in ("supports", "opposes"):
                 position[side] = position[side][:phrasings]
         (folder / "positions.yaml").write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+        acts = yaml.safe_load((folder / "actions.yaml").read_text("utf-8"))
+        acts["actions"] = [a for a in acts["actions"] if a["position"] in keep]
+        (folder / "actions.yaml").write_text(yaml.safe_dump(acts, sort_keys=False), "utf-8")
     return folder
 
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from stancewatch.analytics import agreement as _agreement
 from stancewatch.analytics import alignment as _align
 from stancewatch.analytics import echo as _echo
-from stancewatch.errors import InputError, NotFoundError
+from stancewatch.analytics.queries import AlignmentQueries
+from stancewatch.errors import NotFoundError
 from stancewatch.ingest.inputs import IngestProblem, ingest
 from stancewatch.narratives import tables as _narrative_tables
 from stancewatch.packs import Pack, load_pack
@@ -52,7 +52,7 @@ class AnalyzeReport:
     notices: list[str] = field(default_factory=list)
 
 
-class Project:
+class Project(AlignmentQueries):
     """A stancewatch database together with the pack it is analysed against."""
 
     def __init__(
@@ -195,19 +195,37 @@ class Project:
         """
         return pd.DataFrame(_results.statement_rows(self.store, actor))
 
-    def stances(self, *, include_neutral: bool = True) -> pd.DataFrame:
+    def stances(
+        self, *, include_neutral: bool = True, include_actions: bool = True
+    ) -> pd.DataFrame:
         """One row per coded (statement, position) pair, with the statement's evidence.
 
         ``label`` is the final label: the latest adjudication from the review app when there
         is one, else the machine's; ``machine_label`` and ``label_source`` (machine /
-        adjudicated) say which.
+        adjudicated) say which. With ``include_actions`` (the default) the pack's acts (see
+        :meth:`actions`) come beside them, one row each, with ``kind`` ``act``,
+        ``statement_id`` ``act-<id>``, ``label_source`` ``pack`` and the act's source as the
+        document, so that every alignment, count and echo counts them as evidence.
         """
-        frame = pd.DataFrame(_results.stance_rows(self.store, include_neutral=include_neutral))
+        rows = _results.stance_rows(self.store, include_neutral=include_neutral)
+        if include_actions:
+            rows += _results.action_stance_rows(self.store)
+        frame = pd.DataFrame(rows)
         if frame.empty:
             frame = pd.DataFrame(
                 columns=["statement_id", "position_id", "label", "actor", "date", "content"]
             )
         return frame
+
+    def actions(self) -> pd.DataFrame:
+        """The acts stored with the pack (votes, decisions, aid pauses): actor, date, kind,
+        position_id, side, description, source, url, notes, and ``evidence_id`` (``act-<id>``),
+        their id in the stance table and the report's evidence."""
+        columns = [
+            "evidence_id", "id", "actor", "actor_name", "date", "kind", "position_id",
+            "proposition", "side", "description", "source", "url", "notes", "origin", "pack",
+        ]  # fmt: skip
+        return pd.DataFrame(_results.action_rows(self.store), columns=columns)
 
     def claims(self) -> pd.DataFrame:
         """Numeric claims with their verdicts and the facts they were checked against.
@@ -251,108 +269,6 @@ class Project:
     def holders(self) -> dict[str, list[str]]:
         """Position id → actor ids that advanced it, as stored with the analysis."""
         return _results.holders(self.store)
-
-    def actor_positions(
-        self, since: date | str | None = None, until: date | str | None = None
-    ) -> pd.DataFrame:
-        return _align.actor_positions(self.stances(), as_date(since), as_date(until))
-
-    def align(
-        self,
-        a: str,
-        b: str,
-        *,
-        since: date | str | None = None,
-        until: date | str | None = None,
-        resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
-        seed: int = _agreement.BOOTSTRAP_SEED,
-    ) -> _align.Alignment:
-        """How often ``a`` took ``b``'s side, with kappa, pi and bootstrap intervals."""
-        for actor in (a, b):
-            self.pack.actor(actor)  # raises KeyError listing the known actors
-        return _align.align(
-            self.stances(),
-            a,
-            b,
-            holders=self.holders(),
-            since=as_date(since),
-            until=as_date(until),
-            resamples=resamples,
-            seed=seed,
-        )
-
-    def alignment(
-        self,
-        a: str,
-        b: str,
-        *,
-        by: str | None = None,
-        since: date | str | None = None,
-        until: date | str | None = None,
-        resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
-        seed: int = _agreement.BOOTSTRAP_SEED,
-    ) -> pd.DataFrame:
-        """Alignment of ``a`` with ``b`` as a DataFrame: one row overall (``by=None``), or
-        one per ``"topic"``, ``"month"`` or ``"week"`` (column ``group``), with counts,
-        kappa, pi, their intervals and the statement ids behind them."""
-        for actor in (a, b):
-            self.pack.actor(actor)
-        window = {"since": as_date(since), "until": as_date(until)}
-        options: dict[str, Any] = {
-            "holders": self.holders(),
-            "resamples": resamples,
-            "seed": seed,
-            **window,
-        }
-        stances = self.stances()
-        if by is None:
-            groups = {"all": _align.align(stances, a, b, **options)}
-        elif by == "topic":
-            groups = _align.align_by_topic(stances, a, b, **options)
-        elif by in _align.PERIODS:
-            groups = _align.align_by_period(stances, a, b, by=by, **options)  # type: ignore[arg-type]
-        else:
-            raise InputError(f"Unknown grouping {by!r}; choose topic, month or week")
-        rows = [{"group": g, **_align.summary_row(r)} for g, r in groups.items()]
-        return pd.DataFrame(rows, columns=["group", *_align.SUMMARY_COLUMNS])
-
-    def rank(
-        self,
-        with_actor: str,
-        *,
-        since: date | str | None = None,
-        until: date | str | None = None,
-        resamples: int = _agreement.BOOTSTRAP_RESAMPLES,
-        seed: int = _agreement.BOOTSTRAP_SEED,
-        by: str = "pi",
-    ) -> pd.DataFrame:
-        """Every actor who took a side, ranked by Scott's pi (or ``by="kappa"``) with
-        ``with_actor``; see :func:`stancewatch.analytics.alignment.rank`."""
-        self.pack.actor(with_actor)
-        return _align.rank(
-            self.stances(),
-            with_actor,
-            holders=self.holders(),
-            since=as_date(since),
-            until=as_date(until),
-            resamples=resamples,
-            seed=seed,
-            by=by,  # type: ignore[arg-type]
-        )
-
-    def alignment_matrix(
-        self,
-        actors: Iterable[str] | None = None,
-        *,
-        since: date | str | None = None,
-        until: date | str | None = None,
-    ) -> pd.DataFrame:
-        stances = self.stances()
-        if actors is None:
-            actors = sorted(a for a in stances["actor"].dropna().unique())
-        return _align.alignment_matrix(
-            stances, actors, holders=self.holders(), since=as_date(since), until=as_date(until)
-        )
 
     # -- echoes -------------------------------------------------------------------------
     def echo_chains(

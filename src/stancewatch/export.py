@@ -96,6 +96,12 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("fact_unit", "text"), ("fact_currency", "text"), ("fact_period", "text"),
         ("fact_source", "text"), ("fact_url", "text"), ("fact_retrieved", "date"),
     ),
+    "actions": (
+        ("evidence_id", "text"), ("id", "text"), ("actor", "text"), ("actor_name", "text"),
+        ("date", "date"), ("kind", "text"), ("position_id", "text"), ("side", "text"),
+        ("description", "text"), ("source", "text"), ("url", "text"), ("notes", "text"),
+        ("origin", "text"), ("pack", "text"),
+    ),
     "runs": (
         ("id", "integer"), ("started_at", "datetime"), ("finished_at", "datetime"),
         ("pack", "text"), ("pack_version", "text"), ("settings", "json"),
@@ -134,6 +140,10 @@ _QUERIES: dict[str, str] = {
         "LEFT JOIN claims c ON c.id = v.claim_id LEFT JOIN facts f ON f.id = v.fact_id "
         "ORDER BY c.document_id, c.start, v.method"
     ),
+    "actions": (
+        f"SELECT '{results.ACTION_PREFIX}' || x.id AS evidence_id, x.*, a.name AS actor_name "
+        "FROM actions x LEFT JOIN actors a ON a.id = x.actor ORDER BY x.date, x.id"
+    ),
     "runs": "SELECT * FROM runs ORDER BY id",
 }
 
@@ -164,8 +174,10 @@ def export_tables(project: Project, *, include_text: bool = False) -> dict[str, 
     """Every stored table as a DataFrame with the documented columns, in :data:`COLUMNS` order.
 
     One row per stored row: ``documents``, ``actors``, ``positions``, ``facts``,
-    ``statements``, ``stances`` (neutral codings included), ``claims``, ``verdicts`` (joined
-    with the fact each was checked against) and ``runs``. ``include_text`` adds the full
+    ``statements`` (acts stated in the text among them, of kind ``act``), ``stances``
+    (neutral codings included), ``claims``, ``verdicts`` (joined with the fact each was
+    checked against), ``actions`` (the pack's acts, ``evidence_id`` being their id in the
+    analytics) and ``runs``. ``include_text`` adds the full
     document ``text`` column (left out by default: it is large and often copyrighted).
     """
     tables: dict[str, pd.DataFrame] = {}

@@ -1,7 +1,8 @@
 """Knowledge packs: actors, positions (the codebook) and facts for one debate.
 
 A pack is a folder with ``pack.yaml``, ``actors.yaml``, ``positions.yaml`` and ``facts.csv``
-(or ``facts.yaml``). Each file is checked against a JSON Schema in ``stancewatch/schemas``;
+(or ``facts.yaml``), and optionally ``narratives.yaml`` and ``actions.yaml`` (or
+``actions.csv``: acts such as votes and decisions, coded on positions). Each file is checked against a JSON Schema in ``stancewatch/schemas``;
 errors name the file, the entry (and line, for CSV) and what was expected. See
 docs/packs.md.
 """
@@ -25,7 +26,7 @@ from yaml.composer import ComposerError
 from yaml.nodes import Node
 
 from stancewatch.errors import NotFoundError, PackError
-from stancewatch.records import Actor, Debunk, Fact, Narrative, Position, Role
+from stancewatch.records import Action, Actor, Debunk, Fact, Narrative, Position, Role
 
 DEFAULT_PACK = "default"
 FACT_COLUMNS = (
@@ -59,6 +60,7 @@ class Pack:
     positions: tuple[Position, ...]
     facts: tuple[Fact, ...]
     narratives: tuple[Narrative, ...] = ()  # from narratives.yaml, when present
+    actions: tuple[Action, ...] = ()  # from actions.yaml or actions.csv, when present
     # The pack's own trained stance model: the folder ``stance_model`` in pack.yaml names,
     # inside the pack (None when it names none). Used when no backend is chosen.
     stance_model: Path | None = None
@@ -403,6 +405,86 @@ def load_narratives(file: Path) -> tuple[Narrative, ...]:
     return narratives
 
 
+ACTION_COLUMNS = (
+    "id",
+    "actor",
+    "date",
+    "kind",
+    "position",
+    "side",
+    "description",
+    "source",
+    "url",
+    "notes",
+)
+
+
+def load_actions(file: Path, actor_ids: set[str], position_ids: set[str]) -> tuple[Action, ...]:
+    """Acts from ``actions.yaml`` or ``actions.csv`` (optional in a pack; see docs/packs.md).
+
+    Every entry names a known actor and position, a side and a source URL; errors name the
+    file, the entry (the line, for CSV) and the problem.
+    """
+    entries: list[tuple[str, dict[str, Any]]] = []
+    if file.suffix.lower() == ".csv":
+        try:
+            text = file.read_text("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        reader = csv.DictReader(io.StringIO(text))
+        columns = reader.fieldnames or []
+        unknown = [c for c in columns if c not in ACTION_COLUMNS]
+        if unknown:
+            raise PackError(
+                f"{file}: line 1: unknown column(s) {', '.join(unknown)}; expected: "
+                f"{', '.join(ACTION_COLUMNS)}"
+            )
+        for row in reader:
+            if None in row:
+                raise PackError(f"{file}: line {reader.line_num}: more fields than columns")
+            clean = {k: v.strip() for k, v in row.items() if v is not None and v.strip()}
+            if clean:
+                entries.append((f"line {reader.line_num} (id {clean.get('id')!r})", clean))
+        for where, entry in entries:
+            _validate({"actions": [entry]}, "actions", file, prefix=f"{where}: ")
+    else:
+        data = read_yaml(file)
+        _validate(data, "actions", file)
+        entries = [
+            (f"actions[{i}] (id {item['id']!r})", item) for i, item in enumerate(data["actions"])
+        ]
+    actions = []
+    for where, item in entries:
+        if item["actor"] not in actor_ids:
+            raise PackError(
+                f"{file}: {where}: actor: unknown actor {item['actor']!r}; actors must be ids "
+                "from actors.yaml"
+            )
+        if item["position"] not in position_ids:
+            raise PackError(
+                f"{file}: {where}: position: unknown position {item['position']!r}; positions "
+                "must be ids from positions.yaml"
+            )
+        day = _date(item["date"], file, f"{where}: date")
+        assert day is not None  # the schema requires it
+        actions.append(
+            Action(
+                id=item["id"],
+                actor=item["actor"],
+                date=day,
+                kind=item["kind"],
+                position_id=item["position"],
+                side=item["side"],
+                description=item["description"],
+                source=item["source"],
+                url=item["url"],
+                notes=item.get("notes", ""),
+            )
+        )
+    _unique([a.id for a in actions], file, "actions")
+    return tuple(actions)
+
+
 def load_pack(path: str | Path | None = None) -> Pack:
     """Load and validate a pack folder (default: the bundled pack)."""
     folder = Path(path) if path is not None else default_pack_path()
@@ -427,6 +509,19 @@ def load_pack(path: str | Path | None = None) -> Pack:
     facts = load_facts(facts_file) if facts_file else ()
     narratives_file = folder / "narratives.yaml"
     narratives = load_narratives(narratives_file) if os.path.lexists(narratives_file) else ()
+    actions_file = next(
+        (
+            folder / n
+            for n in ("actions.yaml", "actions.yml", "actions.csv")
+            if os.path.lexists(folder / n)
+        ),
+        None,
+    )
+    actions = (
+        load_actions(actions_file, {a.id for a in actors}, {p.id for p in positions})
+        if actions_file
+        else ()
+    )
     model = meta.get("stance_model")
     if model is not None and (Path(model).is_absolute() or ".." in Path(model).parts):
         raise PackError(
@@ -442,5 +537,6 @@ def load_pack(path: str | Path | None = None) -> Pack:
         positions=positions,
         facts=facts,
         narratives=narratives,
+        actions=actions,
         stance_model=folder / model if model is not None else None,
     )

@@ -13,6 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from stancewatch.attribution.actors import ActorLinker
+from stancewatch.attribution.acts import METHOD as ACT_METHOD
+from stancewatch.attribution.acts import extract_acts
 from stancewatch.attribution.attribute import METHOD as ATTRIBUTION_METHOD
 from stancewatch.attribution.attribute import attribute
 from stancewatch.claims import textcheck
@@ -110,6 +112,7 @@ class Analyzer:
             "embedding_model": self.embedder.name,
             "embedding_precision": self.embedder.precision,
             "attribution_method": ATTRIBUTION_METHOD,
+            "act_method": ACT_METHOD,
             "cue_model": self.cue_model.version,
             "stance_method": self.backend.name,
             "shortlist_size": self.shortlist_size,
@@ -160,11 +163,19 @@ class Analyzer:
 
     def _analyze_parsed(self, document: Document, doc: Any) -> DocumentResult:
         when: date | None = document.published
-        statements = _unique(
-            attribute(
-                doc, document_id=document.id, linker=self.linker, when=when, cues=self.cue_model
-            )
+        said = attribute(
+            doc, document_id=document.id, linker=self.linker, when=when, cues=self.cue_model
         )
+        # Acts stated in the text (a vote, an aid pause), outside what anyone is reported to
+        # have said: statements of kind "act", coded by the stance step like the rest.
+        acts = extract_acts(
+            doc,
+            document_id=document.id,
+            linker=self.linker,
+            when=when,
+            outside=[(s.content_start, s.content_end) for s in said],
+        )
+        statements = _unique(sorted([*said, *acts], key=lambda s: s.content_start))
         stances = stance.code_stances(
             statements,
             self.pack.positions,
@@ -175,7 +186,7 @@ class Analyzer:
             texts=readings(statements, document.text, sentence_spans(doc, statements)),
         )
         claims: list[Claim] = []
-        for statement in statements:
+        for statement in said:  # an act claims no figure: its numbers are the writer's
             claims.extend(
                 extract_claims(
                     statement,
@@ -199,7 +210,7 @@ class Analyzer:
             tuple(stances),
             tuple(claims),
             tuple(verdicts),
-            narrative_matches=tuple(self.match_narratives(statements)),
+            narrative_matches=tuple(self.match_narratives(_unique(said))),
         )
 
     def statement_readings(self, texts: Iterable[str]) -> list[str]:

@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from stancewatch.errors import InputError
 
-StatementKind = Literal["direct", "indirect", "other"]
+# "act": an act stated in the text (a vote, a decision), not speech; see attribution.acts
+StatementKind = Literal["direct", "indirect", "other", "act"]
 StanceLabel = Literal["support", "oppose", "neutral"]
 VerdictLabel = Literal[
     "accurate", "inaccurate", "exaggerated", "understated", "misleading-scope", "unverifiable"
@@ -126,6 +127,57 @@ class Statement:
     date: date | None = None
     confidence: float = 0.0
     method: str = ""
+
+
+ActionKind = Literal[
+    "vote",
+    "decision",
+    "order",
+    "signature",
+    "sanction",
+    "aid-pause",
+    "proposal",
+    "meeting",
+    "other",
+]
+ACTION_KINDS: tuple[str, ...] = (
+    "vote",
+    "decision",
+    "order",
+    "signature",
+    "sanction",
+    "aid-pause",
+    "proposal",
+    "meeting",
+    "other",
+)
+
+
+# The id a pack act carries among statement ids in the analytics and the report: act-<id>
+ACTION_PREFIX = "act-"
+
+
+@dataclass(frozen=True)
+class Action:
+    """An act that is not speech (a vote, a decision, an order, a signature, a sanction, an
+    aid pause), coded on one position and side, with its source.
+
+    From a pack's ``actions.yaml`` (``origin="pack"``): ``description`` is the pack's short
+    account in its own words and ``url`` its source. Acts found in news text are stored as
+    statements of kind ``act`` instead, with offsets (see :mod:`stancewatch.attribution.acts`).
+    """
+
+    id: str
+    actor: str
+    date: date
+    kind: ActionKind
+    position_id: str
+    side: Literal["support", "oppose"]
+    description: str
+    source: str
+    url: str
+    notes: str = ""
+    origin: str = "pack"
 
 
 @dataclass(frozen=True)

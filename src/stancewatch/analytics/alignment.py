@@ -21,6 +21,7 @@ import pandas as pd
 
 from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from stancewatch.analytics.comparison import Alignment, compare_rows, net_side, sides_in_window
+from stancewatch.analytics.rates import METHODS, Method, Rate, rank_key
 from stancewatch.errors import InvalidValueError
 
 Period = Literal["month", "week"]
@@ -200,11 +201,33 @@ SUMMARY_COLUMNS = [
     "opposes_b_positions",
     "support_statements",
     "oppose_statements",
+    "position_n",
+    "position_rate",
+    "position_low",
+    "position_high",
+    "statement_n",
+    "statement_rate",
+    "statement_low",
+    "statement_high",
+    "interval",
+    "chance_note",
 ]
 
 
-def summary_row(result: Alignment) -> dict[str, object]:
-    """One flat row per alignment: counts, rates, kappa and pi with intervals, evidence ids."""
+def _rate_columns(prefix: str, found: Rate | None) -> dict[str, object]:
+    return {
+        f"{prefix}_n": found.n if found else 0,
+        f"{prefix}_rate": found.value if found else None,
+        f"{prefix}_low": found.low if found else None,
+        f"{prefix}_high": found.high if found else None,
+    }
+
+
+def summary_row(result: Alignment, method: Method = "wilson") -> dict[str, object]:
+    """One flat row per alignment: counts, rates with their ``method`` interval (``position_*``:
+    positions on B's side of those both took one side on; ``statement_*``: A's sided
+    statements on B's side), kappa and pi with intervals (``chance_note`` says why they should
+    not be shown, or is None), evidence ids."""
     agreed = result.agreement
     kappa_ci = agreed.kappa_ci if agreed else None
     pi_ci = agreed.pi_ci if agreed else None
@@ -229,6 +252,10 @@ def summary_row(result: Alignment) -> dict[str, object]:
         "opposes_b_positions": result.opposes_b_positions,
         "support_statements": list(result.support_statements),
         "oppose_statements": list(result.oppose_statements),
+        **_rate_columns("position", result.position_rate(method)),
+        **_rate_columns("statement", result.statement_rate(method)),
+        "interval": method,
+        "chance_note": result.chance_note,
     }
 
 
@@ -250,6 +277,9 @@ def positions_frame(result: Alignment) -> pd.DataFrame:
     )
 
 
+RANK_BY: tuple[str, ...] = ("rate", "pi", "kappa")
+
+
 def rank(
     stances: pd.DataFrame,
     b: str,
@@ -260,25 +290,31 @@ def rank(
     until: date | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
-    by: Literal["pi", "kappa"] = "pi",
+    by: Literal["rate", "pi", "kappa"] = "rate",
+    interval: Method = "wilson",
 ) -> pd.DataFrame:
-    """Actors ranked by chance-corrected agreement with actor ``b``.
+    """Actors ranked by how often they took actor ``b``'s side.
 
-    By default every other actor who took a side in the window is ranked. Order: ``by``
-    (``"pi"``, Scott's pi, the default, or ``"kappa"``), highest first; actors for whom it is
-    undefined (every shared position on one and the same side, or none shared) come last;
-    ties by raw agreement, then by the number of shared positions. Scott's pi is the default
-    because Cohen's kappa is 0 for every actor whenever ``b`` took one side throughout (a
-    catalog built from ``b``'s own demands), which ranks nothing. Columns: ``rank``,
-    ``actor`` and those of :func:`summary_row` (without ``a``).
+    By default every other actor who took a side in the window is listed. With ``by="rate"``
+    (the default) the order is the rule of :func:`stancewatch.analytics.rates.rank_key`: the
+    lower end of the ``interval`` (Wilson or Jeffreys, 95%) of the share of positions on
+    ``b``'s side, ties by its upper end, then by the number of positions; then by the same
+    for the share of statements, then by name. ``by="pi"`` or ``"kappa"`` orders by that
+    statistic instead, highest first, undefined last. Actors with no position on which both
+    took one side are never ranked: they come last with ``rank`` None and the reason in
+    ``unranked``. Columns: ``rank``, ``actor``, those of :func:`summary_row` (without ``a``)
+    and ``unranked``.
     """
-    if by not in ("pi", "kappa"):
-        raise InvalidValueError(f"Unknown ranking statistic {by!r}; choose pi or kappa")
+    if by not in RANK_BY:
+        raise InvalidValueError(f"Unknown ranking {by!r}; choose rate, pi or kappa")
+    if interval not in METHODS:
+        raise InvalidValueError(f"Unknown interval {interval!r}; choose wilson or jeffreys")
     frame = sides_in_window(stances, since, until)
     if actors is None:
         actors = sorted(str(x) for x in frame["actor"].dropna().unique())
     b_rows = frame[frame["actor"] == b]
-    rows = []
+    ranked: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    apart: list[dict[str, object]] = []
     for actor in actors:
         if actor == b:
             continue
@@ -294,25 +330,36 @@ def rank(
             resamples,
             seed,
         )
-        row = summary_row(result)
-        rows.append({"actor": row.pop("a"), **row})
-    columns = ["rank", "actor"] + [c for c in SUMMARY_COLUMNS if c != "a"]
+        row = summary_row(result, interval)
+        row = {"actor": row.pop("a"), **row, "unranked": result.unranked_reason}
+        if not result.ranked:
+            apart.append(row)
+            continue
+        if by == "rate":
+            key: tuple[object, ...] = (
+                *rank_key(result.position_rate(interval)),
+                *rank_key(result.statement_rate(interval)),
+                str(actor),
+            )
+        else:
+            value = row[by]
+            key = (
+                -value if isinstance(value, float) else float("inf"),
+                *rank_key(result.position_rate(interval)),
+                str(actor),
+            )
+        ranked.append((key, row))
+    columns = ["rank", "actor"] + [c for c in SUMMARY_COLUMNS if c != "a"] + ["unranked"]
+    ranked.sort(key=lambda item: item[0])  # type: ignore[arg-type, return-value]
+    rows = []
+    for number, (_, row) in enumerate(ranked, start=1):
+        rows.append({"rank": number, **row})
+    rows.extend({"rank": None, **row} for row in sorted(apart, key=lambda r: str(r["actor"])))
     if not rows:
         return pd.DataFrame(columns=columns)
-
-    def key(row: dict[str, object]) -> tuple[float, float, float, str]:
-        value, rate = row[by], row["agreement_rate"]
-        return (
-            -value if isinstance(value, float) else float("inf"),
-            -rate if isinstance(rate, float) else float("inf"),
-            -float(row["shared"]),  # type: ignore[arg-type]
-            str(row["actor"]),
-        )
-
-    rows.sort(key=key)
-    for number, row in enumerate(rows, start=1):
-        row["rank"] = number
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    table["rank"] = table["rank"].astype("Int64")
+    return table
 
 
 def alignment_matrix(

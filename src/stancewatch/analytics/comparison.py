@@ -7,8 +7,9 @@ the pack lists B among the position's holders. Positions both took one clear sid
 Scott's pi (see :mod:`stancewatch.analytics.agreement`). Positions where either actor's statements are
 split between the sides (``mixed``) are counted but left out of kappa and pi.
 
-Only what actors *said* is compared. Reported actions (votes, decisions, orders) are not
-coded separately by the attribution stage yet, so they are not counted here.
+Statements and acts are compared alike: the stance table may hold acts (rows of kind ``act``:
+the pack's votes, decisions and aid pauses, and acts stated in the news text), which count
+as evidence beside what actors said.
 
 :func:`compare_rows` makes one :class:`Alignment` out of the two actors' rows of a stance
 table; :mod:`stancewatch.analytics.alignment` asks it the questions (one pair, by topic, by
@@ -24,6 +25,7 @@ from datetime import date
 import pandas as pd
 
 from stancewatch.analytics.agreement import Agreement, agreement
+from stancewatch.analytics.rates import CONFIDENCE, Method, Rate, chance_corrected_note, rate
 
 SIDES = ("support", "oppose")
 COLUMNS = ["statement_id", "position_id", "label", "actor", "date"]
@@ -96,11 +98,44 @@ class Alignment:
     support_statements: tuple[str, ...] = ()
     oppose_statements: tuple[str, ...] = ()
     agreement: Agreement | None = None
+    chance_note: str | None = None  # why kappa and pi are not shown; None when they are
 
     @property
     def agreement_rate(self) -> float | None:
         decided = self.agree + self.disagree
         return self.agree / decided if decided else None
+
+    def position_rate(
+        self, method: Method = "wilson", confidence: float = CONFIDENCE
+    ) -> Rate | None:
+        """Positions on B's side (``agree``) of those both took one side on, with its
+        interval; None when there are none."""
+        return rate(self.agree, self.agree + self.disagree, method=method, confidence=confidence)
+
+    def statement_rate(
+        self, method: Method = "wilson", confidence: float = CONFIDENCE
+    ) -> Rate | None:
+        """A's sided statements on B's side, of those on positions where B's side is known,
+        with its interval; None when there are none."""
+        n = self.supports_b_positions + self.opposes_b_positions
+        return rate(self.supports_b_positions, n, method=method, confidence=confidence)
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the alignment has a position rate to rank by."""
+        return self.agree + self.disagree > 0
+
+    @property
+    def unranked_reason(self) -> str | None:
+        """Why the alignment takes no rank, or None when it does."""
+        if self.ranked:
+            return None
+        if self.mixed:
+            return (
+                f"split on every position shared with {self.b} ({self.mixed}); "
+                "no position on one side"
+            )
+        return f"no position shared with {self.b}"
 
     @property
     def statements(self) -> tuple[str, ...]:
@@ -195,4 +230,5 @@ def compare_rows(
         agreement=agreement(
             [p[0] for p in pairs], [p[1] for p in pairs], resamples=resamples, seed=seed
         ),
+        chance_note=chance_corrected_note([p[0] for p in pairs], [p[1] for p in pairs], a, b),
     )

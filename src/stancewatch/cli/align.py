@@ -25,6 +25,11 @@ from stancewatch.cli.common import (
     out,
 )
 
+ACTS_NOTE = (
+    "Statements and acts count together: acts (votes, decisions, aid pauses) come from the "
+    "pack's actions file and from acts stated in the news text, each labelled as an act."
+)
+
 ResamplesOption = Annotated[
     int, typer.Option(help="Bootstrap resamples for the kappa and pi intervals (0: none).")
 ]
@@ -34,6 +39,40 @@ SeedOption = Annotated[int, typer.Option(help="Random seed of the bootstrap / pe
 class By(StrEnum):
     month = "month"
     week = "week"
+
+
+class Interval(StrEnum):
+    wilson = "wilson"
+    jeffreys = "jeffreys"
+
+
+IntervalOption = Annotated[
+    Interval,
+    typer.Option(
+        "--interval", help="Binomial interval of the rates (95%): wilson (default) or jeffreys."
+    ),
+]
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def _rate(row: dict[str, Any], prefix: str, x_key: str) -> str:
+    """``2 of 3 (67%, 21–94%)`` or ``none``."""
+    n = row.get(f"{prefix}_n") or 0
+    if not n:
+        return "none"
+    low, high = row[f"{prefix}_low"], row[f"{prefix}_high"]
+    return f"{row[x_key]} of {n} ({_pct(row[f'{prefix}_rate'])}, {low:.0%}–{high:.0%})"
+
+
+def _chance(row: dict[str, Any]) -> str:
+    """Pi and kappa with their intervals where they are shown, else why not."""
+    note = row.get("chance_note")
+    if isinstance(note, str) and note:
+        return "not shown: " + note.split(":")[0]
+    return f"pi {_fmt(row['pi'])} {_ci(row, 'pi')}, kappa {_fmt(row['kappa'])} {_ci(row, 'kappa')}"
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -49,9 +88,29 @@ def _ci(row: dict[str, Any], name: str) -> str:
     return f"[{_fmt(low)}, {_fmt(high)}]"
 
 
-def _evidence(statements: pd.DataFrame, ids: list[str], side: str) -> list[dict[str, Any]]:
+def _evidence(
+    statements: pd.DataFrame, ids: list[str], side: str, actions: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
     rows = []
     for sid in ids:
+        if actions is not None and sid in actions.index:
+            act = actions.loc[sid]
+            rows.append(
+                {
+                    "statement_id": sid,
+                    "side": side,
+                    "date": act["date"],
+                    "speaker": act["actor_name"] or act["actor"],
+                    "kind": "act",
+                    "act": act["kind"],
+                    "content": act["description"],
+                    "document": act["source"],
+                    "url": act["url"],
+                    "start": None,
+                    "end": None,
+                }
+            )
+            continue
         if sid not in statements.index:
             continue
         s = statements.loc[sid]
@@ -61,6 +120,8 @@ def _evidence(statements: pd.DataFrame, ids: list[str], side: str) -> list[dict[
                 "side": side,
                 "date": s["date"],
                 "speaker": s["speaker"],
+                "kind": s["kind"],
+                "act": None,
                 "content": s["content"],
                 "document": s["document_title"] or s["document"],
                 "url": s["document_url"],
@@ -83,10 +144,21 @@ def align(
     by_topic: Annotated[bool, typer.Option("--by-topic", help="Also break down by topic.")] = False,
     resamples: ResamplesOption = 2000,
     seed: SeedOption = 20250120,
+    interval: IntervalOption = Interval.wilson,
+    count: Annotated[
+        bool,
+        typer.Option(
+            "--count",
+            help="Count as the press does: how many times A's statements and acts matched B's "
+            "positions, one per event (the same remark in five outlets is one), with the list "
+            "and the opposite count.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
     pack: PackOption = None,
 ) -> None:
-    """How often actor A took actor B's side, corrected for chance, with the evidence.
+    """How often actor A took actor B's side: shares with their intervals, the counts, kappa
+    and pi where enough positions vary, and the evidence. With --count: the matches per event.
 
     Example: `stancewatch align trump putin --since 2025-01-20 --by month --db corpus.db`
     """
@@ -94,6 +166,11 @@ def align(
 
     window = {"since": date_option(since), "until": date_option(until)}
     options = {**window, "resamples": resamples, "seed": seed}
+    if count:
+        from stancewatch.cli.align_count import print_count
+
+        print_count(a, b, db, pack, window, fmt)
+        return
     with open_project(db, pack) as project:
         result = project.align(a, b, **options)
         groups = []
@@ -102,10 +179,11 @@ def align(
         if by_topic:
             groups.append(project.alignment(a, b, by="topic", **options).assign(grouping="topic"))
         statements = project.statements().set_index("id")
-    summary: dict[str, Any] = summary_row(result)
+        actions = project.actions().set_index("evidence_id")
+    summary: dict[str, Any] = summary_row(result, interval.value)
     positions = positions_frame(result)
-    evidence = _evidence(statements, summary["support_statements"], "supports") + _evidence(
-        statements, summary["oppose_statements"], "opposes"
+    evidence = _evidence(statements, summary["support_statements"], "supports", actions) + (
+        _evidence(statements, summary["oppose_statements"], "opposes", actions)
     )
     grouped = pd.concat(groups, ignore_index=True) if groups else None
     agreed = result.agreement
@@ -117,32 +195,49 @@ def align(
             "positions": positions.to_dict(orient="records"),
             "evidence": evidence,
             "groups": [] if grouped is None else grouped.to_dict(orient="records"),
-            "note": "Statements only: reported actions (votes, decisions) are not coded yet.",
+            "note": ACTS_NOTE,
         }
         out.print_json(json.dumps(payload, default=str, ensure_ascii=False))
         return
     if fmt is Format.csv:
         emit(positions if grouped is None else grouped, fmt)
         return
-    decided = result.agree + result.disagree
+    name = "Wilson" if interval is Interval.wilson else "Jeffreys"
+
+    def share(prefix: str) -> str:
+        if not summary[f"{prefix}_n"]:
+            return "no share to give"
+        return (
+            f"{_pct(summary[f'{prefix}_rate'])} (95% {name} interval "
+            f"{summary[f'{prefix}_low']:.0%}–{summary[f'{prefix}_high']:.0%})"
+        )
+
     out.print(
-        f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of {decided} positions "
-        f"both took one side on ({result.disagree} opposite; {result.mixed} more where either "
-        f"was split; {result.a_silent} positions {b} holds where {a} was silent).",
+        f"[bold]{a}[/bold] took [bold]{b}[/bold]'s side on {result.agree} of "
+        f"{summary['position_n']} positions both took one side on: {share('position')}; "
+        f"{result.disagree} opposite, {result.mixed} more where either was split, "
+        f"{result.a_silent} positions {b} holds where {a} was silent.",
         highlight=False,
     )
     out.print(
-        f"Cohen's kappa {_fmt(summary['kappa'])} {_ci(summary, 'kappa')}, Scott's pi "
-        f"{_fmt(summary['pi'])} {_ci(summary, 'pi')} over {agreed.n if agreed else 0} shared "
-        f"positions (95% percentile bootstrap, {resamples} resamples, seed {seed}).",
+        f"{a}'s statements and acts on positions where {b}'s side is known: "
+        f"{result.supports_b_positions} of {summary['statement_n']} on {b}'s side: "
+        f"{share('statement')}.",
         highlight=False,
     )
-    out.print(
-        f"{a}'s statements supporting positions {b} holds: {result.supports_b_positions}; "
-        f"opposing them: {result.opposes_b_positions}. Statements only: reported actions "
-        "(votes, decisions) are not coded yet.",
-        highlight=False,
-    )
+    if summary["chance_note"]:
+        out.print(
+            f"Cohen's kappa and Scott's pi not shown ({summary['chance_note']}).",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"Cohen's kappa {_fmt(summary['kappa'])} {_ci(summary, 'kappa')}, Scott's pi "
+            f"{_fmt(summary['pi'])} {_ci(summary, 'pi')} over {agreed.n if agreed else 0} "
+            f"shared positions (95% percentile bootstrap, {resamples} resamples, seed {seed}).",
+            highlight=False,
+        )
+    out.print(ACTS_NOTE, highlight=False)
     table = positions.assign(
         a_statements=positions["a_statements"].map(", ".join),
         b_statements=positions["b_statements"].map(", ".join),
@@ -151,6 +246,14 @@ def align(
     if grouped is not None:
         emit(_group_table(grouped), fmt, title="Breakdown (B's side over the whole range)")
     for e in evidence:
+        if e["kind"] == "act":
+            out.print(
+                f"- [{e['side']}] {e['date'] or 'undated'} ACT ({e['act']}) {e['speaker'] or ''}: "
+                f"{e['content']} (source: {e['document']}, {e['url']}; act {e['statement_id']})",
+                highlight=False,
+                markup=False,
+            )
+            continue
         out.print(
             f"- [{e['side']}] {e['date'] or 'undated'} {e['speaker'] or ''}: “{e['content']}” "
             f"({e['document']}, characters {e['start']}–{e['end']}, statement {e['statement_id']})",
@@ -192,44 +295,96 @@ def rank(
     resamples: ResamplesOption = 2000,
     seed: SeedOption = 20250120,
     by: Annotated[
-        str, typer.Option("--by", help="Rank by pi (Scott's pi, default) or kappa (Cohen's).")
-    ] = "pi",
+        str,
+        typer.Option(
+            "--by",
+            help="rate (default: the lower end of the interval of the share of positions on "
+            "the actor's side), pi (Scott's) or kappa (Cohen's).",
+        ),
+    ] = "rate",
+    interval: IntervalOption = Interval.wilson,
     fmt: FormatOption = Format.table,
     pack: PackOption = None,
 ) -> None:
-    """Rank actors by chance-corrected agreement (Scott's pi or Cohen's kappa) with one actor.
+    """Rank actors by how often they took one actor's side, a rate with its interval;
+    actors who share no position with that actor are listed apart, unranked.
 
     Example: `stancewatch rank --with putin --since 2025-01-20 --db corpus.db`
     """
+    from stancewatch.analytics.rates import MIN_VARYING, ranking_rule
+
     window = {"since": date_option(since), "until": date_option(until)}
     with open_project(db, pack) as project:
-        table = project.rank(with_actor, **window, resamples=resamples, seed=seed, by=by)
+        table = project.rank(
+            with_actor,
+            **window,
+            resamples=resamples,
+            seed=seed,
+            by=by,
+            interval=interval.value,
+        )
     if fmt is not Format.table:
         emit(table, fmt)
         return
     rows = table.to_dict(orient="records")
+    ranked = [r for r in rows if not pd.isna(r["rank"])]
+    apart = [r for r in rows if pd.isna(r["rank"])]
+    rule = (
+        ranking_rule(with_actor, interval.value)
+        if by == "rate"
+        else f"Ranked by {by}, highest first, undefined last; ties by the rate rule."
+    )
     emit(
         pd.DataFrame(
             [
                 {
-                    "rank": r["rank"],
+                    "rank": int(r["rank"]),
                     "actor": r["actor"],
-                    "agree / shared": f"{r['agree']} / {r['agree'] + r['disagree']}",
-                    "mixed": r["mixed"],
-                    "silent": r["a_silent"],
-                    "kappa": f"{_fmt(r['kappa'])} {_ci(r, 'kappa')}".strip(),
-                    "pi": f"{_fmt(r['pi'])} {_ci(r, 'pi')}".strip(),
-                    "statements for / against": (
-                        f"{r['supports_b_positions']} / {r['opposes_b_positions']}"
+                    f"positions on {with_actor}'s side": _rate(r, "position", "agree"),
+                    "split": r["mixed"],
+                    f"statements on {with_actor}'s side": _rate(
+                        r, "statement", "supports_b_positions"
                     ),
+                    "pi, kappa": _chance(r),
                 }
-                for r in rows
-            ]
+                for r in ranked
+            ],
+            columns=[
+                "rank",
+                "actor",
+                f"positions on {with_actor}'s side",
+                "split",
+                f"statements on {with_actor}'s side",
+                "pi, kappa",
+            ],
         ),
         fmt,
-        title=f"Alignment with {with_actor}, ranked by {by} (undefined: every shared position "
-        "on one side, or none shared)",
+        title=f"Alignment with {with_actor}",
     )
+    out.print(rule, highlight=False)
+    out.print(
+        f"Rates are x of n with the share and its 95% {interval.value.capitalize()} interval. "
+        f"Kappa and pi are shown only where each actor took each side on at least "
+        f"{MIN_VARYING} shared positions.",
+        highlight=False,
+    )
+    if apart:
+        emit(
+            pd.DataFrame(
+                [
+                    {
+                        "actor": r["actor"],
+                        "why not ranked": r["unranked"],
+                        f"statements on {with_actor}'s side": _rate(
+                            r, "statement", "supports_b_positions"
+                        ),
+                    }
+                    for r in apart
+                ]
+            ),
+            fmt,
+            title=f"Not ranked: no position on which both they and {with_actor} took one side",
+        )
 
 
 @app.command()

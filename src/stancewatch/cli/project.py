@@ -289,7 +289,8 @@ def pack_validate(
     loaded = pack_only(path)
     out.print(
         f"{path}: valid pack {loaded.name} {loaded.version}: {len(loaded.actors)} actors, "
-        f"{len(loaded.positions)} positions, {len(loaded.facts)} facts"
+        f"{len(loaded.positions)} positions, {len(loaded.facts)} facts, "
+        f"{len(loaded.actions)} actions"
     )
 
 

@@ -16,7 +16,9 @@ import pandas as pd
 
 from stancewatch.analytics import alignment as _align
 from stancewatch.analytics import comparison as _comparison
+from stancewatch.analytics import counts as _counts
 from stancewatch.analytics import echo as _echo
+from stancewatch.analytics import rates as _rates
 from stancewatch.analytics.agreement import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
 from stancewatch.report import charts
 
@@ -40,7 +42,58 @@ def parameters() -> dict[str, Any]:
         "permutation_seed": _echo.PERMUTATION_SEED,
         "cluster_threshold": _echo.CLUSTER_THRESHOLD,
         "heatmap_actors": HEATMAP_ACTORS,
+        "event_days": _counts.EVENT_DAYS,
+        "event_overlap": _counts.EVENT_OVERLAP,
+        "interval": INTERVAL,
+        "interval_name": "Wilson score",
+        "rate_confidence": _rates.CONFIDENCE,
+        "min_varying": _rates.MIN_VARYING,
     }
+
+
+INTERVAL: _rates.Method = "wilson"  # the interval of every rate in the report
+
+
+def _rate(found: _rates.Rate | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"x": found.x, "n": found.n, "value": found.value, "low": found.low, "high": found.high}
+
+
+def strongest(stances: pd.DataFrame, statement_ids: Sequence[str]) -> str | None:
+    """The strongest evidence among ``statement_ids``: a reviewer's coding before a
+    machine's, a direct quote before reported speech, then the highest stance score, then
+    the earliest; None when there is none."""
+    if not statement_ids or stances.empty:
+        return statement_ids[0] if statement_ids else None
+    wanted = set(statement_ids)
+    rows = stances[stances["statement_id"].isin(wanted)]
+    if rows.empty:
+        return statement_ids[0]
+
+    def column(name: str, default: Any) -> list[Any]:
+        return list(rows[name]) if name in rows.columns else [default] * len(rows)
+
+    best: tuple[Any, ...] | None = None
+    chosen = None
+    for sid, source, kind, score, day in zip(
+        rows["statement_id"],
+        column("label_source", "machine"),
+        column("kind", None),
+        column("score", None),
+        column("date", None),
+        strict=True,
+    ):
+        key = (
+            0 if source == "adjudicated" else 1,
+            0 if kind == "direct" else 1,
+            -(float(score) if isinstance(score, int | float) and not pd.isna(score) else 0.0),
+            str(day or "9999"),
+            str(sid),
+        )
+        if best is None or key < best:
+            best, chosen = key, str(sid)
+    return chosen
 
 
 def _stat(agreed: Any, name: str) -> dict[str, Any]:
@@ -64,6 +117,9 @@ def _figures(result: _comparison.Alignment, evidence: Evidence) -> dict[str, Any
     decided = result.agree + result.disagree
     statements = result.supports_b_positions + result.opposes_b_positions
     return {
+        "position_rate": _rate(result.position_rate(INTERVAL)),
+        "statement_rate": _rate(result.statement_rate(INTERVAL)),
+        "chance_note": result.chance_note,
         "agree": result.agree,
         "disagree": result.disagree,
         "mixed": result.mixed,
@@ -123,11 +179,13 @@ def alignment_pair(
         }
         for c in result.positions
     ]
+    counted = _counts.count_matches(pair, a, b, **window)
     return {
         "a": a,
         "b": b,
         "a_name": names.get(a, a),
         "b_name": names.get(b, b),
+        "count": _count_section(counted, positions, evidence),
         **_figures(result, evidence),
         "n": result.agreement.n if result.agreement else 0,
         "positions": rows,
@@ -142,6 +200,45 @@ def alignment_pair(
             for label, r in by_month.items()
         ],
     }
+
+
+def _count_section(
+    counted: _counts.Counts, positions: Positions, evidence: Evidence
+) -> dict[str, Any]:
+    """The press count of one pair: matches per event with their reports, the opposite."""
+
+    def events(found: Sequence[_counts.Event]) -> list[dict[str, Any]]:
+        return [
+            {
+                "date": e.date.isoformat(),
+                **_position(positions, e.position_id),
+                "side": e.side,
+                "act": e.is_act,
+                "refs": evidence.refs(e.statement_ids),
+            }
+            for e in found
+        ]
+
+    return {
+        "matches": events(counted.matches),
+        "opposite": events(counted.opposite),
+        "reports": counted.reports,
+        "acts": sum(1 for e in counted.matches if e.is_act),
+        "undated": counted.undated,
+        "first": counted.first.isoformat() if counted.first else None,
+        "last": counted.last.isoformat() if counted.last else None,
+        "cumulative": _counts.cumulative(counted),
+    }
+
+
+def cumulative_spec(pairs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    return charts.cumulative_spec(
+        [
+            {"actor": f"{p['a_name']} → {p['b_name']}", **point}
+            for p in pairs
+            for point in p["count"]["cumulative"]
+        ]
+    )
 
 
 def over_time_spec(pairs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -159,6 +256,9 @@ def over_time_spec(pairs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     )
 
 
+MATRIX_ACTORS = 16  # ranked actors shown as columns of the position × actor matrix
+
+
 def ranking(
     stances: pd.DataFrame,
     b: str,
@@ -166,30 +266,88 @@ def ranking(
     holders: Mapping[str, Sequence[str]],
     since: date | None,
     until: date | None,
+    positions: Positions,
     names: Names,
     evidence: Evidence,
 ) -> dict[str, Any]:
-    """Every actor who took a side, ranked by Scott's pi with ``b``, with the evidence."""
+    """Every actor who took a side, ranked by the rule of
+    :func:`stancewatch.analytics.rates.rank_key` against ``b``, each with the rate, its
+    interval, n and the strongest evidence; actors with no position on which both took one
+    side listed apart; and the position × actor matrix behind it."""
     window = _comparison.sides_in_window(stances, since, until)
     actors = sorted(str(x) for x in window["actor"].dropna().unique() if x != b)
-    rows = []
+    ranked: list[tuple[tuple[Any, ...], dict[str, Any], _comparison.Alignment]] = []
+    apart = []
     for actor in actors:
         result = _align.align(stances, actor, b, holders=holders, since=since, until=until)
-        if not (result.shared or result.supports_b_positions or result.opposes_b_positions):
+        name = names.get(actor, actor)
+        if not result.ranked:
+            apart.append({"actor": actor, "name": name, "reason": result.unranked_reason})
             continue
-        rows.append({"actor": actor, "name": names.get(actor, actor), **_figures(result, evidence)})
-
-    def key(row: dict[str, Any]) -> tuple[float, float, float, str]:
-        pi, rate = row["pi"]["value"], row["rate"]
-        return (
-            -pi if pi is not None else float("inf"),
-            -rate if rate is not None else float("inf"),
-            -row["shared"],
-            row["name"],
+        on_side = list(result.support_statements)
+        best = strongest(window, on_side or list(result.oppose_statements))
+        row = {
+            "actor": actor,
+            "name": name,
+            **_figures(result, evidence),
+            "strongest": evidence.ref(best) if best else None,
+            "strongest_side": "same" if on_side else "opposite",
+        }
+        key = (
+            *_rates.rank_key(result.position_rate(INTERVAL)),
+            *_rates.rank_key(result.statement_rate(INTERVAL)),
+            str(name),
         )
+        ranked.append((key, row, result))
+    ranked.sort(key=lambda item: item[0])
+    rows = [row for _, row, _ in ranked]
+    return {
+        "b": b,
+        "b_name": names.get(b, b),
+        "rule": _rates.ranking_rule(names.get(b, b), INTERVAL),
+        "rows": rows,
+        "apart": sorted(apart, key=lambda r: str(r["name"]).lower()),
+        "matrix": _position_matrix(
+            [result for _, _, result in ranked][:MATRIX_ACTORS], b, positions, names, evidence
+        ),
+    }
 
-    rows.sort(key=key)
-    return {"b": b, "b_name": names.get(b, b), "rows": rows}
+
+def _position_matrix(
+    results: Sequence[_comparison.Alignment],
+    b: str,
+    positions: Positions,
+    names: Names,
+    evidence: Evidence,
+) -> dict[str, Any]:
+    """Positions × ranked actors: each cell is the actor's outcome against ``b`` on the
+    position, linked to the actor's statements on it; rows where nobody shared a side drop."""
+    cells: dict[str, dict[str, dict[str, Any]]] = {}
+    b_side: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for result in results:
+        for c in result.positions:
+            b_side.setdefault(c.position_id, (c.b_side, c.b_statements))
+            if c.outcome in ("agree", "disagree", "mixed"):
+                cells.setdefault(c.position_id, {})[result.a] = {
+                    "outcome": c.outcome,
+                    "side": c.a_side,
+                    "refs": evidence.refs(c.a_statements),
+                }
+    rows = []
+    for position_id in sorted(cells):
+        side, ids = b_side[position_id]
+        rows.append(
+            {
+                **_position(positions, position_id),
+                "b_side": side,
+                "b_refs": evidence.refs(ids),
+                "cells": [cells[position_id].get(r.a) for r in results],
+            }
+        )
+    return {
+        "actors": [{"id": r.a, "name": names.get(r.a, r.a)} for r in results],
+        "rows": rows,
+    }
 
 
 def heatmap_spec(

@@ -92,7 +92,7 @@ def build_context(
     for p in project.pack.positions:
         positions.setdefault(p.id, {"id": p.id, "topic": p.topic, "proposition": p.proposition})
 
-    evidence = Evidence(project.statements())
+    evidence = Evidence(project.statements(), project.actions())
     all_stances = project.stances(include_neutral=False)
     stances = in_window(all_stances, "date", since_d, until_d)
     grouped = group_stances(stances)
@@ -153,15 +153,21 @@ def _analytics(
         stances = pd.DataFrame(columns=["statement_id", "position_id", "label", "actor", "date"])
     window: dict[str, Any] = {"holders": holders, "since": since, "until": until}
     shared: dict[str, Any] = {"positions": positions, "names": names, "evidence": evidence}
-    context["alignments"] = [
+    compared = [
         _analytics_module.alignment_pair(stances, a, b, **window, **shared) for a, b in pairs
     ]
+
+    # A pair with no position in common and no statement on the other's positions has no
+    # figure to give: it is named once, apart, never printed as "0 of 0".
+    def comparable(al: dict[str, Any]) -> bool:
+        return bool(al["shared"] or al["statement_rate"] or al["count"]["matches"])
+
+    context["alignments"] = [al for al in compared if comparable(al)]
+    context["alignments_apart"] = [al for al in compared if not comparable(al)]
     known = {a.id for a in project.pack.actors}
     rival = rival or (DEFAULT_RIVAL if DEFAULT_RIVAL in known else (pairs[0][1] if pairs else None))
     context["ranking"] = (
-        _analytics_module.ranking(stances, rival, **window, names=names, evidence=evidence)
-        if rival
-        else None
+        _analytics_module.ranking(stances, rival, **window, **shared) if rival else None
     )
     clusters: list[_echo.Chain] | None = None
     if embedder is not None:
@@ -177,6 +183,7 @@ def _analytics(
         "matrix": context["matrix"].pop("spec"),
         "alignment-heatmap": _analytics_module.heatmap_spec(stances, **window, names=names),
         "alignment-over-time": _analytics_module.over_time_spec(context["alignments"]),
+        "matches-cumulative": _analytics_module.cumulative_spec(context["alignments"]),
         "echo-timeline": context["echo"]["timeline"],
     }
     context["charts"] = {name: spec for name, spec in specs.items() if spec is not None}

@@ -117,6 +117,22 @@ def over_time_spec(points: Sequence[dict[str, Any]]) -> Spec | None:
     return (line + dots).properties(width=max(240, min(720, 90 * n)), height=260).to_dict()
 
 
+def cumulative_spec(points: Sequence[dict[str, Any]]) -> Spec | None:
+    """Cumulative matches over time, one step line per actor: ``points`` have ``actor``,
+    ``date`` (ISO) and ``matches`` (the running total of events on the reference actor's
+    side up to that date)."""
+    if not points:
+        return None
+    base = alt.Chart(alt.Data(values=list(points))).encode(
+        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%d %b %Y", labelAngle=0)),
+        y=alt.Y("matches:Q", title="Matches (events), cumulative", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("actor:N", title=None, legend=alt.Legend(orient="bottom", columns=3)),
+    )
+    line = base.mark_line(interpolate="step-after")
+    dots = base.mark_circle(size=50, opacity=0.9)
+    return (line + dots).properties(width=640, height=260).to_dict()
+
+
 def echo_timeline_spec(links: Sequence[dict[str, Any]]) -> Spec | None:
     """Echo chains on a time line: ``links`` have ``chain`` (a label), ``actor``, ``date``
     (ISO), ``origin`` (ISO date of the chain's first voice) and ``first``. One row per

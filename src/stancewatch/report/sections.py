@@ -70,19 +70,56 @@ def in_window(
 class Evidence:
     """The statements the report cites; ``cited()`` numbers them E1, E2, ... by date."""
 
-    def __init__(self, statements: pd.DataFrame) -> None:
+    def __init__(self, statements: pd.DataFrame, actions: pd.DataFrame | None = None) -> None:
         self._rows = (
             {row["id"]: row for row in frame_records(statements)} if not statements.empty else {}
         )
+        self._acts = (
+            {row["evidence_id"]: row for row in frame_records(actions)}
+            if actions is not None and not actions.empty
+            else {}
+        )
         self._cited: dict[str, dict[str, Any]] = {}
 
+    def _act(self, evidence_id: str) -> dict[str, Any] | None:
+        """The evidence entry of a pack act (a vote, a decision): no quote, no offsets."""
+        row = self._acts.get(evidence_id)
+        if row is None:
+            return None
+        return {
+            "id": evidence_id,
+            "anchor": anchor(evidence_id),
+            "label": "",
+            "content": row.get("description") or "",
+            "quote": row.get("description") or "",
+            "speaker": row.get("actor_name") or row.get("actor"),
+            "actor": row.get("actor"),
+            "actor_name": row.get("actor_name"),
+            "kind": "act",
+            "act_kind": row.get("kind"),
+            "act_notes": row.get("notes"),
+            "date": row.get("date"),
+            "title": row.get("source"),
+            "url": safe_url(row.get("url")),
+            "raw_url": row.get("url"),
+            "outlet": None,
+            "document_id": None,
+            "start": None,
+            "end": None,
+            "confidence": None,
+            "method": f"pack actions ({row.get('pack') or 'pack'})",
+        }
+
     def ref(self, statement_id: str) -> dict[str, Any] | None:
-        """Cite one statement: its evidence entry, or None when it is not in the store."""
+        """Cite one statement or act: its evidence entry, or None when it is not stored."""
         if statement_id in self._cited:
             return self._cited[statement_id]
         row = self._rows.get(statement_id)
         if row is None:
-            return None
+            act = self._act(statement_id)
+            if act is not None:
+                self._cited[statement_id] = act
+            return act
         entry = {
             "id": statement_id,
             "anchor": anchor(statement_id),
@@ -93,6 +130,8 @@ class Evidence:
             "actor": row.get("actor"),
             "actor_name": row.get("actor_name"),
             "kind": row.get("kind"),
+            "act_kind": None,
+            "act_notes": None,
             "date": row.get("date"),
             "title": row.get("document_title") or row.get("document") or row.get("document_id"),
             "url": safe_url(row.get("document_url")),
@@ -123,7 +162,12 @@ class Evidence:
         """The cited statements in date order, labelled E1, E2, ... (labels set here)."""
         entries = sorted(
             self._cited.values(),
-            key=lambda e: (e["date"] or "9999", str(e["document_id"]), e["start"] or 0, e["id"]),
+            key=lambda e: (
+                e["date"] or "9999",
+                str(e["document_id"] or ""),
+                e["start"] or 0,
+                e["id"],
+            ),
         )
         for number, entry in enumerate(entries, start=1):
             entry["label"] = f"E{number}"

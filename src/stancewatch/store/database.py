@@ -188,7 +188,7 @@ class Store:
 
     # -- packs --------------------------------------------------------------------------
     def save_pack(self, pack: Pack) -> None:
-        """Replace the stored actors, positions and facts with the pack's, atomically."""
+        """Replace the stored actors, positions, facts and acts with the pack's, atomically."""
         with self.db.atomic():
             for table in ("actors", "positions", "facts"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -211,6 +211,10 @@ class Store:
             )
             self.db.table("facts").insert_all(
                 {**to_row(f), "keywords": _json(f.keywords), "pack": pack.name} for f in pack.facts
+            )
+            self.db.execute("DELETE FROM actions WHERE origin = 'pack'")
+            self.db.table("actions").insert_all(
+                {**to_row(a), "pack": pack.name} for a in pack.actions
             )
 
     # -- analysis results ---------------------------------------------------------------

@@ -31,10 +31,11 @@ import json
 from datetime import date
 from typing import Any
 
-from stancewatch.records import BankClaim, Claim, Fact, as_date
+from stancewatch.records import ACTION_PREFIX, BankClaim, Claim, Fact, as_date
 from stancewatch.store.database import Store
 
 __all__ = [
+    "ACTION_PREFIX",
     "ADJUDICATED",
     "ADJUDICATED_KINDS",
     "CLAIMS",
@@ -43,6 +44,7 @@ __all__ = [
     "STATEMENTS",
     "UNKNOWN_SPEAKER",
     "VERDICTS",
+    "action_rows",
     "adjudicated_values",
     "bank_claims",
     "check_worthy_rows",
@@ -189,6 +191,49 @@ def statement_rows(store: Store, actor: str | None = None) -> list[dict[str, Any
         sql += " WHERE s.actor = ?"
         params.append(actor)
     return store.query(sql + " ORDER BY s.date, s.document_id, s.content_start", params)
+
+
+def action_rows(store: Store) -> list[dict[str, Any]]:
+    """The stored acts (votes, decisions, aid pauses from the pack), by date, with the actor's
+    name and ``evidence_id`` (``act-<id>``), the id they carry among statements."""
+    return store.query(
+        f"SELECT '{ACTION_PREFIX}' || a.id AS evidence_id, a.id, a.actor, ac.name AS actor_name, "
+        "a.date, a.kind, a.position_id, p.proposition, a.side, a.description, a.source, a.url, "
+        "a.notes, a.origin, a.pack FROM actions a LEFT JOIN actors ac ON ac.id = a.actor "
+        "LEFT JOIN positions p ON p.id = a.position_id ORDER BY a.date, a.id"
+    )
+
+
+def action_stance_rows(store: Store) -> list[dict[str, Any]]:
+    """The stored acts as rows of the stance table: one coding each, ``kind`` ``act``, the
+    act's description as ``content``, its source as the document."""
+    return [
+        {
+            "statement_id": row["evidence_id"],
+            "position_id": row["position_id"],
+            "topic": None,
+            "proposition": row["proposition"],
+            "label": row["side"],
+            "machine_label": row["side"],
+            "label_source": "pack",
+            "score": None,
+            "similarity": None,
+            "method": f"pack.actions.{row['kind']}",
+            "coder": "pack",
+            "actor": row["actor"],
+            "actor_name": row["actor_name"],
+            "speaker": row["actor_name"] or row["actor"],
+            "kind": "act",
+            "content": row["description"],
+            "date": row["date"],
+            "document_id": None,
+            "content_start": None,
+            "content_end": None,
+            "document_title": row["source"],
+            "document_url": row["url"],
+        }
+        for row in action_rows(store)
+    ]
 
 
 def stance_rows(store: Store, *, include_neutral: bool = True) -> list[dict[str, Any]]:

@@ -291,6 +291,27 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN pid INTEGER;
     UPDATE runs SET status = 'finished' WHERE finished_at IS NOT NULL
     """,
+    # Acts that are not speech (votes, decisions, aid pauses) from the pack's actions.yaml,
+    # each coded on one position and side with its source; saved with the pack. They count
+    # as evidence beside statements (stancewatch.store.results.action_rows). Acts found in
+    # news text are statements of kind 'act' instead, with offsets.
+    """
+    CREATE TABLE actions (
+        id TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        position_id TEXT NOT NULL,
+        side TEXT NOT NULL,
+        description TEXT NOT NULL,
+        source TEXT,
+        url TEXT,
+        notes TEXT,
+        origin TEXT NOT NULL,
+        pack TEXT
+    );
+    CREATE INDEX actions_actor ON actions(actor);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
