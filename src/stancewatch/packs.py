@@ -21,7 +21,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from stancewatch.errors import NotFoundError, PackError
-from stancewatch.records import Actor, Debunk, Fact, Narrative, Position, Role
+from stancewatch.records import Actor, Debunk, ExchangeRate, Fact, Narrative, Position, Role
 
 DEFAULT_PACK = "default"
 FACT_COLUMNS = (
@@ -58,6 +58,8 @@ class Pack:
     # The pack's own trained stance model: the folder ``stance_model`` in pack.yaml names,
     # inside the pack (None when it names none). Used when no backend is chosen.
     stance_model: Path | None = None
+    # Published exchange rates from rates.csv, when present (stancewatch.claims.ratebase).
+    rates: tuple[ExchangeRate, ...] = ()
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:
@@ -141,6 +143,12 @@ def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
         raise PackError(
             f"{file}: {prefix}{_where(first.absolute_path, data)}: {first.message}{more}"
         )
+
+
+def validate_against(data: Any, schema: str, file: Path, prefix: str = "") -> None:
+    """Check ``data`` against the pack schema ``schema`` (``schemas/<schema>.schema.json``);
+    PackError naming ``file``, ``prefix`` and the first problem otherwise."""
+    _validate(data, schema, file, prefix)
 
 
 def read_yaml(file: Path) -> Any:
@@ -245,6 +253,14 @@ def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
     _validate(clean, "facts", file, prefix=f"{where}: ")
     if clean["unit"] == "money" and not clean.get("currency"):
         raise PackError(f"{file}: {where}: currency is required when unit is money (e.g. USD)")
+    if clean.get("currency"):
+        from stancewatch.claims.currency import known_currency
+
+        if not known_currency(clean["currency"]):
+            raise PackError(
+                f"{file}: {where}: currency: {clean['currency']!r} is not an ISO 4217 currency "
+                "code (e.g. USD, EUR, GBP, UAH)"
+            )
     fact = Fact(
         id=clean["id"],
         measure=clean["measure"],
@@ -356,6 +372,12 @@ def load_pack(path: str | Path | None = None) -> Pack:
     facts = load_facts(facts_file) if facts_file else ()
     narratives_file = folder / "narratives.yaml"
     narratives = load_narratives(narratives_file) if narratives_file.is_file() else ()
+    rates_file = folder / "rates.csv"
+    rates: tuple[ExchangeRate, ...] = ()
+    if rates_file.is_file():
+        from stancewatch.claims.ratebase import load_rates
+
+        rates = load_rates(rates_file)
     model = meta.get("stance_model")
     if model is not None and (Path(model).is_absolute() or ".." in Path(model).parts):
         raise PackError(
@@ -372,4 +394,5 @@ def load_pack(path: str | Path | None = None) -> Pack:
         facts=facts,
         narratives=narratives,
         stance_model=folder / model if model is not None else None,
+        rates=rates,
     )

@@ -192,6 +192,7 @@ class Analyzer:
             claim_dates=_claim_dates(statements, claims),
             subject_kinds={a.id: a.kind for a in self.pack.actors},
             authority=self.authority,
+            rates=getattr(self.pack, "rates", ()),
         )
         return DocumentResult(
             document.id,
@@ -305,6 +306,7 @@ def check_text(
     similarity: Any = None,
     when: date | None = None,
     authority: Any = None,
+    rate_at: str = "period-end",
 ) -> list[textcheck.CheckedClaim]:
     """The numeric claims of one text, each with its verdict against ``pack.facts``
     (``stancewatch check``): :func:`stancewatch.claims.textcheck.check_text` with the pack's
@@ -318,4 +320,5 @@ def check_text(
         when=when,
         authority=authority,
         mentions=linker.find_mentions,
+        rate_at=rate_at,
     )

@@ -22,6 +22,13 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from stancewatch.claims.comparisons import (
+    RatioPhrase,
+    find_bare_ratios,
+    find_ratio,
+    first_side,
+    ratio_measure,
+)
 from stancewatch.claims.differences import DIFFERENCE_PREFIX, difference_measure
 from stancewatch.claims.lexicon import alternation, lexicon
 from stancewatch.claims.measures import find_measure
@@ -130,11 +137,21 @@ def extract_claims(
             other = _other_side(than, doc, base) if than else ""
             words = [w for w in measure.split() if w.lower() != q.comparison]
             measure = difference_measure(" ".join(words), q.comparison, other)
+        ratio = None if side else find_ratio(q, content, hi, found_mentions)
         if span is not None:
             absolute = [(a + base, b + base, key) for a, b, key in found_mentions]
             subject = parse_subject(span, absolute)
         else:
             subject = window_subject(found_mentions, q, content, lo, hi)
+        if ratio is not None:
+            if span is None:
+                subject = None  # the nearest mention may be the recipient ("gave Ukraine")
+            subject, measure = _ratio_parts(
+                ratio, subject, measure, content, (found_mentions, q.start, lo)
+            )
+            if q.unit == "percent" and subject is None:
+                ratio = None  # "40% of Ukraine's budget": a share, not two subjects compared
+                measure = find_measure(q, content, span, quantities, base, than)
         claims.append(
             Claim(
                 id=stable_id(statement.document_id, start, end),
@@ -156,7 +173,67 @@ def extract_claims(
                 context=" ".join(text[sent_start:sent_end].split()),
             )
         )
-    return claims
+    claims.extend(_bare_ratio_claims(statement, text, found_mentions, quantities, doc))
+    return sorted(claims, key=lambda c: c.start)
+
+
+def _ratio_parts(
+    ratio: RatioPhrase,
+    subject: str | None,
+    measure: str,
+    content: str,
+    where: tuple[list[tuple[int, int, str]], int, int],
+) -> tuple[str | None, str]:
+    """The subject and measure of a ratio claim: the subject is the first side (the first
+    mention of the clause when the parse gives none or gives the other side); the measure is
+    the noun written in the phrase ("as much aid as"), else the measure words without the
+    other side's."""
+    other_text = content[ratio.other_start : ratio.other_end]
+    if subject is None or subject == ratio.other:
+        subject = first_side(where[0], content, where[1], where[2], ratio.other)
+    words = ratio.noun
+    if not words:
+        drop = {w.lower() for w in WORD.findall(other_text)}
+        words = " ".join(w for w in measure.split() if w.lower() not in drop)
+    return (None if subject == ratio.other else subject), ratio_measure(
+        words, ratio.words, other_text
+    )
+
+
+def _bare_ratio_claims(
+    statement: Statement,
+    text: str,
+    found: list[tuple[int, int, str]],
+    quantities: list[Quantity],
+    doc: Doc | None,
+) -> list[Claim]:
+    """Comparisons with no number ("the US gave more than all of Europe combined")."""
+    content, base = statement.content, statement.content_start
+    out = []
+    for a, b, word, ratio in find_bare_ratios(content, 0, len(content), found, quantities):
+        start, end = base + a, base + b
+        span = doc.char_span(start, start + 4, alignment_mode="expand") if doc else None
+        sent_start, sent_end = _sentence_bounds(text, start, end, span)
+        subject = first_side(found, content, a, sent_start - base, ratio.other)
+        other_text = content[ratio.other_start : ratio.other_end]
+        out.append(
+            Claim(
+                id=stable_id(statement.document_id, start, end),
+                document_id=statement.document_id,
+                statement_id=statement.id,
+                text=text[start:end],
+                start=start,
+                end=end,
+                value=1.0,
+                unit="multiple",
+                approximation=word,  # type: ignore[arg-type]
+                measure=ratio_measure(ratio.noun, ratio.words, other_text),
+                subject=subject,
+                claimant=statement.actor,
+                context=" ".join(text[sent_start:sent_end].split()),
+            )
+        )
+    return out
 
 
 def _checkable(q: Quantity, content: str, span: Span | None) -> bool:
