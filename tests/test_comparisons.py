@@ -265,3 +265,32 @@ def test_comparisons_with_models(nlp, embedder) -> None:
         )
     }
     assert list(got.values()) == ["inaccurate", "inaccurate", "accurate"], got
+
+
+def test_claimreview_carries_the_comparison_explanation() -> None:
+    import pandas as pd
+
+    from stancewatch.claims.claimreview import claim_reviews, missing_fields
+    from stancewatch.records import to_row
+
+    [r] = check("The United States gave $100 billion more than Europe to Ukraine.")
+    tables = {
+        "claims": pd.DataFrame([to_row(r.claim)]),
+        "documents": pd.DataFrame([{"id": r.claim.document_id, "url": "https://example.org/a"}]),
+        "verdicts": pd.DataFrame(
+            [
+                {
+                    **to_row(r.verdict),
+                    "checked_at": "2026-12-03",
+                    "fact_url": r.fact.url,
+                    "fact_source": r.fact.source,
+                }
+            ]  # fmt: skip
+        ),
+    }
+    [review] = claim_reviews(tables)
+    rating = review["reviewRating"]
+    assert rating["alternateName"] == "Inaccurate" and rating["ratingValue"] == 1
+    assert rating["ratingExplanation"] == r.verdict.explanation
+    assert "1 EUR = 1.0389 USD" in rating["ratingExplanation"]
+    assert missing_fields(review) == []

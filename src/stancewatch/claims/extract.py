@@ -143,6 +143,12 @@ def extract_claims(
             subject = parse_subject(span, absolute)
         else:
             subject = window_subject(found_mentions, q, content, lo, hi)
+        if q.comparison and span is None and than is not None:
+            # "Europe gave Ukraine €18 billion more than the US": the nearest mention before
+            # the number may be the recipient; the first side is the clause's first subject.
+            after = [m for m in found_mentions if m[0] >= than.start("other")]
+            first = first_side(found_mentions, content, q.start, lo, after[0][2] if after else "")
+            subject = first or subject
         if ratio is not None:
             if span is None:
                 subject = None  # the nearest mention may be the recipient ("gave Ukraine")

@@ -28,9 +28,10 @@ from stancewatch.claims.figures import FACTOR, RELATIVE_TOLERANCE, format_quanti
 from stancewatch.claims.matching import Scored
 from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
 
-__all__ = ["ratio_verdict", "judge_ratio", "in_currency", "fact_text", "AMBIGUITY_MARGIN"]
+__all__ = ["ratio_verdict", "judge_ratio", "in_currency", "fact_text", "by_fit", "AMBIGUITY_MARGIN"]
 
 AMBIGUITY_MARGIN = 0.05  # readings of other measures this close to the best are weighed too
+FIT_STEP = 0.25  # facts whose measure fits the claim's words by this much more are tried first
 Conversions = dict[tuple[str, str], Conversion]
 
 
@@ -153,6 +154,12 @@ def judge_ratio(
     return "inaccurate", (f"{gap}, " if gap else "") + f"off by more than a factor of {FACTOR:g}"
 
 
+def by_fit(s: Scored) -> tuple[int, float]:
+    """Sort key: facts whose measure fits the claim's measure words clearly better first
+    ("military aid" → the military-aid fact, not the total), then by match score."""
+    return -math.floor((s.fit or 0.0) / FIT_STEP), -s.total
+
+
 def _share(x: float) -> str:
     return f"{x:.0%}"
 
@@ -240,8 +247,7 @@ def ratio_verdict(
             f"The other side, “{ratio.other}”, names no subject of the fact base: unverifiable."
         )
     ranked = sorted(
-        (s for s in scored if s.fact.subject == who and s.total >= min_match),
-        key=lambda s: -s.total,
+        (s for s in scored if s.fact.subject == who and s.total >= min_match), key=by_fit
     )
     measure = ratio.base or "the measure"
     if not ranked:

@@ -53,7 +53,13 @@ from stancewatch.claims.matching import (
     Similarity,
     score_facts,
 )
-from stancewatch.claims.relations import Conversions, fact_text, in_currency, ratio_verdict
+from stancewatch.claims.relations import (
+    Conversions,
+    by_fit,
+    fact_text,
+    in_currency,
+    ratio_verdict,
+)
 from stancewatch.claims.scope import scope_mismatch
 from stancewatch.records import Claim, ExchangeRate, Fact, Verdict, VerdictLabel
 
@@ -320,7 +326,7 @@ def _difference_verdict(
             and s.total >= min_match
             and subject in (None, s.fact.subject)
         ),
-        key=lambda s: -s.total,
+        key=by_fit,
     )
     facts = [s.fact for s in scored]
     other = (
