@@ -145,12 +145,6 @@ def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
         )
 
 
-def validate_against(data: Any, schema: str, file: Path, prefix: str = "") -> None:
-    """Check ``data`` against the pack schema ``schema`` (``schemas/<schema>.schema.json``);
-    PackError naming ``file``, ``prefix`` and the first problem otherwise."""
-    _validate(data, schema, file, prefix)
-
-
 def read_yaml(file: Path) -> Any:
     if not file.is_file():
         raise PackError(f"{file}: file not found (a pack needs {file.name}; see docs/packs.md)")

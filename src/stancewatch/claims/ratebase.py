@@ -20,10 +20,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from stancewatch.claims.currency import known_currency
 from stancewatch.errors import PackError
@@ -45,10 +50,14 @@ RATE_COLUMNS = ("date", "base", "quote", "rate", "source", "url", "retrieved", "
 _REQUIRED = ("date", "base", "quote", "rate", "source", "url")
 
 
+@lru_cache(maxsize=1)
+def _schema() -> Draft202012Validator:
+    text = (resources.files("stancewatch") / "schemas" / "rates.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
 def rate_from_row(row: Mapping[str, Any], file: Path, where: str) -> ExchangeRate:
     """One rate from a row of text cells; PackError naming ``file`` and ``where`` otherwise."""
-    from stancewatch.packs import validate_against
-
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
     clean = {k: v for k, v in clean.items() if v not in ("", None)}
     if isinstance(clean.get("rate"), str):
@@ -59,7 +68,13 @@ def rate_from_row(row: Mapping[str, Any], file: Path, where: str) -> ExchangeRat
                 f"{file}: {where}: rate: {clean['rate']!r} is not a number "
                 "(write how many units of quote one unit of base buys: 1.0389)"
             ) from None
-    validate_against(clean, "rates", file, prefix=f"{where}: ")
+    errors = sorted(_schema().iter_errors(clean), key=lambda e: list(e.absolute_path))
+    if errors:
+        field = ".".join(str(p) for p in errors[0].absolute_path)
+        raise PackError(
+            f"{file}: {where}: {field + ': ' if field else ''}{errors[0].message}"
+            f"{f' (and {len(errors) - 1} more problems)' if len(errors) > 1 else ''}"
+        )
     for key in ("base", "quote"):
         if not known_currency(clean[key]):
             raise PackError(

@@ -23,7 +23,12 @@ from datetime import date
 
 from stancewatch.claims.comparisons import Ratio, claimed_ratio
 from stancewatch.claims.currency import Conversion, RateTable, convert_fact, rate_day
-from stancewatch.claims.differences import MIN_PAIR_OVERLAP, _same_period, _stem, other_subject
+from stancewatch.claims.differences import (
+    MIN_PAIR_OVERLAP,
+    measure_stems,
+    other_subject,
+    same_period,
+)
 from stancewatch.claims.figures import FACTOR, RELATIVE_TOLERANCE, format_quantity
 from stancewatch.claims.matching import Scored
 from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
@@ -63,9 +68,9 @@ def _same_figure(a: Fact, b: Fact, *, same_subject: bool = True) -> bool:
     ``same_subject`` is False); the words naming each one's subject are left out."""
     if (same_subject and a.subject != b.subject) or a.unit != b.unit:
         return False
-    if not _same_period(a, b):
+    if not same_period(a, b):
         return False
-    sa, sb = _stem(a), _stem(b)
+    sa, sb = measure_stems(a), measure_stems(b)
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= MIN_PAIR_OVERLAP
 
 
