@@ -8,7 +8,8 @@ the checker's tolerance (:data:`stancewatch.claims.figures.ABSOLUTE_TOLERANCE`,
 ``different periods`` (the claims name different periods, were made far apart in time, or
 were matched to facts for different periods), ``different sources`` (matched to facts from
 different sources), or ``conflict`` (nothing explains the difference). Claims without a
-subject are never paired: a wrong pairing is worse than none. Pure functions.
+subject are never paired, nor are differences and ratios (they relate two figures, not one):
+a wrong pairing is worse than none. Pure functions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
+from stancewatch.claims.comparisons import parse_ratio
 from stancewatch.claims.differences import parse_difference
 from stancewatch.claims.figures import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, claim_quantity
 from stancewatch.claims.lexicon import lexicon, stem
@@ -102,6 +104,8 @@ def _comparable(a: Claim, b: Claim) -> bool:
         and (a.currency or "") == (b.currency or "")
         and parse_difference(a.measure) is None
         and parse_difference(b.measure) is None
+        and parse_ratio(a.measure) is None
+        and parse_ratio(b.measure) is None
     )
 
 
