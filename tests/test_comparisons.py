@@ -107,6 +107,16 @@ def comparison(text: str) -> tuple[str | None, str, str, float, str] | None:
             ("united-states", "europe", "difference more", 100e9, "exact"),
         ),
         ("The United States gave more than $100 billion to Ukraine.", None),
+        # the gap written after the comparison: "higher than America's, by €18 billion"
+        (
+            "Europe's total is higher than America's, by about €18 billion.",
+            ("europe", "united-states", "difference higher", 18e9, "about"),
+        ),
+        (
+            "Europe gave more than the United States, by $100 billion.",
+            ("europe", "united-states", "difference more", 100e9, "exact"),
+        ),
+        ("Prices rose by 5% in May.", None),
         ("Twice as much as last year was spent.", None),
     ],
 )
@@ -177,6 +187,7 @@ def test_issue_difference_claim_is_inaccurate_with_the_conversion() -> None:
         "Europe has given Ukraine more aid than the United States.",
         "The United States gave about $18 billion less than Europe to Ukraine.",
         "The United States gave about 86% of what Europe gave.",
+        "By the institute's count, Europe's total is higher than America's, by about €18 billion.",
     ],
 )
 def test_true_comparisons_from_the_same_facts_are_accurate(text) -> None:
@@ -187,7 +198,7 @@ def test_true_comparisons_from_the_same_facts_are_accurate(text) -> None:
 def test_a_missing_side_is_unverifiable_naming_the_missing_measure() -> None:
     [r] = check("Europe has given Ukraine twice as much aid as Japan.")
     assert r.verdict.label == "unverifiable"
-    assert "japan" in r.verdict.explanation and "total European aid" in r.verdict.explanation
+    assert "Japan" in r.verdict.explanation and "total European aid" in r.verdict.explanation
 
 
 def test_a_missing_rate_is_named() -> None:

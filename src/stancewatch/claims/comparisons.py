@@ -229,6 +229,9 @@ def find_bare_ratios(
         word = "more_than" if m["cmp"].lower() in _more() else "less_than"
         words = "more than" if word == "more_than" else "less than"
         phrase = _phrase(words, other, noun, content, hi)
+        by = re.match(r",?\s+by\s+", content[phrase.end : hi])
+        if by is not None and any(0 <= q.start - (phrase.end + by.end()) <= 12 for q in quantities):
+            continue  # "more than the US, by $100 billion": a difference, checked as one
         out.append((m.start(), phrase.end, word, phrase))
     return out
 

@@ -137,7 +137,13 @@ def extract_claims(
             other = _other_side(than, doc, base) if than else ""
             words = [w for w in measure.split() if w.lower() != q.comparison]
             measure = difference_measure(" ".join(words), q.comparison, other)
-        ratio = None if side else find_ratio(q, content, hi, found_mentions)
+        gap = None if (side or q.comparison) else _gap_after(content, q, lo)
+        if gap is not None:  # "higher than America's, by about €18 billion"
+            word, other_text, at = gap
+            drop = {w.lower() for w in WORD.findall(other_text)} | {word}
+            base_words = [w for w in measure.split() if w.lower() not in drop]
+            measure = difference_measure(" ".join(base_words), word, other_text)
+        ratio = None if side or gap else find_ratio(q, content, hi, found_mentions)
         if span is not None:
             absolute = [(a + base, b + base, key) for a, b, key in found_mentions]
             subject = parse_subject(span, absolute)
@@ -149,6 +155,10 @@ def extract_claims(
             after = [m for m in found_mentions if m[0] >= than.start("other")]
             first = first_side(found_mentions, content, q.start, lo, after[0][2] if after else "")
             subject = first or subject
+        if gap is not None:
+            after = [m for m in found_mentions if m[0] >= gap[2]]
+            first = first_side(found_mentions, content, gap[2], lo, after[0][2] if after else "")
+            subject = first or (None if subject in {m[2] for m in after} else subject)
         if ratio is not None:
             if span is None:
                 subject = None  # the nearest mention may be the recipient ("gave Ukraine")
@@ -181,6 +191,25 @@ def extract_claims(
         )
     claims.extend(_bare_ratio_claims(statement, text, found_mentions, quantities, doc))
     return sorted(claims, key=lambda c: c.start)
+
+
+@lru_cache(maxsize=1)
+def _gap_pattern() -> re.Pattern[str]:
+    words = alternation(list(lexicon().comparatives))
+    return re.compile(
+        rf"\b(?P<word>{words})\s+than\s+(?P<other>[^,.;:!?()\n]{{1,60}}?),?\s+by\s+$",
+        re.IGNORECASE,
+    )
+
+
+def _gap_after(content: str, q: Quantity, lo: int) -> tuple[str, str, int] | None:
+    """A difference written after its comparison ("Europe's total is higher than America's,
+    by about €18 billion"): (comparative, other side, offset of the comparative), else None."""
+    m = _gap_pattern().search(content, max(0, lo), q.start)
+    if m is None:
+        return None
+    other = re.sub(r"['’]s?\b", "", " ".join(m["other"].split()))
+    return m["word"].lower(), other, m.start()
 
 
 def _ratio_parts(

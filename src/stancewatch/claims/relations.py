@@ -30,6 +30,7 @@ from stancewatch.claims.differences import (
     same_period,
 )
 from stancewatch.claims.figures import FACTOR, RELATIVE_TOLERANCE, format_quantity
+from stancewatch.claims.lexicon import lexicon
 from stancewatch.claims.matching import Scored
 from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
 
@@ -159,6 +160,12 @@ def judge_ratio(
     return "inaccurate", (f"{gap}, " if gap else "") + f"off by more than a factor of {FACTOR:g}"
 
 
+def subject_name(key: str) -> str:
+    """A subject as a reader writes it: a place's first name in ``units.yaml`` ("United
+    States" for ``united-states``), else its key."""
+    return next((name for name, k in lexicon().places.items() if k == key), key)
+
+
 def by_fit(s: Scored) -> tuple[int, float]:
     """Sort key: facts whose measure fits the claim's measure words clearly better first
     ("military aid" → the military-aid fact, not the total), then by match score."""
@@ -238,7 +245,8 @@ def ratio_verdict(
     said = _claimed_text(claim, ratio)
     who = claim.subject
     other = other_subject(ratio.other, {f.subject for f in facts})
-    intro = f"Claimed {who or 'the subject'} {said}: a ratio of two figures, not a figure."
+    shown = subject_name(who) if who else "the subject"
+    intro = f"Claimed {shown} {said}: a ratio of two figures, not a figure."
 
     def unverifiable(why: str, best: float | None = None) -> Verdict:
         return Verdict(claim.id, "unverifiable", f"{intro} {why}", method, None, None, best)
@@ -257,8 +265,8 @@ def ratio_verdict(
     measure = ratio.base or "the measure"
     if not ranked:
         return unverifiable(
-            f"Checking it needs sourced figures for both {who} and {other} for the same measure "
-            f"and period; the fact base has no figure for {who} that matches “{measure}”: "
+            f"Checking it needs sourced figures for both {shown} and {subject_name(other)} for the same measure "
+            f"and period; the fact base has no figure for {shown} that matches “{measure}”: "
             "unverifiable."
         )
     readings = []
@@ -275,8 +283,8 @@ def ratio_verdict(
         top = ranked[0].fact
         rate_note = f" ({'; '.join(dict.fromkeys(problems))})" if problems else ""
         return unverifiable(
-            f"The fact base has {top.id} for {who} ({top.measure}, {top.period}) but no figure "
-            f"for {other} giving “{top.measure}” for the same period{rate_note}: unverifiable.",
+            f"The fact base has {top.id} for {shown} ({top.measure}, {top.period}) but no figure "
+            f"for {subject_name(other)} giving “{top.measure}” for the same period{rate_note}: unverifiable.",
             round(ranked[0].total, 3),
         )
     best = readings[0]
@@ -303,8 +311,8 @@ def ratio_verdict(
     period = a.period or "period not given"
     sources = a.source if a.source == b.source else f"{a.source}; {b.source}"
     explanation = (
-        f"{intro} The sourced figures for {a.measure} ({period}; {sources}): {who} "
-        f"{fact_text(a)} ({a.id}) ÷ {other} {fact_text(b, conversions)} ({b.id}) = "
+        f"{intro} The sourced figures for {a.measure} ({period}; {sources}): {shown} "
+        f"{fact_text(a)} ({a.id}) ÷ {subject_name(other)} {fact_text(b, conversions)} ({b.id}) = "
         f"{_ratio_text(*actual)}, against the claimed {said}: {reason}: {label}."
     )
     mid = (actual[0] + actual[1]) / 2
