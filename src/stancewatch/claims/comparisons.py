@@ -122,7 +122,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "of": re.compile(rf"\s+of\s+{lead}", re.I),
         "not": re.compile(rf"\b(?:{w['not_amounts']})\b", re.I),
         "combined": re.compile(rf"\s+(?:{w['combined']})\b", re.I),
-        "possessive": re.compile(r"['’]s?\b"),
+        "possessive": re.compile(r"['’]s\b|(?<=s)['’]\B"),
     }
 
 
@@ -151,10 +151,10 @@ def find_ratio(q: Quantity, content: str, end: int, found: list[Mention]) -> Rat
         other = _mention_at(found, m.end())
         if other is None:
             continue
-        words = {"as": "as much as", "more": "as much as", "less": "as much as"}.get(name, "of")
         if name == "less":
             return None  # "three times less than": ambiguous, never checked
-        return _phrase(words, other, noun, content, end)
+        # "three times more than" is read as "three times as much as", as most readers do.
+        return _phrase("of" if name == "what" else "as much as", other, noun, content, end)
     # "half of Europe's aid", "40% of what Europe gave" (above), "40% of Europe's aid"
     m = p["of"].match(content, q.end, end)
     if m is not None and (other := _mention_at(found, m.end())) is not None:
