@@ -357,12 +357,15 @@ def test_false_claim_shows_the_sourced_figure_and_ratio(html):
         assert needle in text, needle
     assert f'href="{KIIS_URL.replace("&", "&amp;")}"' in false_table
     assert "Ukraine's approval figures" not in text
-    other = Page(section[section.index("Other claims") :]).text
-    assert "accurate" in other
+    own_at = section.index("The documents’ own numbers")
+    other = Page(section[section.index("Other claims") : own_at]).text
+    assert "accurate" in other and "20,000 people" not in other
+    # A claim with no statement is the document's own: listed apart, with no claimant.
+    own = Page(section[own_at : section.index("Figures that disagree")]).text
     start = TEXT_B.index("20,000 people")
-    assert "20,000 people unknown 2025-03-02 unverifiable" in other  # narration: no claimant
-    assert f"javascript:alert(1) ) , characters {start}–{start + 13}" in other
-    assert other.index("57% Vladimir Putin 2025-02-19") < other.index("20,000 people")  # by date
+    assert "20,000 people" in own and "(the document’s own) 2025-03-02 unverifiable" in own
+    assert f"javascript:alert(1) ) , characters {start}–{start + 13}" in own
+    assert other.index("57% Vladimir Putin 2025-02-19") < other.index("accurate")
 
 
 def test_methods_come_from_the_latest_run(html):

@@ -26,7 +26,16 @@ from yaml.composer import ComposerError
 from yaml.nodes import Node
 
 from stancewatch.errors import NotFoundError, PackError
-from stancewatch.records import Action, Actor, Debunk, Fact, Narrative, Position, Role
+from stancewatch.records import (
+    Action,
+    Actor,
+    Debunk,
+    ExchangeRate,
+    Fact,
+    Narrative,
+    Position,
+    Role,
+)
 
 DEFAULT_PACK = "default"
 FACT_COLUMNS = (
@@ -64,6 +73,8 @@ class Pack:
     # The pack's own trained stance model: the folder ``stance_model`` in pack.yaml names,
     # inside the pack (None when it names none). Used when no backend is chosen.
     stance_model: Path | None = None
+    # Published exchange rates from rates.csv, when present (stancewatch.claims.ratebase).
+    rates: tuple[ExchangeRate, ...] = ()
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:
@@ -311,6 +322,14 @@ def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
     _validate(clean, "facts", file, prefix=f"{where}: ")
     if clean["unit"] == "money" and not clean.get("currency"):
         raise PackError(f"{file}: {where}: currency is required when unit is money (e.g. USD)")
+    if clean.get("currency"):
+        from stancewatch.claims.currency import known_currency
+
+        if not known_currency(clean["currency"]):
+            raise PackError(
+                f"{file}: {where}: currency: {clean['currency']!r} is not an ISO 4217 currency "
+                "code (e.g. USD, EUR, GBP, UAH)"
+            )
     fact = Fact(
         id=clean["id"],
         measure=clean["measure"],
@@ -522,6 +541,12 @@ def load_pack(path: str | Path | None = None) -> Pack:
         if actions_file
         else ()
     )
+    rates_file = folder / "rates.csv"
+    rates: tuple[ExchangeRate, ...] = ()
+    if os.path.lexists(rates_file):
+        from stancewatch.claims.ratebase import load_rates
+
+        rates = load_rates(rates_file)
     model = meta.get("stance_model")
     if model is not None and (Path(model).is_absolute() or ".." in Path(model).parts):
         raise PackError(
@@ -539,4 +564,5 @@ def load_pack(path: str | Path | None = None) -> Pack:
         narratives=narratives,
         actions=actions,
         stance_model=folder / model if model is not None else None,
+        rates=rates,
     )

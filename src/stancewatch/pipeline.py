@@ -7,7 +7,7 @@ the store, CLI and distributed runner read documents and write results.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -25,7 +25,7 @@ from stancewatch.claims.scope import period_date
 from stancewatch.narratives import matching as narratives
 from stancewatch.nlp import Embedder
 from stancewatch.packs import Pack
-from stancewatch.records import Claim, Document, Stance, Statement, Verdict
+from stancewatch.records import Claim, Document, Stance, Statement, Verdict, stable_id
 from stancewatch.registry import CUE_MODELS, EMBEDDERS, PARSERS
 from stancewatch.settings import Settings
 from stancewatch.stance import coding as stance
@@ -196,13 +196,17 @@ class Analyzer:
                 )
             )
         claims = _unique(claims)
+        claims += narration_claims(
+            document, doc, statements, claims, lambda t: self.linker.find_mentions(t, when)
+        )
         verdicts = factcheck.check_claims(
             claims,
             self.pack.facts,
             similarity=self.embedder.similarity,
-            claim_dates=_claim_dates(statements, claims),
+            claim_dates=_claim_dates(statements, claims, when),
             subject_kinds={a.id: a.kind for a in self.pack.actors},
             authority=self.authority,
+            rates=getattr(self.pack, "rates", ()),
         )
         return DocumentResult(
             document.id,
@@ -296,13 +300,55 @@ def _confidence(record: Any) -> float:
     return float(getattr(record, "confidence", 0.0) or 0.0)
 
 
-def _claim_dates(statements: list[Statement], claims: list[Claim]) -> dict[str, date]:
+def narration_claims(
+    document: Document,
+    doc: Any,
+    statements: Sequence[Statement],
+    found: Sequence[Claim],
+    mentions: Any = None,
+) -> list[Claim]:
+    """The numeric claims a document makes in its own voice: those in sentences, or parts of
+    sentences, that no attributed statement covers ("The General Assembly adopted the
+    resolution by 93 votes to 18"). They have no statement and no claimant: the document's
+    own numbers, kept apart from what actors said (the report lists them separately)."""
+    spans = [(s.content_start, s.content_end) for s in statements]
+    taken = {c.id for c in found}
+    out: list[Claim] = []
+    for sent in doc.sents:
+        a, b = sent.start_char, sent.end_char
+        if not sent.text.strip() or any(s <= a and b <= e for s, e in spans):
+            continue
+        part = Statement(
+            id=stable_id(document.id, "narration", a, b),
+            document_id=document.id,
+            kind="other",
+            content=document.text[a:b],
+            content_start=a,
+            content_end=b,
+            date=document.published,
+            method="narration.v1",
+        )
+        for claim in extract_claims(part, text=document.text, mentions=mentions, doc=doc):
+            inside = any(s < claim.end and claim.start < e for s, e in spans)
+            if not inside and claim.id not in taken:
+                taken.add(claim.id)
+                out.append(replace(claim, statement_id=None, claimant=None))
+    return out
+
+
+def _claim_dates(
+    statements: list[Statement], claims: list[Claim], published: date | None = None
+) -> dict[str, date]:
     """Each claim is dated by the period it names ("in April 2020"), else by its statement
-    (the date it was said)."""
+    (the date it was said), else (for the document's own claims) by the document's date."""
     said = {s.id: s.date for s in statements if s.date is not None}
     dates = {}
     for claim in claims:
-        when = period_date(claim.period) or said.get(claim.statement_id or "")
+        when = (
+            period_date(claim.period)
+            or said.get(claim.statement_id or "")
+            or (published if claim.statement_id is None else None)
+        )
         if when is not None:
             dates[claim.id] = when
     return dates
@@ -316,6 +362,7 @@ def check_text(
     similarity: Any = None,
     when: date | None = None,
     authority: Any = None,
+    rate_at: str = "period-end",
 ) -> list[textcheck.CheckedClaim]:
     """The numeric claims of one text, each with its verdict against ``pack.facts``
     (``stancewatch check``): :func:`stancewatch.claims.textcheck.check_text` with the pack's
@@ -329,4 +376,5 @@ def check_text(
         when=when,
         authority=authority,
         mentions=linker.find_mentions,
+        rate_at=rate_at,
     )

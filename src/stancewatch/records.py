@@ -251,6 +251,23 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class ExchangeRate:
+    """A published exchange rate: on ``day``, one ``base`` was worth ``rate`` ``quote``
+    (the ECB's 1 EUR = 1.0389 USD on 31 December 2024 is base EUR, quote USD). ``retrieved``
+    is when it was read from ``url``; None when it has not been checked against the source.
+    ``day`` is the ``date`` column of rates.csv."""
+
+    day: date
+    base: str
+    quote: str
+    rate: float
+    source: str
+    url: str
+    retrieved: date | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The result of checking one claim against the fact base."""
 

@@ -92,7 +92,8 @@ def _claim_author(
     claim: Mapping[str, Any], actor: Mapping[str, Any] | None, doc: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The claimant; without one, the outlet that printed the claim (the speaker is not known,
-    and that is said rather than guessed)."""
+    and that is said rather than guessed), or whose own claim it is (a claim in the narration,
+    with no statement)."""
     if claim.get("claimant"):
         kind = "Organization" if (actor or {}).get("kind") == "institution" else "Person"
         return {
@@ -100,11 +101,13 @@ def _claim_author(
             "name": claim.get("claimant_name") or (actor or {}).get("name") or claim["claimant"],
         }
     if doc.get("outlet"):
-        return {
-            "@type": "Organization",
-            "name": doc["outlet"],
-            "description": "speaker not identified; the outlet that printed the claim",
-        }
+        what = (
+            "speaker not identified; the outlet that printed the claim"
+            if claim.get("statement_id")
+            else "the document's own claim, made in its narration; no one is reported to have "
+            "said it"
+        )
+        return {"@type": "Organization", "name": doc["outlet"], "description": what}
     return {"@type": "Person", "name": "Unknown speaker"}
 
 

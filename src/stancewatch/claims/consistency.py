@@ -8,7 +8,8 @@ the checker's tolerance (:data:`stancewatch.claims.figures.ABSOLUTE_TOLERANCE`,
 ``different periods`` (the claims name different periods, were made far apart in time, or
 were matched to facts for different periods), ``different sources`` (matched to facts from
 different sources), or ``conflict`` (nothing explains the difference). Claims without a
-subject are never paired: a wrong pairing is worse than none. Pure functions.
+subject are never paired, nor are differences and ratios (they relate two figures, not one):
+a wrong pairing is worse than none. Pure functions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
+from stancewatch.claims.comparisons import parse_ratio
 from stancewatch.claims.differences import parse_difference
 from stancewatch.claims.figures import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, claim_quantity
 from stancewatch.claims.lexicon import lexicon, stem
@@ -104,7 +106,7 @@ def _comparable(a: Claim, b: Claim) -> bool:
         and a.subject == b.subject
         and a.unit == b.unit
         and (a.currency or "") == (b.currency or "")
-    )  # measures that are differences are left out before pairing
+    )  # measures that are differences or ratios are left out before pairing
 
 
 def _reason(
@@ -164,7 +166,7 @@ def find_inconsistencies(
         ordered = [
             c
             for c in sorted(group, key=lambda c: (c.document_id, c.start))
-            if parse_difference(c.measure) is None and _bag(c)
+            if parse_difference(c.measure) is None and parse_ratio(c.measure) is None and _bag(c)
         ]
         for a, b in combinations(ordered, 2):
             if not (_comparable(a, b) and _same_measure(a, b) and _differ(a, b)):

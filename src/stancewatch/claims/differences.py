@@ -33,6 +33,8 @@ __all__ = [
     "pair_by_time",
     "difference_fact",
     "facts_compatible",
+    "measure_stems",
+    "same_period",
 ]
 
 DIFFERENCE_PREFIX = "difference: "
@@ -116,7 +118,7 @@ def facts_compatible(claim: Claim, fact: Fact) -> bool:
     return claim.unit != "money" or (claim.currency or "") == (fact.currency or "")
 
 
-def _stem(fact: Fact) -> set[str]:
+def measure_stems(fact: Fact) -> set[str]:
     """The words of a fact's measure without its subject's names and asides in brackets."""
     names = {n for n, key in lexicon().places.items() if key == fact.subject}
     skip = {stem(w) for n in names for w in _WORD.findall(n)}
@@ -126,7 +128,7 @@ def _stem(fact: Fact) -> set[str]:
     return {stem(w) for w in _WORD.findall(text) if w.lower() not in stop} - skip
 
 
-def _same_period(a: Fact, b: Fact) -> bool:
+def same_period(a: Fact, b: Fact) -> bool:
     if a.period_start or a.period_end or b.period_start or b.period_end:
         return (a.period_start, a.period_end) == (b.period_start, b.period_end)
     return a.period.strip().lower() == b.period.strip().lower()
@@ -136,14 +138,14 @@ def pair_by_subject(ranked: list[Fact], facts: list[Fact], other: str) -> tuple[
     """The best fact of ``ranked`` (the claim's side, best first) with a fact for ``other``
     that gives the same measure, unit, currency and period."""
     for a in ranked:
-        stem = _stem(a)
+        stem = measure_stems(a)
         partners = []
         for b in facts:
             if b.subject != other or b.unit != a.unit or b.currency != a.currency:
                 continue
-            if not _same_period(a, b) or not stem:
+            if not same_period(a, b) or not stem:
                 continue
-            overlap = len(stem & _stem(b)) / len(stem | _stem(b))
+            overlap = len(stem & measure_stems(b)) / len(stem | measure_stems(b))
             if overlap >= MIN_PAIR_OVERLAP:
                 partners.append((overlap, b))
         if partners:

@@ -23,6 +23,13 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from stancewatch.claims.comparisons import (
+    RatioPhrase,
+    find_bare_ratios,
+    find_ratio,
+    first_side,
+    ratio_measure,
+)
 from stancewatch.claims.differences import DIFFERENCE_PREFIX, difference_measure
 from stancewatch.claims.lexicon import alternation, lexicon
 from stancewatch.claims.measures import find_measure
@@ -143,11 +150,41 @@ def extract_claims(
         m_first = bisect.bisect_left(mention_starts, min(lo, q.start))
         m_last = bisect.bisect_right(mention_starts, max(q.end, hi))
         sentence_mentions = found_mentions[m_first:m_last]
+        gap = None if (side or q.comparison) else _gap_after(content, q, lo)
+        if gap is not None:  # "higher than America's, by about €18 billion"
+            word, other_text, at = gap
+            drop = {w.lower() for w in WORD.findall(other_text)} | {word}
+            base_words = [w for w in measure.split() if w.lower() not in drop]
+            measure = difference_measure(" ".join(base_words), word, other_text)
+        ratio = None if side or gap else find_ratio(q, content, hi, sentence_mentions)
         if span is not None:
             absolute = [(a + base, b + base, key) for a, b, key in sentence_mentions]
             subject = parse_subject(span, absolute)
         else:
             subject = window_subject(sentence_mentions, q, content, lo, hi)
+        if q.comparison and span is None and than is not None:
+            # "Europe gave Ukraine €18 billion more than the US": the nearest mention before
+            # the number may be the recipient; the first side is the clause's first subject.
+            after = [m for m in sentence_mentions if m[0] >= than.start("other")]
+            leading = first_side(
+                sentence_mentions, content, q.start, lo, after[0][2] if after else ""
+            )
+            subject = leading or subject
+        if gap is not None:
+            after = [m for m in sentence_mentions if m[0] >= gap[2]]
+            leading = first_side(
+                sentence_mentions, content, gap[2], lo, after[0][2] if after else ""
+            )
+            subject = leading or (None if subject in {m[2] for m in after} else subject)
+        if ratio is not None:
+            if span is None:
+                subject = None  # the nearest mention may be the recipient ("gave Ukraine")
+            subject, measure = _ratio_parts(
+                ratio, subject, measure, content, (sentence_mentions, q.start, lo)
+            )
+            if q.unit == "percent" and subject is None:
+                ratio = None  # "40% of Ukraine's budget": a share, not two subjects compared
+                measure = find_measure(q, content, span, nearby, base, than)
         claims.append(
             Claim(
                 id=stable_id(statement.document_id, start, end),
@@ -169,7 +206,86 @@ def extract_claims(
                 context=" ".join(text[sent_start:sent_end].split()),
             )
         )
-    return claims
+    claims.extend(_bare_ratio_claims(statement, text, found_mentions, quantities, doc))
+    return sorted(claims, key=lambda c: c.start)
+
+
+@lru_cache(maxsize=1)
+def _gap_pattern() -> re.Pattern[str]:
+    words = alternation(list(lexicon().comparatives))
+    return re.compile(
+        rf"\b(?P<word>{words})\s+than\s+(?P<other>[^,.;:!?()\n]{{1,60}}?),?\s+by\s+$",
+        re.IGNORECASE,
+    )
+
+
+def _gap_after(content: str, q: Quantity, lo: int) -> tuple[str, str, int] | None:
+    """A difference written after its comparison ("Europe's total is higher than America's,
+    by about €18 billion"): (comparative, other side, offset of the comparative), else None."""
+    m = _gap_pattern().search(content, max(0, lo), q.start)
+    if m is None:
+        return None
+    other = re.sub(r"['’]s?\b", "", " ".join(m["other"].split()))
+    return m["word"].lower(), other, m.start()
+
+
+def _ratio_parts(
+    ratio: RatioPhrase,
+    subject: str | None,
+    measure: str,
+    content: str,
+    where: tuple[list[tuple[int, int, str]], int, int],
+) -> tuple[str | None, str]:
+    """The subject and measure of a ratio claim: the subject is the first side (the first
+    mention of the clause when the parse gives none or gives the other side); the measure is
+    the noun written in the phrase ("as much aid as"), else the measure words without the
+    other side's."""
+    other_text = content[ratio.other_start : ratio.other_end]
+    if subject is None or subject == ratio.other:
+        subject = first_side(where[0], content, where[1], where[2], ratio.other)
+    words = ratio.noun
+    if not words:
+        drop = {w.lower() for w in WORD.findall(other_text)}
+        words = " ".join(w for w in measure.split() if w.lower() not in drop)
+    return (None if subject == ratio.other else subject), ratio_measure(
+        words, ratio.words, other_text
+    )
+
+
+def _bare_ratio_claims(
+    statement: Statement,
+    text: str,
+    found: list[tuple[int, int, str]],
+    quantities: list[Quantity],
+    doc: Doc | None,
+) -> list[Claim]:
+    """Comparisons with no number ("the US gave more than all of Europe combined")."""
+    content, base = statement.content, statement.content_start
+    out = []
+    for a, b, word, ratio in find_bare_ratios(content, 0, len(content), found, quantities):
+        start, end = base + a, base + b
+        span = doc.char_span(start, start + 4, alignment_mode="expand") if doc else None
+        sent_start, sent_end = _sentence_bounds(text, start, end, span)
+        subject = first_side(found, content, a, sent_start - base, ratio.other)
+        other_text = content[ratio.other_start : ratio.other_end]
+        out.append(
+            Claim(
+                id=stable_id(statement.document_id, start, end),
+                document_id=statement.document_id,
+                statement_id=statement.id,
+                text=text[start:end],
+                start=start,
+                end=end,
+                value=1.0,
+                unit="multiple",
+                approximation=word,  # type: ignore[arg-type]
+                measure=ratio_measure(ratio.noun, ratio.words, other_text),
+                subject=subject,
+                claimant=statement.actor,
+                context=" ".join(text[sent_start:sent_end].split()),
+            )
+        )
+    return out
 
 
 def _checkable(q: Quantity, content: str, span: Span | None) -> bool:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from stancewatch.claims.comparisons import parse_ratio
 from stancewatch.claims.differences import parse_difference
 from stancewatch.claims.lexicon import lexicon, stem, vote_side
 from stancewatch.records import Claim, Fact
@@ -100,9 +101,12 @@ def _fact_text(fact: Fact) -> str:
 
 
 def _claim_measure(claim: Claim) -> str:
-    """The measure words; for a difference, those before the comparison."""
+    """The measure words; for a difference or a ratio, those before the comparison."""
     difference = parse_difference(claim.measure)
-    return difference.base if difference is not None else claim.measure
+    if difference is not None:
+        return difference.base
+    ratio = parse_ratio(claim.measure)
+    return ratio.base if ratio is not None else claim.measure
 
 
 def _text_scores(

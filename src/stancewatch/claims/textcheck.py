@@ -64,6 +64,7 @@ def check_text(
     when: date | None = None,
     authority: Mapping[str, int] | None = None,
     mentions: Mentions | None = None,
+    rate_at: str = "period-end",
 ) -> list[CheckedClaim]:
     """The numeric claims of ``text``, each with its verdict against ``pack.facts``.
 
@@ -74,7 +75,8 @@ def check_text(
     month or year the claim names ("in April 2020"), else closest to ``when``. ``mentions``
     finds the pack's actors named in the text (subjects of the claims); without it claims
     have no actor subjects. :func:`stancewatch.pipeline.check_text` passes the pack's actor
-    linker.
+    linker. Comparisons across currencies use the pack's exchange rates at the end of the
+    fact's period, or on ``when`` with ``rate_at="claim-date"``.
     """
     if not isinstance(text, str):
         raise TypeError(f"check_text expects a str, got {type(text).__name__}")
@@ -91,6 +93,8 @@ def check_text(
         claim_dates=_dates(claims, when),
         subject_kinds={a.id: a.kind for a in pack.actors},
         authority=authority,
+        rates=pack.rates,
+        rate_at=rate_at,
     )
     facts = {f.id: f for f in pack.facts}
     return [

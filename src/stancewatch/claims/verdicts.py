@@ -26,9 +26,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from stancewatch.claims import differences
+from stancewatch.claims.comparisons import parse_ratio
+from stancewatch.claims.currency import RATE_AT, RateTable
 from stancewatch.claims.differences import Difference, parse_difference
 from stancewatch.claims.figures import (
     claim_quantity,
@@ -50,8 +53,15 @@ from stancewatch.claims.matching import (
     Similarity,
     score_facts,
 )
+from stancewatch.claims.relations import (
+    Conversions,
+    by_fit,
+    fact_text,
+    in_currency,
+    ratio_verdict,
+)
 from stancewatch.claims.scope import scope_mismatch
-from stancewatch.records import Claim, Fact, Verdict, VerdictLabel
+from stancewatch.records import Claim, ExchangeRate, Fact, Verdict, VerdictLabel
 
 __all__ = [
     "METHOD",
@@ -93,6 +103,8 @@ def check_claims(
     claim_dates: Mapping[str, date] | None = None,
     subject_kinds: Mapping[str, str] | None = None,
     authority: Mapping[str, int] | None = None,
+    rates: Sequence[ExchangeRate] = (),
+    rate_at: str = "period-end",
 ) -> list[Verdict]:
     """One verdict per claim, in order.
 
@@ -109,6 +121,10 @@ def check_claims(
     facts for the same measure whose periods are equally close: the best-ranked source wins,
     and sources without a rank come last.
 
+    ``rates`` (a pack's exchange rates) let a comparison set figures in different currencies
+    side by side (:mod:`stancewatch.claims.relations`), at the rate of the end of the fact's
+    period (``rate_at="period-end"``) or of the claim's date (``"claim-date"``).
+
     A claim whose scope differs from the fact's (a yearly figure against a total over several
     years, see :mod:`stancewatch.claims.scope`) is "misleading-scope" when its number matches the
     fact and unverifiable otherwise: the fact base then has no figure for what it claims.
@@ -117,6 +133,9 @@ def check_claims(
         min_match = MIN_MATCH_EMBEDDING if similarity is not None else MIN_MATCH_KEYWORDS
     if not math.isfinite(min_match):
         raise ValueError(f"min_match must be a finite number, got {min_match!r}")
+    if rate_at not in RATE_AT:
+        raise ValueError(f"rate_at must be one of {', '.join(RATE_AT)}, got {rate_at!r}")
+    table = RateTable(rates)
     claims, facts = list(claims), list(facts)
     if not claims:
         return []
@@ -128,8 +147,34 @@ def check_claims(
     for claim, scored in zip(claims, all_scored, strict=True):
         when = dates.get(claim.id)
         difference = parse_difference(claim.measure)
-        if difference is not None:
-            verdicts.append(_difference_verdict(claim, difference, scored, min_match, when, ranks))
+        ratio = parse_ratio(claim.measure)
+        if ratio is not None:
+            verdicts.append(
+                ratio_verdict(
+                    claim,
+                    ratio,
+                    scored,
+                    min_match=min_match,
+                    when=when,
+                    rates=table,
+                    rate_at=rate_at,
+                    method=METHOD,
+                )
+            )
+        elif difference is not None:
+            conversions: Conversions = {}
+            notes: list[str] = []
+            if claim.unit == "money" and claim.currency:
+                extra, conversions, notes = in_currency(
+                    [s.fact for s in scored], claim.currency, table, when, rate_at
+                )
+                by_id = {s.fact.id: s for s in scored}
+                scored = [*scored, *(replace(by_id[f.id], fact=f) for f in extra)]
+            verdicts.append(
+                _difference_verdict(
+                    claim, difference, scored, min_match, when, ranks, conversions, notes
+                )
+            )
         else:
             verdicts.append(_verdict(claim, scored, min_match, when, min_fit, ranks))
     return verdicts
@@ -262,6 +307,8 @@ def _difference_verdict(
     min_match: float,
     when: date | None,
     ranks: Mapping[str, int],
+    conversions: Conversions | None = None,
+    notes: Sequence[str] = (),
 ) -> Verdict:
     """A difference checked against the difference of two facts, never against a total. The
     measure fit is not required: a difference's measure is often a bare verb ("spent"), and
@@ -279,7 +326,7 @@ def _difference_verdict(
             and s.total >= min_match
             and subject in (None, s.fact.subject)
         ),
-        key=lambda s: -s.total,
+        key=by_fit,
     )
     facts = [s.fact for s in scored]
     other = (
@@ -294,12 +341,13 @@ def _difference_verdict(
         pair = differences.pair_by_subject([s.fact for s in ranked], facts, other)
     figure = differences.difference_fact(claim, diff, *pair) if pair else None
     if pair is None or figure is None:
-        return _unverifiable(claim, f"{intro} {_needed(claim, diff, ranked, facts, other)}", None)
+        needed = _needed(claim, diff, ranked, facts, other)
+        if notes:
+            needed += f" Not converted: {'; '.join(notes)}."
+        return _unverifiable(claim, f"{intro} {needed}", None)
     a, b = pair
     best = next(s for s in ranked if s.fact is a)
-    x, y = (
-        format_quantity(f.value, f.unit, value_high=f.value_high, currency=f.currency) for f in pair
-    )
+    x, y = (fact_text(f, conversions) for f in pair)
     if diff.temporal:
         sides = f"{x} ({a.id}, {_when(a)}) and {y} ({b.id}, {_when(b)})"
     else:
@@ -316,9 +364,10 @@ def _difference_verdict(
             figure.value, figure.unit, value_high=figure.value_high, currency=figure.currency
         )
         judgement = f", a gap of {gap}: {judgement}"
+    sources = a.source if a.source == b.source else f"{a.source}; {b.source}"
     explanation = (
         f"Claimed {said} {diff.compared}, a difference, not a total. The sourced figures for "
-        f"{a.measure} give {sides} ({a.source}){judgement}"
+        f"{a.measure} give {sides} ({sources}){judgement}"
     )
     return Verdict(claim.id, label, explanation, METHOD, a.id, _round(ratio), _round(best.total))
 
@@ -351,7 +400,8 @@ def _needed(
     )
     return (
         f"Checking it needs {what}figures for both {claim.subject} and {other} for the same "
-        f"measure and period (currencies are not converted); facts for {claim.subject}: "
+        f"measure and period (or a rate in the pack's rates.csv to convert them); facts for "
+        f"{claim.subject}: "
         f"{found}; for {other}: {theirs or 'none'}."
     )
 

@@ -185,6 +185,127 @@ def facts_import(
         raise typer.Exit(1)
 
 
+rates_app = typer.Typer(
+    help="List, add and validate the dated exchange rates comparisons across currencies use.",
+    invoke_without_command=True,
+)
+facts_app.add_typer(rates_app, name="rates")
+
+
+def _rate_frame(rates: Any) -> pd.DataFrame:
+    columns = ["date", "base", "quote", "rate", "source", "url", "retrieved"]
+    return pd.DataFrame(
+        [
+            {
+                "date": r.day.isoformat(),
+                "base": r.base,
+                "quote": r.quote,
+                "rate": r.rate,
+                "source": r.source,
+                "url": r.url,
+                "retrieved": r.retrieved.isoformat() if r.retrieved else "",
+            }
+            for r in rates
+        ],
+        columns=columns,
+    )
+
+
+def _list_rates(pack: Path | None, fmt: Format) -> None:
+    from stancewatch.packs import load_pack
+
+    loaded = load_pack(pack)
+    emit(_rate_frame(loaded.rates), fmt, title=f"Exchange rates in {loaded.name} {loaded.version}")
+
+
+@rates_app.callback()
+@errors_to_exit
+def rates_main(
+    ctx: typer.Context, pack: PackOption = None, fmt: FormatOption = Format.table
+) -> None:
+    """List, add and validate exchange rates; without a subcommand, list them."""
+    if ctx.invoked_subcommand is None:
+        _list_rates(pack, fmt)
+
+
+@rates_app.command("list")
+@errors_to_exit
+def rates_list(pack: PackOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the pack's exchange rates (rates.csv), with their sources.
+
+    Example: `stancewatch facts rates list --format csv`
+    """
+    _list_rates(pack, fmt)
+
+
+@rates_app.command("add")
+@errors_to_exit
+def rates_add(
+    pack: PackDir,
+    day: Annotated[str, typer.Option("--date", help="The day of the rate (YYYY-MM-DD).")],
+    base: Annotated[str, typer.Option(help="ISO code of the currency priced (EUR).")],
+    quote: Annotated[str, typer.Option(help="ISO code of the currency it is priced in (USD).")],
+    rate: Annotated[str, typer.Option(help="Units of quote for one unit of base (1.0389).")],
+    source: Annotated[str, typer.Option(help="Who published the rate.")],
+    url: Annotated[str, typer.Option(help="Where it can be checked.")],
+    retrieved: Annotated[
+        str | None, typer.Option(help="When it was read from the source (YYYY-MM-DD).")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Caveats a reader should know.")] = None,
+) -> None:
+    """Validate one exchange rate and append it to a pack's rates.csv.
+
+    Example: `stancewatch facts rates add --pack my-pack --date 2024-12-31 --base EUR --quote USD --rate 1.0389 --source "European Central Bank" --url https://www.ecb.europa.eu/ --retrieved 2025-01-02`
+    """
+    from stancewatch.claims.ratebase import add_rate, rates_csv_path
+
+    given = {
+        "date": day,
+        "base": base,
+        "quote": quote,
+        "rate": rate,
+        "source": source,
+        "url": url,
+        "retrieved": retrieved,
+        "notes": notes,
+    }
+    added = add_rate(pack, {k: v for k, v in given.items() if v is not None})
+    console.print(
+        f"Added 1 {added.base} = {added.rate:g} {added.quote} on {added.day.isoformat()} to "
+        f"{rates_csv_path(pack)}",
+        highlight=False,
+    )
+
+
+@rates_app.command("validate")
+@errors_to_exit
+def rates_validate(
+    path: Annotated[Path, typer.Argument(help="A rates.csv file or a pack folder.")],
+) -> None:
+    """Check a rates file (or a pack's rates.csv); errors name the line. Also lists the
+    rates never read from their source (no retrieved date).
+
+    Example: `stancewatch facts rates validate my-pack/rates.csv`
+    """
+    from stancewatch.claims.ratebase import load_rates, rates_csv_path, unchecked
+
+    file = rates_csv_path(path) if path.is_dir() else path
+    rates = load_rates(file)
+    pairs = sorted({f"{r.base}/{r.quote}" for r in rates})
+    days = sorted({r.day for r in rates})
+    span = f", {days[0].isoformat()} to {days[-1].isoformat()}" if days else ""
+    out.print(
+        f"{file}: {len(rates)} valid rates ({', '.join(pairs) or 'none'}{span})", highlight=False
+    )
+    for r in unchecked(rates):
+        out.print(
+            f"Note: {r.base}/{r.quote} on {r.day.isoformat()} has no retrieved date: check it "
+            f"against {r.url}",
+            highlight=False,
+            markup=False,
+        )
+
+
 @app.command()
 @errors_to_exit
 def check(
@@ -194,8 +315,21 @@ def check(
     fmt: FormatOption = Format.table,
     pack: PackOption = None,
     said: Annotated[
-        str | None, typer.Option("--date", help="When the text was said (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            "--date",
+            help="When the text was said (YYYY-MM-DD): picks the facts' period and, with "
+            "--rate-at claim-date, the exchange rate.",
+        ),
     ] = None,
+    rate_at: Annotated[
+        str,
+        typer.Option(
+            "--rate-at",
+            help="Convert currencies at the rate of the fact's period end (period-end) or of "
+            "the --date (claim-date).",
+        ),
+    ] = "period-end",
     models: Annotated[
         bool,
         typer.Option(
@@ -232,6 +366,7 @@ def check(
         similarity=similarity,
         when=date_option(said),
         authority=source_authority(loaded),
+        rate_at=_rate_at(rate_at),
     )
     rows = [result_dict(r) for r in results]
     if fmt is Format.json:
@@ -245,6 +380,16 @@ def check(
         emit(pd.DataFrame(flat), fmt)
         return
     _print_table(results)
+
+
+def _rate_at(value: str) -> str:
+    from stancewatch.claims.currency import RATE_AT
+
+    if value not in RATE_AT:
+        raise typer.BadParameter(
+            f"{value!r}; valid values: {', '.join(RATE_AT)}", param_hint="--rate-at"
+        )
+    return value
 
 
 def _fact_columns(fact: dict[str, Any] | None) -> dict[str, Any]:

@@ -362,7 +362,7 @@ def claims_section(
 ) -> dict[str, Any]:
     frame = project.claims()
     if frame.empty:
-        return {"false": [], "other": [], "inconsistent": []}
+        return {"false": [], "other": [], "own": [], "inconsistent": []}
     documents = project.documents()
     published = dict(zip(documents["id"], documents["published"], strict=True))
     frame = frame.assign(
@@ -375,15 +375,17 @@ def claims_section(
     frame = frame.sort_values(["date", "document_id", "start"], na_position="last", kind="stable")
     false: list[dict[str, Any]] = []
     other: list[dict[str, Any]] = []
+    own: list[dict[str, Any]] = []  # numbers the documents give in their own voice
     for row in frame_records(frame):
         statement_id = row.get("statement_id")
         claim = {
             **row,
+            "own": not statement_id,
             "ref": evidence.ref(statement_id) if statement_id else None,
             "who": row.get("claimant_name")
             or row.get("claimant")
-            or evidence.speaker(statement_id)
-            or "unknown",
+            or (evidence.speaker(statement_id) if statement_id else None)
+            or ("the document itself" if not statement_id else "unknown"),
             "figure": format_figure(
                 row.get("fact_value"),
                 row.get("fact_value_high"),
@@ -395,8 +397,10 @@ def claims_section(
             "document_url_safe": safe_url(row.get("document_url")),
             "verdict": row.get("verdict") or "not checked",
         }
-        wrong = FALSE_VERDICTS
-        (false if claim["verdict"] in wrong else other).append(claim)
+        if claim["own"]:
+            own.append(claim)
+            continue
+        (false if claim["verdict"] in FALSE_VERDICTS else other).append(claim)
     titles = dict(zip(documents["id"], documents["title"], strict=True))
     urls = dict(zip(documents["id"], documents["url"], strict=True))
     inconsistent = []
@@ -413,7 +417,8 @@ def claims_section(
             row[f"raw_url_{side}"] = urls.get(doc_id)
             row[f"url_{side}"] = safe_url(urls.get(doc_id))
         inconsistent.append(row)
-    return {"false": false, "other": other, "inconsistent": inconsistent}
+    own.sort(key=lambda c: c["verdict"] not in FALSE_VERDICTS)  # the wrong ones first
+    return {"false": false, "other": other, "own": own, "inconsistent": inconsistent}
 
 
 def methods_section(project: Project) -> dict[str, Any]:
