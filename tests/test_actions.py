@@ -11,7 +11,8 @@ import pytest
 
 from stancewatch.api import Project
 from stancewatch.errors import PackError
-from stancewatch.packs import load_actions, load_pack
+from stancewatch.packs import load_pack
+from stancewatch.packs.actions import load_actions
 from stancewatch.records import Document, Stance, Statement
 from stancewatch.report.build import render_report, render_summary_markdown
 

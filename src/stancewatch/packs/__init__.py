@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -20,12 +19,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator
-from yaml.composer import ComposerError
-from yaml.nodes import Node
-
 from stancewatch.errors import NotFoundError, PackError
+from stancewatch.packs.actions import load_actions
+from stancewatch.packs.files import (
+    check_date,
+    check_regular,
+    check_schema,
+    check_unique,
+    load_yaml,
+    read_yaml,
+)
 from stancewatch.records import (
     Action,
     Actor,
@@ -36,6 +39,25 @@ from stancewatch.records import (
     Position,
     Role,
 )
+
+__all__ = [
+    "DEFAULT_PACK",
+    "FACT_COLUMNS",
+    "Pack",
+    "PackError",
+    "default_pack_path",
+    "demo_corpus_path",
+    "fact_from_row",
+    "load_actions",
+    "load_actors",
+    "load_facts",
+    "load_narratives",
+    "load_pack",
+    "load_positions",
+    "load_yaml",
+    "parse_facts_csv",
+    "read_yaml",
+]
 
 DEFAULT_PACK = "default"
 FACT_COLUMNS = (
@@ -107,157 +129,16 @@ def demo_corpus_path() -> Path:
     return Path(str(resources.files("stancewatch") / "demo_corpus"))
 
 
-def _schema(name: str) -> Draft202012Validator:
-    text = (resources.files("stancewatch") / "schemas" / f"{name}.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(text))
-
-
-# -- YAML from files stancewatch did not write (packs, Markdown front matter) ---------------
-# An alias (``*name``) lets a few hundred bytes expand to billions of nodes (the "billion
-# laughs"), and a deeply nested list exhausts the parser's recursion; neither has a use in the
-# files stancewatch reads, so both are refused with a yaml.YAMLError that says where.
-
-#: The deepest nesting of lists and mappings accepted in YAML.
-MAX_YAML_DEPTH = 64
-
-
-class BoundedLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses aliases and nesting deeper than :data:`MAX_YAML_DEPTH`."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise ComposerError(
-                None,
-                None,
-                f"aliases (*{event.anchor}) are not allowed; write the value out",
-                event.start_mark,
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                raise ComposerError(
-                    None,
-                    None,
-                    f"nested deeper than {MAX_YAML_DEPTH} levels",
-                    self.peek_event().start_mark,
-                )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
-        finally:
-            self._depth -= 1
-
-
-def load_yaml(text: str, loader: type[BoundedLoader] = BoundedLoader) -> Any:
-    """The one document in ``text`` (``None`` when empty), read with ``loader``."""
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
-
-
-class _PackLoader(BoundedLoader):
-    """Safe YAML that keeps dates as text, so a bad date gets our error, not a crash; no
-    aliases and bounded nesting (see :class:`BoundedLoader`)."""
-
-
-_PackLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _regular(file: Path, needed: str) -> None:
-    """Refuse a pack file that is missing, a symlink loop or not a regular file."""
-    if file.is_file():
-        return
-    if os.path.lexists(file):
-        try:
-            file.resolve(strict=True)
-        except (OSError, RuntimeError):
-            raise PackError(f"{file}: a broken symlink or a symlink loop") from None
-        raise PackError(f"{file}: not a regular file (a folder, FIFO or device)")
-    raise PackError(f"{file}: file not found ({needed}; see docs/packs.md)")
-
-
-def _jsonable(value: Any) -> Any:
-    """YAML turns 2025-01-20 into a date; the schemas speak JSON, so dates become strings."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _where(path: Any, data: Any) -> str:
-    """Render a JSON path like ``actors[3] (id 'vance'): roles[0].start``."""
-    parts: list[str] = []
-    node = data
-    for i, step in enumerate(path):
-        if isinstance(step, int):
-            label = f"[{step}]"
-            node = node[step] if isinstance(node, list) and step < len(node) else None
-            if i == 1 and isinstance(node, dict) and "id" in node:
-                label += f" (id {node['id']!r})"
-            parts.append(label)
-        else:
-            parts.append(("." if parts else "") + str(step))
-            node = node.get(step) if isinstance(node, dict) else None
-    return "".join(parts) or "(top level)"
-
-
-def _validate(data: Any, schema: str, file: Path, prefix: str = "") -> None:
-    errors = sorted(_schema(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise PackError(
-            f"{file}: {prefix}{_where(first.absolute_path, data)}: {first.message}{more}"
-        )
-
-
-def read_yaml(file: Path) -> Any:
-    _regular(file, f"a pack needs {file.name}")
-    try:
-        return _jsonable(load_yaml(file.read_text("utf-8"), _PackLoader))
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PackError(f"{file}: {where}invalid YAML: {problem}") from exc
-
-
-def _date(value: str | None, file: Path, where: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise PackError(f"{file}: {where}: {value!r} is not a date (expected YYYY-MM-DD)") from None
-
-
-def _unique(ids: list[str], file: Path, what: str) -> None:
-    seen: set[str] = set()
-    for i, item_id in enumerate(ids):
-        if item_id in seen:
-            raise PackError(f"{file}: {what}[{i}]: duplicate id {item_id!r}")
-        seen.add(item_id)
-
-
 def load_actors(file: Path) -> tuple[Actor, ...]:
     data = read_yaml(file)
-    _validate(data, "actors", file)
+    check_schema(data, "actors", file)
     actors = []
     for i, item in enumerate(data["actors"]):
         roles = []
         for j, role in enumerate(item.get("roles") or []):
             where = f"actors[{i}] (id {item['id']!r}): roles[{j}]"
-            start = _date(role.get("start"), file, where + ".start")
-            end = _date(role.get("end"), file, where + ".end")
+            start = check_date(role.get("start"), file, where + ".start")
+            end = check_date(role.get("end"), file, where + ".end")
             if start and end and end < start:
                 raise PackError(f"{file}: {where}: end {end} is before start {start}")
             roles.append(Role(role["title"], tuple(role.get("descriptions") or ()), start, end))
@@ -273,13 +154,13 @@ def load_actors(file: Path) -> tuple[Actor, ...]:
                 wikidata=item.get("wikidata"),
             )
         )
-    _unique([a.id for a in actors], file, "actors")
+    check_unique([a.id for a in actors], file, "actors")
     return tuple(actors)
 
 
 def load_positions(file: Path, actor_ids: set[str]) -> tuple[str, tuple[Position, ...]]:
     data = read_yaml(file)
-    _validate(data, "positions", file)
+    check_schema(data, "positions", file)
     version = str(data.get("version", ""))
     positions = []
     for i, item in enumerate(data["positions"]):
@@ -300,7 +181,7 @@ def load_positions(file: Path, actor_ids: set[str]) -> tuple[str, tuple[Position
                 version=version,
             )
         )
-    _unique([p.id for p in positions], file, "positions")
+    check_unique([p.id for p in positions], file, "positions")
     return version, tuple(positions)
 
 
@@ -319,7 +200,7 @@ def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
                     "(write plain numbers: 114000000000, 57, 0.5)"
                 ) from None
             clean[key] = number
-    _validate(clean, "facts", file, prefix=f"{where}: ")
+    check_schema(clean, "facts", file, prefix=f"{where}: ")
     if clean["unit"] == "money" and not clean.get("currency"):
         raise PackError(f"{file}: {where}: currency is required when unit is money (e.g. USD)")
     if clean.get("currency"):
@@ -339,11 +220,11 @@ def fact_from_row(row: dict[str, Any], file: Path, where: str) -> Fact:
         unit=clean["unit"],
         currency=clean.get("currency"),
         period=clean["period"],
-        period_start=_date(clean.get("period_start"), file, where + ": period_start"),
-        period_end=_date(clean.get("period_end"), file, where + ": period_end"),
+        period_start=check_date(clean.get("period_start"), file, where + ": period_start"),
+        period_end=check_date(clean.get("period_end"), file, where + ": period_end"),
         source=clean["source"],
         url=clean["url"],
-        retrieved=_date(clean["retrieved"], file, where + ": retrieved") or date.min,
+        retrieved=check_date(clean["retrieved"], file, where + ": retrieved") or date.min,
         keywords=tuple(k.strip() for k in str(clean.get("keywords", "")).split(";") if k.strip()),
         notes=clean.get("notes", ""),
     )
@@ -377,7 +258,7 @@ def parse_facts_csv(text: str, file: Path) -> tuple[Fact, ...]:
         if not any((v or "").strip() for v in row.values()):
             continue
         facts.append(fact_from_row(row, file, f"line {line} (id {row.get('id')!r})"))
-    _unique([f.id for f in facts], file, "facts")
+    check_unique([f.id for f in facts], file, "facts")
     return tuple(facts)
 
 
@@ -389,9 +270,9 @@ def load_facts(file: Path) -> tuple[Fact, ...]:
         facts = tuple(
             fact_from_row(item, file, f"facts[{i}]") for i, item in enumerate(data["facts"])
         )
-        _unique([f.id for f in facts], file, "facts")
+        check_unique([f.id for f in facts], file, "facts")
         return facts
-    _regular(file, "the facts file")
+    check_regular(file, "the facts file")
     try:
         text = file.read_text("utf-8-sig")
     except FileNotFoundError:
@@ -404,7 +285,7 @@ def load_facts(file: Path) -> tuple[Fact, ...]:
 def load_narratives(file: Path) -> tuple[Narrative, ...]:
     """Known narratives from ``narratives.yaml`` (optional in a pack; see docs/packs.md)."""
     data = read_yaml(file)
-    _validate(data, "narratives", file)
+    check_schema(data, "narratives", file)
     version = str(data.get("version", ""))
     narratives = tuple(
         Narrative(
@@ -420,88 +301,8 @@ def load_narratives(file: Path) -> tuple[Narrative, ...]:
         )
         for item in data["narratives"]
     )
-    _unique([n.id for n in narratives], file, "narratives")
+    check_unique([n.id for n in narratives], file, "narratives")
     return narratives
-
-
-ACTION_COLUMNS = (
-    "id",
-    "actor",
-    "date",
-    "kind",
-    "position",
-    "side",
-    "description",
-    "source",
-    "url",
-    "notes",
-)
-
-
-def load_actions(file: Path, actor_ids: set[str], position_ids: set[str]) -> tuple[Action, ...]:
-    """Acts from ``actions.yaml`` or ``actions.csv`` (optional in a pack; see docs/packs.md).
-
-    Every entry names a known actor and position, a side and a source URL; errors name the
-    file, the entry (the line, for CSV) and the problem.
-    """
-    entries: list[tuple[str, dict[str, Any]]] = []
-    if file.suffix.lower() == ".csv":
-        try:
-            text = file.read_text("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-        reader = csv.DictReader(io.StringIO(text))
-        columns = reader.fieldnames or []
-        unknown = [c for c in columns if c not in ACTION_COLUMNS]
-        if unknown:
-            raise PackError(
-                f"{file}: line 1: unknown column(s) {', '.join(unknown)}; expected: "
-                f"{', '.join(ACTION_COLUMNS)}"
-            )
-        for row in reader:
-            if None in row:
-                raise PackError(f"{file}: line {reader.line_num}: more fields than columns")
-            clean = {k: v.strip() for k, v in row.items() if v is not None and v.strip()}
-            if clean:
-                entries.append((f"line {reader.line_num} (id {clean.get('id')!r})", clean))
-        for where, entry in entries:
-            _validate({"actions": [entry]}, "actions", file, prefix=f"{where}: ")
-    else:
-        data = read_yaml(file)
-        _validate(data, "actions", file)
-        entries = [
-            (f"actions[{i}] (id {item['id']!r})", item) for i, item in enumerate(data["actions"])
-        ]
-    actions = []
-    for where, item in entries:
-        if item["actor"] not in actor_ids:
-            raise PackError(
-                f"{file}: {where}: actor: unknown actor {item['actor']!r}; actors must be ids "
-                "from actors.yaml"
-            )
-        if item["position"] not in position_ids:
-            raise PackError(
-                f"{file}: {where}: position: unknown position {item['position']!r}; positions "
-                "must be ids from positions.yaml"
-            )
-        day = _date(item["date"], file, f"{where}: date")
-        assert day is not None  # the schema requires it
-        actions.append(
-            Action(
-                id=item["id"],
-                actor=item["actor"],
-                date=day,
-                kind=item["kind"],
-                position_id=item["position"],
-                side=item["side"],
-                description=item["description"],
-                source=item["source"],
-                url=item["url"],
-                notes=item.get("notes", ""),
-            )
-        )
-    _unique([a.id for a in actions], file, "actions")
-    return tuple(actions)
 
 
 def load_pack(path: str | Path | None = None) -> Pack:
@@ -512,7 +313,7 @@ def load_pack(path: str | Path | None = None) -> Pack:
             f"{folder}: not a folder; a pack is a folder with pack.yaml, actors.yaml, positions.yaml and facts.csv"
         )
     meta = read_yaml(folder / "pack.yaml")
-    _validate(meta, "pack", folder / "pack.yaml")
+    check_schema(meta, "pack", folder / "pack.yaml")
     actors = load_actors(folder / "actors.yaml")
     _, positions = load_positions(folder / "positions.yaml", {a.id for a in actors})
     # A facts file that exists in any form (a symlink loop too) is read, so that what is
