@@ -66,6 +66,15 @@ def _models(models: bool) -> tuple[object, object]:
     return load_spacy(), load_embedder().similarity
 
 
+def _judged(row: dict[str, str], got: object, missing: str) -> tuple[str, bool]:
+    """The verdict label given for a pair, and whether it is right: the expected label, on
+    the expected fact (an unverifiable verdict names none)."""
+    verdict = getattr(got, "verdict", None)
+    label = verdict.label if verdict else missing
+    fact_ok = verdict is not None and (label == "unverifiable" or verdict.fact_id == row["fact_id"])
+    return label, label == row["expected"] and fact_ok
+
+
 def run_comparisons(rows: list[dict[str, str]], pack: Pack, models: bool) -> dict[str, object]:
     parse, similarity = _models(models)
     right, wrong = 0, []
@@ -74,11 +83,7 @@ def run_comparisons(rows: list[dict[str, str]], pack: Pack, models: bool) -> dic
         results = check_text(row["claim"], pack, parse=parse, similarity=similarity)
         two = [r for r in results if r.claim.measure.startswith(("ratio:", "difference:"))]
         got = (two or [None])[0]
-        label = got.verdict.label if got else "no comparison found"
-        fact_ok = got is not None and (
-            label == "unverifiable" or got.verdict.fact_id == row["fact_id"]
-        )
-        ok = label == row["expected"] and fact_ok
+        label, ok = _judged(row, got, "no comparison found")
         right += ok
         confusion[(row["expected"], label)] += 1
         if not ok:
@@ -97,11 +102,7 @@ def run(rows: list[dict[str, str]], pack: Pack, models: bool) -> dict[str, objec
         results = check_text(row["claim"], pack, parse=parse, similarity=similarity)
         mine = [r for r in results if r.verdict.fact_id == row["fact_id"]]
         got = (mine or results or [None])[0]
-        label = got.verdict.label if got else "no claim found"
-        fact_ok = got is not None and (
-            label == "unverifiable" or got.verdict.fact_id == row["fact_id"]
-        )
-        ok = label == row["expected"] and fact_ok
+        label, ok = _judged(row, got, "no claim found")
         right += ok
         confusion[(row["expected"], label)] += 1
         if not ok:

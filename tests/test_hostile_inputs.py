@@ -225,6 +225,19 @@ def test_pack_facts_symlink_loop_is_an_error(tmp_path: Path) -> None:
     assert "facts.csv" in str(caught.value) and "symlink loop" in str(caught.value)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("name", ["facts.csv", "rates.csv", "actions.csv"])
+def test_a_pack_csv_file_that_is_a_fifo_is_refused(tmp_path: Path, name: str) -> None:
+    """Every CSV a pack reads goes through one reader that takes regular files only: a FIFO
+    would otherwise block the read for ever."""
+    folder = pack(tmp_path / "p")
+    (folder / name).unlink(missing_ok=True)
+    os.mkfifo(folder / name)
+    with pytest.raises(PackError) as caught:
+        load_pack(folder)
+    assert name in str(caught.value) and "not a regular file" in str(caught.value)
+
+
 # -- feeds and URLs -----------------------------------------------------------------------
 
 

@@ -140,17 +140,6 @@ ActionKind = Literal[
     "meeting",
     "other",
 ]
-ACTION_KINDS: tuple[str, ...] = (
-    "vote",
-    "decision",
-    "order",
-    "signature",
-    "sanction",
-    "aid-pause",
-    "proposal",
-    "meeting",
-    "other",
-)
 
 
 # The id a pack act carries among statement ids in the analytics and the report: act-<id>

@@ -40,6 +40,7 @@ from stancewatch.attribution.predictions import (
 from stancewatch.attribution.reference_scoring import (
     ReferenceGold,
     ReferenceScore,
+    prf,
     quoted_subset,
 )
 from stancewatch.errors import InputError, ModelError
@@ -259,12 +260,6 @@ def speaker_right(gold: Item, pred: Item) -> bool:
     return any(ps < ge and gs < pe for ps, pe in pred.speakers for gs, ge in gold.speakers)
 
 
-def _prf(tp: int, pred: int, gold: int) -> tuple[float, float, float]:
-    p = tp / pred if pred else 0.0
-    r = tp / gold if gold else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 @dataclass
 class Score:
     """Counts over many articles, and the measures built from them."""
@@ -289,8 +284,8 @@ class Score:
         """gold, predicted, content P/R/F1, speaker accuracy, end-to-end P/R/F1, and the
         share of matched predictions' characters that lie in their gold content (how tight
         the matched spans are, which the half-overlap match does not ask)."""
-        p, r, f = _prf(self.matched, self.pred, self.gold)
-        ep, er, ef = _prf(self.speaker, self.pred, self.gold)
+        p, r, f = prf(self.matched, self.pred, self.gold)
+        ep, er, ef = prf(self.speaker, self.pred, self.gold)
         return {
             "gold": self.gold,
             "predicted": self.pred,

@@ -28,7 +28,14 @@ from dataclasses import dataclass
 
 Spans = tuple[tuple[int, int], ...]
 
-__all__ = ["ReferenceGold", "ReferencePrediction", "ReferenceScore", "overlap"]
+__all__ = [
+    "ReferenceGold",
+    "ReferencePrediction",
+    "ReferenceScore",
+    "overlap",
+    "prf",
+    "quoted_subset",
+]
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,13 @@ class ReferencePrediction:
 def overlap(a: Spans, b: Spans) -> int:
     """Characters shared by two span lists, summed over every pair of spans."""
     return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def prf(tp: int, pred: int, gold: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from true positives and the predicted and gold counts."""
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def _length(spans: Spans) -> int:
@@ -102,13 +116,8 @@ class ReferenceScore:
         """gold, predicted, matched, content P/R/F1, speaker accuracy and end-to-end
         P/R/F1, unrounded (the reference script rounds to four decimals)."""
 
-        def prf(tp: int) -> tuple[float, float, float]:
-            p = tp / self.pred if self.pred else 0.0
-            r = tp / self.gold if self.gold else 0.0
-            return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-        p, r, f = prf(self.matched)
-        ep, er, ef = prf(self.speaker)
+        p, r, f = prf(self.matched, self.pred, self.gold)
+        ep, er, ef = prf(self.speaker, self.pred, self.gold)
         return {
             "gold": self.gold,
             "predicted": self.pred,

@@ -23,10 +23,10 @@ from stancewatch.errors import NotFoundError, PackError
 from stancewatch.packs.actions import load_actions
 from stancewatch.packs.files import (
     check_date,
-    check_regular,
     check_schema,
     check_unique,
     load_yaml,
+    read_text,
     read_yaml,
 )
 from stancewatch.records import (
@@ -272,14 +272,7 @@ def load_facts(file: Path) -> tuple[Fact, ...]:
         )
         check_unique([f.id for f in facts], file, "facts")
         return facts
-    check_regular(file, "the facts file")
-    try:
-        text = file.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise PackError(f"{file}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return parse_facts_csv(text, file)
+    return parse_facts_csv(read_text(file, "the facts file"), file)
 
 
 def load_narratives(file: Path) -> tuple[Narrative, ...]:
@@ -345,9 +338,9 @@ def load_pack(path: str | Path | None = None) -> Pack:
     rates_file = folder / "rates.csv"
     rates: tuple[ExchangeRate, ...] = ()
     if os.path.lexists(rates_file):
-        from stancewatch.claims.ratebase import load_rates
+        from stancewatch.claims.ratebase import parse_rates_csv
 
-        rates = load_rates(rates_file)
+        rates = parse_rates_csv(read_text(rates_file, "the rates file"), rates_file)
     model = meta.get("stance_model")
     if model is not None and (Path(model).is_absolute() or ".." in Path(model).parts):
         raise PackError(

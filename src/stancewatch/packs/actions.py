@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stancewatch.errors import PackError
-from stancewatch.packs.files import check_date, check_schema, check_unique, read_yaml
+from stancewatch.packs.files import check_date, check_schema, check_unique, read_text, read_yaml
 from stancewatch.records import Action
 
 __all__ = ["ACTION_COLUMNS", "load_actions"]
@@ -41,11 +41,7 @@ def load_actions(file: Path, actor_ids: set[str], position_ids: set[str]) -> tup
     """
     entries: list[tuple[str, dict[str, Any]]] = []
     if file.suffix.lower() == ".csv":
-        try:
-            text = file.read_text("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(read_text(file, "the actions file")))
         columns = reader.fieldnames or []
         unknown = [c for c in columns if c not in ACTION_COLUMNS]
         if unknown:

@@ -29,6 +29,7 @@ __all__ = [
     "load_yaml",
     "check_regular",
     "check_schema",
+    "read_text",
     "read_yaml",
     "check_date",
     "check_unique",
@@ -144,6 +145,18 @@ def check_schema(data: Any, schema: str, file: Path, prefix: str = "") -> None:
         raise PackError(
             f"{file}: {prefix}{_where(first.absolute_path, data)}: {first.message}{more}"
         )
+
+
+def read_text(file: Path, needed: str) -> str:
+    """The text of a pack file that must be a regular file in UTF-8 (a byte-order mark is
+    dropped); anything else is a PackError naming the file."""
+    check_regular(file, needed)
+    try:
+        return file.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise PackError(f"{file}: file not found ({needed}; see docs/packs.md)") from None
+    except UnicodeDecodeError as exc:
+        raise PackError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
 def read_yaml(file: Path) -> Any:
