@@ -34,3 +34,20 @@ def test_new_words_of_a_batch_leave_the_vocabulary_afterwards(nlp) -> None:  # t
     # Results carry plain text, still readable after the zone freed the words.
     statement = next(s for r in results for s in r.statements)
     assert "Quellbrin" in statement.content or "Zorvath" in (statement.speaker or "")
+
+
+def test_a_batch_gives_each_document_what_it_gets_alone() -> None:
+    """The encoders and scorers run once per batch of documents; every statement, stance,
+    claim, verdict and narrative match must be what the document gets analysed on its own."""
+    from stancewatch.ingest import ingest
+    from stancewatch.packs import demo_corpus_path
+
+    documents = [d for d in ingest([demo_corpus_path()]) if isinstance(d, Document)]
+    analyzer = Analyzer(load_pack())
+    together = list(analyzer.analyze(documents, batch_size=len(documents)))
+    alone = list(Analyzer(load_pack()).analyze(documents, batch_size=1))
+    assert sum(len(r.stances) for r in together) > 50  # the demo codes many stances
+    assert sum(len(r.verdicts) for r in together) > 10
+    assert [r.document_id for r in together] == [d.id for d in documents]
+    for a, b in zip(together, alone, strict=True):
+        assert a == b, a.document_id

@@ -295,7 +295,8 @@ class Embedder:
 
     def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
         """Cosine similarity matrix between two lists of texts."""
-        return self.encode(a) @ self.encode(b).T
+        # in float64, so that a row does not depend on the other rows computed with it
+        return self.encode(a).astype(np.float64) @ self.encode(b).T.astype(np.float64)
 
 
 def packaged_minilm_path() -> str:

@@ -49,6 +49,17 @@ class DocumentResult:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What :meth:`Analyzer._extract` finds in one parsed document."""
+
+    document: Document
+    statements: list[Statement]  # statements and acts, by offset
+    texts: list[str]  # what the stance model reads for each statement
+    said: list[Statement]  # the statements alone, once each
+    claims: list[Claim]
+
+
 class Analyzer:
     """Analyse documents against one pack. Models load once, on first use."""
 
@@ -151,17 +162,24 @@ class Analyzer:
         parsed = dict(
             zip((d.id for d in english), self.nlp.pipe(d.text for d in english), strict=True)
         )
+        found = [
+            self._extract(document, parsed[document.id])
+            for document in documents
+            if document.id in parsed
+        ]
+        coded = self._code_batch(found)
         results: list[DocumentResult] = []
         for document in documents:
-            doc = parsed.get(document.id)
-            if doc is None:
+            if document.id not in parsed:
                 notice = f"skipped: language {document.language!r} is not supported (English only)"
                 results.append(DocumentResult(document.id, notice=notice))
-                continue
-            results.append(self._analyze_parsed(document, doc))
+            else:
+                results.append(coded[document.id])
         return results
 
-    def _analyze_parsed(self, document: Document, doc: Any) -> DocumentResult:
+    def _extract(self, document: Document, doc: Any) -> _Found:
+        """What one parsed document holds: its statements and acts, what the stance model
+        reads for each, and its numeric claims (those its speakers make and its own)."""
         when: date | None = document.published
         said = attribute(
             doc, document_id=document.id, linker=self.linker, when=when, cues=self.cue_model
@@ -176,15 +194,7 @@ class Analyzer:
             outside=[(s.content_start, s.content_end) for s in said],
         )
         statements = _unique(sorted([*said, *acts], key=lambda s: s.content_start))
-        stances = stance.code_stances(
-            statements,
-            self.pack.positions,
-            self.embedder,
-            self.backend,
-            size=self.shortlist_size,
-            min_similarity=self.min_similarity,
-            texts=readings(statements, document.text, sentence_spans(doc, statements)),
-        )
+        texts = readings(statements, document.text, sentence_spans(doc, statements))
         claims: list[Claim] = []
         for statement in said:  # an act claims no figure: its numbers are the writer's
             claims.extend(
@@ -199,23 +209,57 @@ class Analyzer:
         claims += narration_claims(
             document, doc, statements, claims, lambda t: self.linker.find_mentions(t, when)
         )
+        return _Found(document, statements, texts, _unique(said), claims)
+
+    def _code_batch(self, found: list[_Found]) -> dict[str, DocumentResult]:
+        """Stances, verdicts and narrative matches for a batch of documents, each step in one
+        call for the whole batch: the encoders run on full batches rather than on each
+        document's few statements. Every step scores each statement or claim on its own
+        (an encoder pads each text by its own length), so the results are those of one
+        document at a time."""
+        statements = [s for f in found for s in f.statements]
+        texts = [t for f in found for t in f.texts]
+        said = [s for f in found for s in f.said]
+        # one encoder pass over what the stance shortlist and the narrative matching read
+        self.embedder.encode([*texts, *(s.content for s in said)])
+        stances = stance.code_stances(
+            statements,
+            self.pack.positions,
+            self.embedder,
+            self.backend,
+            size=self.shortlist_size,
+            min_similarity=self.min_similarity,
+            texts=texts,
+        )
+        claims = [c for f in found for c in f.claims]
+        dates: dict[str, date] = {}
+        for f in found:
+            dates.update(_claim_dates(f.statements, f.claims, f.document.published))
         verdicts = factcheck.check_claims(
             claims,
             self.pack.facts,
             similarity=self.embedder.similarity,
-            claim_dates=_claim_dates(statements, claims, when),
+            claim_dates=dates,
             subject_kinds={a.id: a.kind for a in self.pack.actors},
             authority=self.authority,
             rates=getattr(self.pack, "rates", ()),
         )
-        return DocumentResult(
-            document.id,
-            tuple(statements),
-            tuple(stances),
-            tuple(claims),
-            tuple(verdicts),
-            narrative_matches=tuple(self.match_narratives(_unique(said))),
-        )
+        matches = self.match_narratives(said)
+        owner = {s.id: s.document_id for s in statements}
+        by_claim = {c.id: c.document_id for c in claims}
+        return {
+            f.document.id: DocumentResult(
+                f.document.id,
+                tuple(f.statements),
+                tuple(x for x in stances if owner[x.statement_id] == f.document.id),
+                tuple(f.claims),
+                tuple(v for v in verdicts if by_claim[v.claim_id] == f.document.id),
+                narrative_matches=tuple(
+                    m for m in matches if owner[m.statement_id] == f.document.id
+                ),
+            )
+            for f in found
+        }
 
     def statement_readings(self, texts: Iterable[str]) -> list[str]:
         """For each text holding one reported statement ("X rejected Y", "'...', X said"),

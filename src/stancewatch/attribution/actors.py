@@ -120,6 +120,8 @@ class ActorLinker:
                         form = _fold(" ".join(description.split()))
                         self._role_forms.setdefault(form, []).append((actor.id, role))
         self._pattern: re.Pattern[str] | None = None
+        # description forms held by one actor on a date, and their pattern, per date
+        self._descriptions: dict[date | None, tuple[dict[str, str], re.Pattern[str] | None]] = {}
         self._name_tokens = {
             actor.id: {
                 t for name in (actor.name, *actor.aliases) for t in normalize_name(name).split()
@@ -253,6 +255,28 @@ class ActorLinker:
             self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
         return self._pattern
 
+    def _descriptions_on(self, when: date | None) -> tuple[dict[str, str], re.Pattern[str] | None]:
+        """The description forms only one actor holds on ``when`` (form → actor id) and the
+        pattern that finds them after "the"; built once per date."""
+        known = self._descriptions.get(when)
+        if known is not None:
+            return known
+        unique: dict[str, str] = {}
+        for key, holders in self._role_forms.items():
+            valid = {actor_id for actor_id, role in holders if role.valid_on(when)}
+            if len(valid) == 1:
+                unique[key] = next(iter(valid))
+        pattern = None
+        if unique:
+            body = "|".join(
+                re.escape(k).replace(r"\ ", r"\s+") for k in sorted(unique, key=len, reverse=True)
+            )
+            pattern = re.compile(rf"(?<!\w)the\s+({body})(?!\w)(?!\s+(?:of|for)\b)")
+        if len(self._descriptions) >= 4096:  # a corpus spans a few thousand dates at most
+            self._descriptions.clear()
+        self._descriptions[when] = (unique, pattern)
+        return unique, pattern
+
     def _description_mentions(
         self,
         text: str,
@@ -260,18 +284,10 @@ class ActorLinker:
         when: date | None,
         names: Iterable[tuple[int, int, str]],
     ) -> list[tuple[int, int, str]]:
-        unique: dict[str, str] = {}
-        for key, holders in self._role_forms.items():
-            valid = {actor_id for actor_id, role in holders if role.valid_on(when)}
-            if len(valid) == 1:
-                unique[key] = next(iter(valid))
-        if not unique:
+        unique, pattern = self._descriptions_on(when)
+        if pattern is None:
             return []
         taken = [(s, e) for s, e, _ in names]
-        body = "|".join(
-            re.escape(k).replace(r"\ ", r"\s+") for k in sorted(unique, key=len, reverse=True)
-        )
-        pattern = re.compile(rf"(?<!\w)the\s+({body})(?!\w)(?!\s+(?:of|for)\b)")
         found = []
         for match in pattern.finditer(folded):
             start, end = match.span(1)

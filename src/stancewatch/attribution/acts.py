@@ -220,6 +220,7 @@ def extract_acts(
     words = act_words()
     quoted = _quoted(doc)
     spans = outside or []
+    text = doc.text  # joined from the tokens on every access: read it once
     found: list[Statement] = []
     for token in doc:
         if token.pos_ not in ("VERB",) or token.lemma_.lower() not in words.verbs:
@@ -231,7 +232,7 @@ def extract_acts(
         if subject is None or subject.pos_ == "PRON":
             continue
         s_start, s_end = _subject_span(subject)
-        name = doc.text[s_start:s_end]
+        name = text[s_start:s_end]
         actor = linker.link(name, when)
         if actor is None:
             continue
@@ -249,7 +250,7 @@ def extract_acts(
             ]
         )
         end = _clause_end(token)
-        while end > start and (doc.text[end - 1].isspace() or doc.text[end - 1] in ",;:-–—"):
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-–—"):
             end -= 1
         if any(a <= start and end <= b for a, b in spans):
             continue

@@ -12,6 +12,7 @@ phrase leaves the subject ``None``: a wrong subject is worse than none. Without 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -42,12 +43,15 @@ def subject_mentions(
     extra = find_places(content)
     if doc is not None:
         places = lexicon().places
-        for ent in doc.ents:
-            a, b = ent.start_char - base, ent.end_char - base
-            if ent.label_ == "GPE" and a >= 0 and b <= len(content):
-                name = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
-                key = places.get(name) or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-                extra.append((a, b, key))
+        starts, entities = _gpe_entities(doc)
+        for k in range(bisect.bisect_left(starts, base), len(entities)):
+            start, end, text = entities[k]
+            a, b = start - base, end - base
+            if b > len(content):
+                break
+            name = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+            key = places.get(name) or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            extra.append((a, b, key))
     # Characters already named by a mention: a place is kept only where none is (a linear
     # check, however many mentions and places the text has).
     covered = bytearray(len(content) + 1)
@@ -58,6 +62,19 @@ def subject_mentions(
             found.append((a, b, key))
             covered[max(0, a) : max(0, b)] = b"\x01" * max(0, b - max(0, a))
     return sorted(found)
+
+
+def _gpe_entities(doc: Doc) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """The document's GPE entities as (start, end, text), by start, with their starts: one
+    parse serves every sentence of its document, so they are listed once, in its user data."""
+    found = doc.user_data.get(_GPE_KEY)
+    if found is None:
+        entities = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "GPE"]
+        found = doc.user_data[_GPE_KEY] = ([e[0] for e in entities], entities)
+    return found  # type: ignore[no-any-return]
+
+
+_GPE_KEY = "stancewatch.gpe"
 
 
 def window_subject(found: list[Mention], q: Quantity, content: str, lo: int, hi: int) -> str | None:

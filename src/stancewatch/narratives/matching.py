@@ -265,7 +265,8 @@ def match_vectors(
     """
     if len(index) == 0 or len(texts) == 0:
         return []
-    sims = np.asarray(vectors, dtype=np.float32) @ index.vectors.T
+    # float64: a statement's scores do not depend on the other statements matched with it
+    sims = np.asarray(vectors, dtype=np.float64) @ index.vectors.T.astype(np.float64)
     allowed = _gate_allows(index, texts, vectors)
     width = min(len(index), max(top_k * 8, 16))
     matches: list[Match] = []

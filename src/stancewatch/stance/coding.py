@@ -66,7 +66,9 @@ def shortlist(
             texts.append(text)
             owner.append(j)
     codebook = embedder.encode(texts)
-    sims = statement_vectors @ codebook.T  # (statements, codebook texts)
+    # (statements, codebook texts), in float64: a row's result then does not depend on how
+    # many statements share the product (float32 kernels vary with the matrix's shape)
+    sims = np.asarray(statement_vectors, dtype=np.float64) @ codebook.T.astype(np.float64)
     per_position = np.full((len(statement_vectors), len(positions)), -1.0, dtype=np.float32)
     owners = np.asarray(owner)
     for j in range(len(positions)):
