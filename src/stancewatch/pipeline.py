@@ -6,6 +6,8 @@ the store, CLI and distributed runner read documents and write results.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,6 +23,7 @@ from stancewatch.claims import textcheck
 from stancewatch.claims import verdicts as factcheck
 from stancewatch.claims.extract import extract_claims
 from stancewatch.claims.factbase import source_authority
+from stancewatch.claims.matching import fact_texts
 from stancewatch.claims.scope import period_date
 from stancewatch.narratives import matching as narratives
 from stancewatch.nlp import Embedder
@@ -35,6 +38,9 @@ from stancewatch.stance.prototype import PROTOTYPE_MARGIN
 from stancewatch.stance.reading import reading, readings
 
 ENGLISH = {"en", "eng", None}
+# A batch with fewer characters is parsed in this process: about 3,500 words, a second's
+# parse on one core, pays for starting the processes (a tenth of a second each, forked).
+PARALLEL_PARSE_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,14 @@ class Analyzer:
         shortlist_size: int = stance.SHORTLIST_SIZE,
         min_similarity: float = stance.MIN_SIMILARITY,
         bank: tuple[narratives.BankClaim, ...] = (),
+        parse_processes: int | None = None,
     ) -> None:
         """``settings`` chooses the models, the stance backend and the encoder precision
         (default: :class:`~stancewatch.settings.Settings`'s defaults; without a chosen
         backend, the pack's own stance model when it carries one); ``backend``, when given,
-        is used instead of the one ``settings`` names."""
+        is used instead of the one ``settings`` names. ``parse_processes`` sets how many
+        processes parse each batch (default: chosen per batch, see
+        :meth:`parse_processes_for`); the results are the same for any number."""
         self.pack = pack
         self.run_settings = settings or Settings()
         self.bank = bank  # claim-bank claims matched beside the pack's narratives
@@ -87,6 +96,19 @@ class Analyzer:
         self.linker = ActorLinker(pack.actors)
         self.authority = source_authority(pack)  # source name → rank, from pack.yaml
         self.cue_model = CUE_MODELS.load(self.run_settings.cue_model)
+        # processes that parse a batch; None: chosen per batch (parse_processes_for)
+        self.parse_processes: int | None = parse_processes
+
+    def load(self) -> Analyzer:
+        """Load every model now and embed what each batch reuses (the positions' codebook,
+        the facts' texts, the narrative index), so that the first document waits for none
+        of it. Analysis loads them on first use anyway; this moves the wait to set-up."""
+        self.nlp  # noqa: B018
+        self.backend  # noqa: B018
+        self.narrative_index  # noqa: B018
+        codebook = [t for p in self.pack.positions for t in stance.position_texts(p)]
+        self.embedder.encode([*codebook, *fact_texts(self.pack.facts)])
+        return self
 
     @property
     def spacy_model(self) -> str:
@@ -160,7 +182,7 @@ class Analyzer:
     def _analyze_in_zone(self, documents: list[Document]) -> list[DocumentResult]:
         english = [d for d in documents if (d.language or None) in ENGLISH]
         parsed = dict(
-            zip((d.id for d in english), self.nlp.pipe(d.text for d in english), strict=True)
+            zip((d.id for d in english), self.parse([d.text for d in english]), strict=True)
         )
         found = [
             self._extract(document, parsed[document.id])
@@ -176,6 +198,31 @@ class Analyzer:
             else:
                 results.append(coded[document.id])
         return results
+
+    def parse(self, texts: list[str]) -> Iterator[Any]:
+        """spaCy parses of ``texts``, in order: in :meth:`parse_processes_for` processes
+        (the same parses as in one: the processes run the same model)."""
+        processes = self.parse_processes_for(texts)
+        if processes < 2:
+            return self.nlp.pipe(texts)  # type: ignore[no-any-return]
+        size = -(-len(texts) // processes)  # one share of the batch per process
+        return self.nlp.pipe(texts, n_process=processes, batch_size=size)  # type: ignore[no-any-return]
+
+    def parse_processes_for(self, texts: list[str]) -> int:
+        """How many processes parse ``texts``: :attr:`parse_processes` when set; else one per
+        available core (at most one per two texts) when the batch is long enough to pay for
+        starting them (:data:`PARALLEL_PARSE_CHARS`), processes can be forked, and this
+        process may have children (a daemon, such as a pool worker, may not)."""
+        wanted = self.parse_processes
+        if wanted is None:
+            if (
+                sum(map(len, texts)) < PARALLEL_PARSE_CHARS
+                or multiprocessing.get_start_method() != "fork"
+                or multiprocessing.current_process().daemon
+            ):
+                return 1
+            wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        return max(1, min(wanted, len(texts) // 2))
 
     def _extract(self, document: Document, doc: Any) -> _Found:
         """What one parsed document holds: its statements and acts, what the stance model

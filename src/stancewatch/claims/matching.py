@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -93,6 +93,15 @@ def score_facts(
         ]
         for row, claim in enumerate(claims)
     ]
+
+
+def fact_texts(facts: Sequence[Fact]) -> list[str]:
+    """Every text of ``facts`` that matching embeds (the same for every claim): a run that
+    embeds them once, before its first document, pays for them in its set-up."""
+    phrases = {
+        _without(p, _subject_words(f.subject)) for f in facts for p in (f.measure, *f.keywords)
+    }
+    return [*dict.fromkeys(_fact_text(f) for f in facts), *sorted(p for p in phrases if p)]
 
 
 def _fact_text(fact: Fact) -> str:

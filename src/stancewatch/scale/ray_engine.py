@@ -65,8 +65,8 @@ class ShardWorker:
         # a run is encoded alike, even on a cluster whose machines differ or do not share the
         # driver's environment
         self.analyzer = make_analyzer(settings)
-        self.analyzer.embedder  # noqa: B018 - load the models now, once per worker
-        self.analyzer.nlp  # noqa: B018
+        self.analyzer.parse_processes = 1  # each worker is a process of its own already
+        self.analyzer.load()  # the models and the codebook, now, once per worker
         self.batch_size = batch_size
         self.text_column = text_column
         self.name = f"ray-{os.getpid()}"
