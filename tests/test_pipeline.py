@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from stancewatch.packs import load_pack
@@ -37,17 +39,39 @@ def test_new_words_of_a_batch_leave_the_vocabulary_afterwards(nlp) -> None:  # t
 
 
 def test_a_batch_gives_each_document_what_it_gets_alone() -> None:
-    """The encoders and scorers run once per batch of documents; every statement, stance,
-    claim, verdict and narrative match must be what the document gets analysed on its own."""
+    """The encoders and scorers run once per batch of documents, and a batch may be parsed in
+    several processes; every statement, stance, claim, verdict and narrative match must be
+    what the document gets analysed on its own, in one process."""
     from stancewatch.ingest import ingest
     from stancewatch.packs import demo_corpus_path
 
     documents = [d for d in ingest([demo_corpus_path()]) if isinstance(d, Document)]
-    analyzer = Analyzer(load_pack())
-    together = list(analyzer.analyze(documents, batch_size=len(documents)))
-    alone = list(Analyzer(load_pack()).analyze(documents, batch_size=1))
+    # the batch parsed in two processes, each document alone in this one
+    together = list(
+        Analyzer(load_pack(), parse_processes=2).analyze(documents, batch_size=len(documents))
+    )
+    alone = list(Analyzer(load_pack(), parse_processes=1).analyze(documents, batch_size=1))
     assert sum(len(r.stances) for r in together) > 50  # the demo codes many stances
     assert sum(len(r.verdicts) for r in together) > 10
     assert [r.document_id for r in together] == [d.id for d in documents]
     for a, b in zip(together, alone, strict=True):
         assert a == b, a.document_id
+
+
+def test_parse_processes_are_chosen_per_batch(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import multiprocessing
+
+    from stancewatch.pipeline import PARALLEL_PARSE_CHARS
+
+    analyzer = Analyzer(load_pack())
+    long = ["x" * (PARALLEL_PARSE_CHARS // 4)] * 8
+    cores = len(os.sched_getaffinity(0))
+    assert analyzer.parse_processes_for(["A short text."] * 8) == 1  # not worth the processes
+    assert analyzer.parse_processes_for(long) == max(1, min(cores, 4))
+    assert analyzer.parse_processes_for(long[:3]) == 1  # at least two texts per process
+    analyzer.parse_processes = 3
+    assert analyzer.parse_processes_for(long) == 3  # set: for any batch of six texts or more
+    assert analyzer.parse_processes_for(["A short text."] * 8) == 3
+    analyzer.parse_processes = None
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert analyzer.parse_processes_for(long) == 1  # a daemon may not start processes

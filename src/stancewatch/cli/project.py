@@ -124,12 +124,19 @@ def analyze(
     pack: PackOption = None,
     force: Annotated[bool, typer.Option(help="Re-analyse documents analysed before.")] = False,
     stance: StanceOption = None,
+    parse_processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Processes parsing each batch (default: one per core for long batches)."
+        ),
+    ] = None,
 ) -> None:
     """Attribute statements, code stances, extract and check numeric claims.
 
     Example: `stancewatch analyze --db corpus.db --stance nli:MoritzLaurer/DeBERTa-v3-base-mnli`
     """
     with open_project(db, pack, stance) as project:
+        project.analyzer.parse_processes = parse_processes
         run_analyze(project, force)
 
 

@@ -79,6 +79,13 @@ def run(
     threads: Annotated[
         int | None, typer.Option(help="Local: torch CPU threads (Ray gives each worker one).")
     ] = None,
+    parse_processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Local: processes parsing each batch (default: one per core for long batches).",
+        ),
+    ] = None,
 ) -> None:
     """Analyse a corpus into Parquet shards under OUTPUT; a rerun skips finished shards.
 
@@ -109,7 +116,9 @@ def run(
     else:
         from stancewatch.scale.runner import run_local
 
-        report = run_local(sources, output, threads=threads, **shared)
+        report = run_local(
+            sources, output, threads=threads, parse_processes=parse_processes, **shared
+        )
     _report(report)
 
 

@@ -376,11 +376,14 @@ def run_local(
     text_column: str = "text",
     threads: int | None = None,
     on_shard: Callable[[Shard, dict[str, int] | None], None] | None = None,
+    parse_processes: int | None = None,
 ) -> RunReport:
     """Run the analysis over ``inputs`` in this process, one shard at a time; shards done
     before (their marker exists) are skipped. ``threads`` sets torch's CPU threads (one is
     often fastest on a busy machine). ``settings`` chooses the pack, models, stance backend
-    and precision (default: :class:`~stancewatch.settings.Settings`'s defaults)."""
+    and precision (default: :class:`~stancewatch.settings.Settings`'s defaults);
+    ``parse_processes`` how many processes parse each batch (default: chosen per batch, see
+    :meth:`~stancewatch.pipeline.Analyzer.parse_processes_for`)."""
     settings = settings or Settings()
     started = time.perf_counter()
     if threads is not None:
@@ -393,6 +396,7 @@ def run_local(
     sources = list_sources(inputs)
     tune_allocator()
     analyzer = make_analyzer(settings)
+    analyzer.parse_processes = parse_processes
     write_run_info(out, inputs, analyzer.settings(), settings.pack, engine="local")
     report = RunReport("local")
     for shard, documents in iter_shards(sources, shard_size, text_column):
