@@ -38,20 +38,35 @@ def test_new_words_of_a_batch_leave_the_vocabulary_afterwards(nlp) -> None:  # t
     assert "Quellbrin" in statement.content or "Zorvath" in (statement.speaker or "")
 
 
-def test_a_batch_gives_each_document_what_it_gets_alone() -> None:
-    """The encoders and scorers run once per batch of documents, and a batch may be parsed in
-    several processes; every statement, stance, claim, verdict and narrative match must be
-    what the document gets analysed on its own, in one process."""
+def _demo_documents() -> list[Document]:
     from stancewatch.ingest import ingest
     from stancewatch.packs import demo_corpus_path
 
-    documents = [d for d in ingest([demo_corpus_path()]) if isinstance(d, Document)]
+    return [d for d in ingest([demo_corpus_path()]) if isinstance(d, Document)]
+
+
+def _polnear_documents() -> list[Document]:
+    from conftest import shared_data
+
+    from stancewatch.ingest import ingest
+
+    folder = shared_data("polnear", "dev", "text")
+    paths = sorted(folder.glob("*.txt"))[:12]
+    return [d for d in ingest(paths) if isinstance(d, Document)]
+
+
+@pytest.mark.parametrize("corpus", ["demo", "polnear"])
+def test_a_batch_gives_each_document_what_it_gets_alone(corpus: str) -> None:
+    """The encoders and scorers run once per batch of documents, and a batch may be parsed in
+    several processes; every statement, stance, claim, verdict and narrative match must be
+    what the document gets analysed on its own, in one process."""
+    documents = _demo_documents() if corpus == "demo" else _polnear_documents()
     # the batch parsed in two processes, each document alone in this one
     together = list(
         Analyzer(load_pack(), parse_processes=2).analyze(documents, batch_size=len(documents))
     )
     alone = list(Analyzer(load_pack(), parse_processes=1).analyze(documents, batch_size=1))
-    assert sum(len(r.stances) for r in together) > 50  # the demo codes many stances
+    assert sum(len(r.stances) for r in together) > 50  # many stances are coded
     assert sum(len(r.verdicts) for r in together) > 10
     assert [r.document_id for r in together] == [d.id for d in documents]
     for a, b in zip(together, alone, strict=True):
