@@ -30,7 +30,7 @@ from stancewatch.nlp import Embedder
 from stancewatch.packs import Pack
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict, stable_id
 from stancewatch.registry import CUE_MODELS, EMBEDDERS, PARSERS
-from stancewatch.settings import Settings
+from stancewatch.settings import BATCH_CHARS, BATCH_SIZE, Settings
 from stancewatch.stance import coding as stance
 from stancewatch.stance.backends import load_backend
 from stancewatch.stance.base import StanceBackend
@@ -159,15 +159,21 @@ class Analyzer:
         }
 
     def analyze(
-        self, documents: Iterable[Document], batch_size: int = 16
+        self,
+        documents: Iterable[Document],
+        batch_size: int = BATCH_SIZE,
+        batch_chars: int = BATCH_CHARS,
     ) -> Iterator[DocumentResult]:
-        """Results for each document, in order, streaming in batches."""
+        """Results for each document, in order, streaming in batches: a batch closes at
+        ``batch_size`` documents or at ``batch_chars`` characters, whichever comes first."""
         batch: list[Document] = []
+        chars = 0
         for document in documents:
             batch.append(document)
-            if len(batch) >= batch_size:
+            chars += len(document.text)
+            if len(batch) >= batch_size or chars >= batch_chars:
                 yield from self._analyze_batch(batch)
-                batch = []
+                batch, chars = [], 0
         if batch:
             yield from self._analyze_batch(batch)
 

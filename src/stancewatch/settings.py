@@ -24,6 +24,13 @@ from stancewatch.registry import (
 
 __all__ = ["Settings"]
 
+# Documents analysed together: a batch closes at BATCH_SIZE documents or BATCH_CHARS
+# characters, whichever comes first. The encoders work best on hundreds of texts at once
+# (short posts bring one statement or none each), and a batch's parses stay in memory until
+# it is done (64,000 characters: about a dozen long articles).
+BATCH_SIZE = 256
+BATCH_CHARS = 64_000
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -23,6 +23,7 @@ from stancewatch.cli.common import (
     emit,
     errors_to_exit,
 )
+from stancewatch.settings import BATCH_SIZE
 
 
 class Engine(StrEnum):
@@ -61,7 +62,13 @@ def run(
     shard_size: Annotated[
         int, typer.Option(help="Documents per shard (the unit of resume).")
     ] = 500,
-    batch_size: Annotated[int, typer.Option(help="Documents parsed together.")] = 16,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Most documents analysed together (a batch also closes at 64,000 characters).",
+        ),
+    ] = BATCH_SIZE,
     workers: Annotated[int, typer.Option(help="Ray: actor pool size (workers).")] = 2,
     num_cpus: Annotated[
         int | None, typer.Option(help="Ray: CPUs of the local Ray started here.")

@@ -26,7 +26,7 @@ from stancewatch.scale.runner import (
     read_shard,
     write_run_info,
 )
-from stancewatch.settings import Settings
+from stancewatch.settings import BATCH_SIZE, Settings
 
 RAY_MISSING = (
     "The Ray engine needs Ray: pip install 'stancewatch[ray]' "
@@ -102,7 +102,7 @@ def run_ray(
     settings: Settings | None = None,
     workers: int = 2,
     shard_size: int = 500,
-    batch_size: int = 16,
+    batch_size: int = BATCH_SIZE,
     text_column: str = "text",
     address: str | None = None,
     num_cpus: int | None = None,

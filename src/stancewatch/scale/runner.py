@@ -44,7 +44,7 @@ from stancewatch.pipeline import Analyzer
 from stancewatch.records import Document, stable_id
 from stancewatch.scale import parquet as parquet_store
 from stancewatch.scale.memory import release_free_memory, tune_allocator
-from stancewatch.settings import Settings
+from stancewatch.settings import BATCH_SIZE, Settings
 
 #: File extensions a run reads: those ``stancewatch ingest`` reads (feeds aside) and Parquet.
 RUN_FORMATS: dict[str, str] = {
@@ -309,7 +309,7 @@ def run_shard(
     analyzer: Analyzer,
     output: Path,
     *,
-    batch_size: int = 16,
+    batch_size: int = BATCH_SIZE,
     worker: str = "local",
 ) -> dict[str, int]:
     """Analyse one shard's documents and write its outputs; returns rows written per table."""
@@ -372,7 +372,7 @@ def run_local(
     *,
     settings: Settings | None = None,
     shard_size: int = DEFAULT_SHARD_SIZE,
-    batch_size: int = 16,
+    batch_size: int = BATCH_SIZE,
     text_column: str = "text",
     threads: int | None = None,
     on_shard: Callable[[Shard, dict[str, int] | None], None] | None = None,
