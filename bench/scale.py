@@ -9,8 +9,9 @@ comments, RUW tweets; research-only, read but never copied into the repository),
 with variation (sentences rotated, two short neutral tags appended) so that every text is
 distinct, as JSON Lines files of 1,000 documents in a temporary folder that is deleted
 afterwards. For each size it runs the local engine (`stancewatch run --engine local`) in a
-child process and measures wall time and the peak resident memory of the process tree
-(sampled from /proc every 0.2 s). On the scaling size it also runs the Ray engine with 1
+child process and measures wall time and the peak memory of the process tree: the sum of
+its processes' proportional set sizes (PSS), sampled from /proc every 0.2 s, so that the
+processes forked to parse a batch count what they add, not the pages they share. On the scaling size it also runs the Ray engine with 1
 and 2 workers, beside the local engine, in the same run. Model loading is inside the timed
 runs (each run is a fresh process); rates are documents/s and statements/s over the run.
 Writes the table to docs/benchmarks.md (section `scale`).
@@ -110,7 +111,10 @@ def generate(folder: Path, size: int, mix: dict[str, float], seed: int = 7) -> d
 
 
 def _tree_rss(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, in bytes."""
+    """Memory of ``root`` and all its descendants, in bytes: the sum of their proportional
+    set sizes (PSS: each page shared by n processes counts 1/n in each), so that processes
+    forked to parse a batch, which share the parent's pages, are not counted as copies of
+    it. Where /proc has no smaps_rollup, resident set sizes are summed instead."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -125,17 +129,25 @@ def _tree_rss(root: int) -> int:
     while stack:
         pid = stack.pop()
         stack.extend(children.get(pid, []))
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
+        total += _memory(pid)
     return total
 
 
+def _memory(pid: int) -> int:
+    """The PSS of ``pid`` in bytes (its RSS where the kernel gives no smaps_rollup)."""
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            lines = Path(f"/proc/{pid}/{name}").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def measure(args: list[str]) -> tuple[float, int, str]:
-    """Run the CLI; (seconds, peak RSS of its process tree, its last output line)."""
+    """Run the CLI; (seconds, peak PSS of its process tree, its last output line)."""
     cli = str(Path(sys.executable).with_name("stancewatch"))
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     started = time.perf_counter()
@@ -230,11 +242,11 @@ def publish(rows: list[dict], mix: dict[str, float], args: argparse.Namespace) -
         f"Generated corpora: {mix_text} (PolNeAR articles, VAST comments, RUW tweets, repeated "
         f"with variation); shards of {args.shard_size}. Each run is a fresh `stancewatch run` "
         "process, model loading included; the local engine and each Ray worker use one torch "
-        "thread. Peak memory is the resident memory of the whole "
-        "process tree (Ray: driver, raylet, GCS and workers).",
+        "thread. Peak memory is the proportional set size (PSS) of the whole process tree "
+        "(parse processes; Ray: driver, raylet, GCS and workers): shared pages count once.",
         "",
         "| Documents | Engine | Workers | Seconds | Documents/s | Statements | Statements/s | "
-        "Documents/s once running | Peak RSS (MB) |",
+        "Documents/s once running | Peak PSS (MB) |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
