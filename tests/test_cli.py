@@ -69,6 +69,11 @@ def test_errors_are_one_line_with_exit_1(tmp_path):
 def test_usage_errors_exit_2():
     result = runner.invoke(app, ["export", "--format"])
     assert result.exit_code == 2
+    for command in (["analyze"], ["run", "in", "out"]):
+        result = runner.invoke(app, [*command, "--parse-processes", "0"])
+        assert result.exit_code == 2 and "parse-processes" in result.output
+    result = runner.invoke(app, ["run", "in", "out", "--batch-size", "0"])
+    assert result.exit_code == 2 and "batch-size" in result.output
 
 
 @pytest.mark.parametrize("command", ["actors", "positions", "facts"])
