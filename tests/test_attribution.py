@@ -477,3 +477,55 @@ def test_messy_quotations_are_kept(nlp, text, content, sure):
     [s] = [s for s in statements if content in s.content]
     assert s.speaker in ("Lavrov", "she")
     assert (s.confidence >= 0.9) == sure
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quantifier that the parse tags as an adjective or a number heads the speaker
+        ("Many say the ceasefire will not hold.", [("Many", "say", "the ceasefire will not hold")]),
+        (
+            "Most of the delegates believe the deal is fair.",
+            [("Most of the delegates", "believe", "the deal is fair")],
+        ),
+        ("Six in 10 say the war must end.", [("Six in 10", "say", "the war must end")]),
+        ("One said the talks had failed.", [("One", "said", "the talks had failed")]),
+        # quantifiers that report nothing
+        ("Many were killed in the strike.", []),
+        ("Two died in the attack.", []),
+        ("Most of the delegates left early.", []),
+    ],
+)
+def test_quantifier_speakers(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a passive cue: its agent is the speaker and its subject what was said, not the
+        # time or place that follows
+        ("The plan was criticized by the Kremlin.", [("the Kremlin", "criticized", "The plan")]),
+        (
+            "The peace plan was first reported by Reuters.",
+            [("Reuters", "reported", "The peace plan")],
+        ),
+        (
+            "The proposal was rejected by parliament on Tuesday.",
+            [("parliament", "rejected", "The proposal")],
+        ),
+        # passives that report nothing: no cue, no agent, or "by" a place or a date
+        ("The bridge was built by Soviet engineers.", []),
+        ("The talks were held by the lake.", []),
+        ("The plan was said to be ready by Friday.", []),
+        ("The proposal was rejected on Tuesday.", []),
+    ],
+)
+def test_passive_cues_report_their_subject(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected

@@ -27,6 +27,7 @@ from stancewatch.attribution.cues import (
     cue_of,
     lexicon,
     open_question,
+    passive_subject,
     subject,
 )
 from stancewatch.attribution.layout import Layout, overlaps
@@ -103,10 +104,14 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         subj = layout.list_lead(token) or subject(token, layout.quote_of)
         if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
             continue  # a passive subject is what was said, not who said it
-        comp = complement(token, hit[0])
+        # "The plan was criticized by the Kremlin": a passive cue's agent said it, its subject
+        # is what was said (the dependents the model picks are when and where)
+        passive = passive_subject(token, subj)
+        comp = passive or complement(token, hit[0])
         if (
             model is not None
             and model.content_weights
+            and passive is None
             and not (token.dep_ == "parataxis" and comp is not None)
         ):  # "The plan, he said, is dead": the rules take both sides of the cue
             comp = _learned_content(layout, token, model, hits, hit[1]) or comp
