@@ -529,3 +529,43 @@ def test_passive_cues_report_their_subject(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d")
     _check_offsets(text, statements)
     assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a participle that the parse hangs inside what was said is a second act of the
+        # speaker: its own statement, and the first one stops before it
+        (
+            "Trump said the plan was dead, calling it a disaster.",
+            [("Trump", "said", "the plan was dead"), ("Trump", "calling", "it a disaster")],
+        ),
+        (
+            "Lavrov argued that a deal would keep Kyiv neutral, saying it is all about security.",
+            [
+                ("Lavrov", "argued", "a deal would keep Kyiv neutral"),
+                ("Lavrov", "saying", "it is all about security"),
+            ],
+        ),
+        # a participle that is no speech act stays inside what was said
+        (
+            "Zelensky said the army was advancing, leaving the city in ruins.",
+            [("Zelensky", "said", "the army was advancing, leaving the city in ruins")],
+        ),
+        # the reporting verb comes after: the participle keeps its own subject
+        (
+            "Her friends have mocked the plan, calling it a circus, Susan said.",
+            [
+                ("Susan", "said", "Her friends have mocked the plan, calling it a circus"),
+                ("Her friends", "mocked", "the plan"),
+                ("Her friends", "calling", "it a circus"),
+            ],
+        ),
+    ],
+)
+def test_second_acts_take_the_speaker_of_the_first(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    got = sorted((s.speaker, s.cue, s.content) for s in statements)
+    assert got == sorted(expected)

@@ -118,6 +118,9 @@ def cue_of(token: Token, quoted: Sequence[int] = ()) -> tuple[CueWord, list[Toke
 
 def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     """The speaker token of a cue verb: its subject, or the subject of the verb it joins."""
+    outer = reporting_head(verb, quoted)
+    if outer is not None:
+        return subject(outer, quoted)
     current = verb
     for _ in range(4):
         for child in current.children:
@@ -150,6 +153,25 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             return None  # "X urged governments to act": governments act, not X
         current = current.head
     return None
+
+
+def reporting_head(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
+    """The reporting verb whose speaker a participle cue continues, or None.
+
+    In "Trump said the plan was dead, calling it a disaster" the parse hangs "calling" on
+    "was", inside what Trump said; the one calling it a disaster is who said it, not "the
+    plan". A present participle joined to the clause that a reporting verb before it reports
+    takes that verb's speaker.
+    """
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "conj"):
+        return None
+    clause = verb.head
+    if clause.dep_ != "ccomp" or clause.i > verb.i:
+        return None
+    outer = clause.head
+    if outer.i >= clause.i or cue_of(outer, quoted) is None:
+        return None
+    return outer
 
 
 def _speaker_word(token: Token) -> bool:

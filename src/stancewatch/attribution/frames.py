@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from spacy.symbols import NOUN, VERB
@@ -28,6 +28,7 @@ from stancewatch.attribution.cues import (
     lexicon,
     open_question,
     passive_subject,
+    reporting_head,
     subject,
 )
 from stancewatch.attribution.layout import Layout, overlaps
@@ -134,7 +135,30 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         elif subj.head.i != token.i and _bare_participle(token):
             speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
         found.append(Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0)))
-    return found
+    return _second_acts_cut(found, layout.quote_of)
+
+
+def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
+    """Cues whose content stops before a second act of their speaker that the parse hung
+    inside it: in "Trump said the plan was dead, calling it a disaster", Trump said "the plan
+    was dead" and, separately, called it a disaster."""
+    starts: dict[int, int] = {}
+    for cue in cues:
+        outer = reporting_head(cue.verb, quoted)
+        if outer is not None:
+            starts[outer.i] = min(starts.get(outer.i, cue.verb.i), cue.verb.left_edge.i)
+    if not starts:
+        return cues
+    out = []
+    for cue in cues:
+        cut = starts.get(cue.verb.i)
+        if cut is not None and cue.comp is not None and cue.comp[0].i < cut <= cue.comp[-1].i:
+            comp = [t for t in cue.comp if t.i < cut]
+            while comp and (comp[-1].is_punct or comp[-1].is_space or comp[-1].dep_ == "cc"):
+                comp.pop()  # the comma or "and" before the second act
+            cue = replace(cue, comp=comp or None)
+        out.append(cue)
+    return out
 
 
 def _learned_content(
