@@ -548,6 +548,25 @@ def test_passive_cues_report_their_subject(nlp, text, expected):
                 ("Lavrov", "saying", "it is all about security"),
             ],
         ),
+        # a reporting clause with its own subject that the parse joins to what was said is
+        # someone else's statement
+        (
+            "Republicans said the timing was not intentional and Democrats argued that it was "
+            "a stunt.",
+            [
+                ("Republicans", "said", "the timing was not intentional"),
+                ("Democrats", "argued", "it was a stunt"),
+            ],
+        ),
+        (
+            "The Kremlin said the deal was off and Ukraine said it would fight on.",
+            [("The Kremlin", "said", "the deal was off"), ("Ukraine", "said", "it would fight on")],
+        ),
+        # a coordinated clause that reports nothing stays inside what was said
+        (
+            "Peskov said the talks had stalled and the army was advancing.",
+            [("Peskov", "said", "the talks had stalled and the army was advancing")],
+        ),
         # a participle that is no speech act stays inside what was said
         (
             "Zelensky said the army was advancing, leaving the city in ruins.",

@@ -138,6 +138,11 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
     return _second_acts_cut(found, layout.quote_of)
 
 
+def _own_clause(verb: Token) -> bool:
+    """A verb that opens a coordinated clause with a subject of its own."""
+    return verb.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
 def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
     """Cues whose content stops before a second act of their speaker that the parse hung
     inside it: in "Trump said the plan was dead, calling it a disaster", Trump said "the plan
@@ -147,6 +152,17 @@ def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
         outer = reporting_head(cue.verb, quoted)
         if outer is not None:
             starts[outer.i] = min(starts.get(outer.i, cue.verb.i), cue.verb.left_edge.i)
+    for cue in cues:
+        if cue.comp is None:
+            continue
+        inside = {t.i for t in cue.comp}
+        for other in cues:
+            if other.verb.i in inside and _own_clause(other.verb):
+                # "Republicans said X and Democrats accused Y": a reporting clause with its
+                # own subject joined to what was said is someone else's statement
+                edge = other.verb.left_edge.i
+                if edge > cue.comp[0].i:
+                    starts[cue.verb.i] = min(starts.get(cue.verb.i, edge), edge)
     if not starts:
         return cues
     out = []
