@@ -588,3 +588,24 @@ def test_second_acts_take_the_speaker_of_the_first(nlp, text, expected):
     _check_offsets(text, statements)
     got = sorted((s.speaker, s.cue, s.content) for s in statements)
     assert got == sorted(expected)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a short quotation that is the whole clause a cue reports is speech, not scare quotes
+        ("He declared that “torture works.”", [("He", "declared", "“torture works.”")]),
+        (
+            "Melania Trump tells the crowd that “he loves you.”",
+            [("Melania Trump", "tells", "“he loves you.”")],
+        ),
+        # short quotations inside a clause stay scare quotes or names
+        ("The so-called “peace plan” was published on Monday.", []),
+        ("He said the “peace plan” was dead.", [("He", "said", "the “peace plan” was dead")]),
+    ],
+)
+def test_short_quotation_that_is_the_whole_clause(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected

@@ -152,7 +152,7 @@ class _Attributor(Layout):
                 own = targets[qi]
                 if not isinstance(own, Cue):
                     own = cue  # a piece with no cue of its own: the quotation's cue
-                if self._short_scare(qi):
+                if not own.reports_quote and self._short_scare(qi):
                     continue  # scare quotes leave their cue free to report its clause
                 used.add(cue.verb.i)
                 used.add(own.verb.i)

@@ -62,6 +62,7 @@ class Cue:
     speaker: Span | None  # None: reported, but the text names no source
     comp: list[Token] | None
     weight: float = 1.0  # how sure the cue model is of a cue the word lists lack
+    reports_quote: bool = False  # its clausal complement is a quotation: never scare quotes
 
 
 @dataclass
@@ -125,8 +126,11 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             # paragraph
             block = layout.block_of(token.idx)
             comp = [t for t in comp if layout.block_of(t.idx) == block] or None
+        reports_quote = False
         if comp is not None and layout.outside_words(comp) <= 1:
-            comp = None  # the complement is the quotation itself
+            # the complement is the quotation itself: "He declared that “torture works.”"
+            reports_quote = any(layout.quote_of[t.i] >= 0 for t in comp)
+            comp = None
         if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
             continue  # "did not know whether ...": no belief is reported
         speaker: Span | None = layout.speaker_span(subj)
@@ -134,7 +138,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             speaker = None  # "Republicans seem confident": reported, but by no one named
         elif subj.head.i != token.i and _bare_participle(token):
             speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
-        found.append(Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0)))
+        found.append(Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0), reports_quote))
     return _second_acts_cut(found, layout.quote_of)
 
 
