@@ -609,3 +609,42 @@ def test_short_quotation_that_is_the_whole_clause(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d")
     _check_offsets(text, statements)
     assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "according to X" where the parse made "According" the root of the sentence, or took a
+        # noun of X for a verb
+        (
+            "According to conservative talk radio host Rush Limbaugh, the move reeks of “fear” "
+            "and desperation.",
+            [
+                (
+                    "conservative talk radio host Rush Limbaugh",
+                    "According to",
+                    "the move reeks of “fear” and desperation",
+                )
+            ],
+        ),
+        (
+            "Donald Trump repeatedly demeaned women with sexist language, according to show "
+            "insiders.",
+            [
+                (
+                    "insiders",
+                    "according to",
+                    "Donald Trump repeatedly demeaned women with sexist language",
+                )
+            ],
+        ),
+        # nothing said, or no one who said it
+        ("According to Reuters.", []),
+        ("The talks resumed, according to.", []),
+    ],
+)
+def test_according_to_on_odd_parses(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected

@@ -217,13 +217,17 @@ def according_to(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found
         token, nxt = layout.doc[i], layout.doc[i + 1]
         if nxt.lower_ != "to" or layout.quote_of[token.i] >= 0:
             continue
-        pobj = [c for c in nxt.children if c.dep_ == "pobj"]
-        if not pobj:
+        source = _according_source(nxt)
+        if source is None:
             continue
         phrase = {t.i for t in token.subtree} | {t.i for t in nxt.subtree}
         clause = [t for t in token.head.subtree if t.i not in phrase]
         if not clause:
-            continue
+            # "According to X, ..." that the parse made the root of its sentence: what
+            # follows the comma after X
+            clause = _after_comma(token.sent, nxt.i)
+            if not clause:
+                continue
         after = [t for t in clause if t.i > token.i]
         if token.i < clause[0].i:
             clause = after  # "According to X, ..."
@@ -232,8 +236,29 @@ def according_to(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found
         content = layout.char_range(clause)
         if content[1] - content[0] < 2 or overlaps(content, taken):
             continue
-        cue = Cue(token, CueWord("other"), [token, nxt], layout.speaker_span(pobj[0]), clause)
+        cue = Cue(token, CueWord("other"), [token, nxt], layout.speaker_span(source), clause)
         yield Found("other", content, cue, 0.7)
+
+
+def _after_comma(sent: Span, start: int) -> list[Token]:
+    """The words of a sentence after the first comma past token ``start``."""
+    comma = next((t.i for t in sent if t.i > start and t.text == ","), None)
+    if comma is None:
+        return []
+    words = [t for t in sent if t.i > comma and not (t.is_punct or t.is_space)]
+    return list(sent.doc[words[0].i : words[-1].i + 1]) if words else []
+
+
+def _according_source(to: Token) -> Token | None:
+    """The head of X in "according to X": the object of "to", or, where the parse took a
+    noun of X for a verb ("according to show insiders"), that verb's object."""
+    for child in to.children:
+        if child.dep_ == "pobj":
+            return child
+    for child in to.children:
+        if child.dep_ == "pcomp":
+            return next((c for c in child.children if c.dep_ == "dobj"), child)
+    return None
 
 
 _LEAD_WORDS = 6  # words allowed between a cue and the colon that opens its list
