@@ -648,3 +648,59 @@ def test_according_to_on_odd_parses(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d")
     _check_offsets(text, statements)
     assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quotation that goes on from a statement, with no cue of its own, is one remark
+        (
+            "The summit accomplished too little, Merz said. \u201cWithout new policies, Europe "
+            "risks a lot.\u201d",
+            [
+                (
+                    "direct",
+                    "Merz",
+                    "said",
+                    "The summit accomplished too little, Merz said. \u201cWithout new policies, "
+                    "Europe risks a lot.\u201d",
+                )
+            ],
+        ),
+        # an aside of the same speaker between the pieces does not part the quotation; it is
+        # a statement of its own
+        (
+            "\u201cWe remain open to talks,\u201d he said, referring to the country\u2019s "
+            "official name. \u201cWe will not give up.\u201d",
+            [
+                (
+                    "direct",
+                    "he",
+                    "said",
+                    "\u201cWe remain open to talks,\u201d he said, referring to the country\u2019s "
+                    "official name. \u201cWe will not give up.\u201d",
+                ),
+                ("indirect", "he", "referring to", "the country\u2019s official name"),
+            ],
+        ),
+        # another speaker between them: the quotation goes on from the last one
+        (
+            "\u201cWe are ready,\u201d Peskov said, and Zelensky said the army was advancing. "
+            "\u201cWe will not stop.\u201d",
+            [
+                ("direct", "Peskov", "said", "\u201cWe are ready,\u201d"),
+                (
+                    "direct",
+                    "Zelensky",
+                    "said",
+                    "the army was advancing. \u201cWe will not stop.\u201d",
+                ),
+            ],
+        ),
+    ],
+)
+def test_quotation_that_goes_on_is_one_remark(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.kind, s.speaker, s.cue, s.content) for s in statements] == expected

@@ -220,6 +220,12 @@ class _Attributor(Layout):
             previous.sort(key=lambda f: f.content[0])
             para = self.para_of(q.start)
             source = previous[-1] if previous else None
+            if source is not None and source.kind != "direct":
+                # “X,” she said, referring to Y. “Z.”: the quotation goes on from her
+                # quotation, not from the aside between them
+                same = [f for f in previous if f.kind == "direct" and _second_act(source, f)]
+                if same and self.para_of(same[-1].content[0]) == self.para_of(source.content[0]):
+                    source = same[-1]
             if source is not None and para - self.para_of(source.content[1] - 1) <= 1:
                 for qi in group:
                     piece = self.quotes[qi]
@@ -242,10 +248,11 @@ def _joined(found: list[Found]) -> list[Found]:
     them; the content then holds the cue and speaker between the pieces, as a reader quoting
     the passage would. Counting each piece apart would count one remark several times.
     """
+    continued = {id(f.cue) for f in found if f.inherited and f.cue is not None}
     pieces: dict[int, list[Found]] = {}
     out: list[Found] = []
     for f in found:
-        if f.kind == "direct" and f.cue is not None:
+        if f.cue is not None and (f.kind == "direct" or id(f.cue) in continued):
             pieces.setdefault(id(f.cue), []).append(f)
         else:
             out.append(f)
@@ -255,7 +262,7 @@ def _joined(found: list[Found]) -> list[Found]:
         for f in group[1:]:
             gap = (current.content[1], f.content[0])
             between = any(
-                o.content[0] < gap[1] and gap[0] < o.content[1]
+                o.content[0] < gap[1] and gap[0] < o.content[1] and not _second_act(o, f)
                 for o in found
                 if o.cue is not f.cue and gap[0] < gap[1]
             )
@@ -264,7 +271,7 @@ def _joined(found: list[Found]) -> list[Found]:
                 current = f
                 continue
             current = Found(
-                "direct",
+                "direct" if "direct" in (current.kind, f.kind) else current.kind,
                 (current.content[0], max(current.content[1], f.content[1])),
                 current.cue,
                 max(current.confidence, f.confidence),
@@ -272,6 +279,15 @@ def _joined(found: list[Found]) -> list[Found]:
             )
         out.append(current)
     return out
+
+
+def _second_act(other: Found, piece: Found) -> bool:
+    """Whether a statement between two pieces of a quotation is a second act of the same
+    speaker (“X,” she said, referring to Y. “Z.”): it does not part the quotation."""
+    if other.cue is None or piece.cue is None:
+        return False
+    a, b = other.cue.speaker, piece.cue.speaker
+    return a is not None and b is not None and a.start == b.start and a.end == b.end
 
 
 def _title_case(text: str) -> bool:
