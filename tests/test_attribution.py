@@ -704,3 +704,27 @@ def test_quotation_that_goes_on_is_one_remark(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d")
     _check_offsets(text, statements)
     assert [(s.kind, s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a verb right before ", “" or ": “" introduces the quotation, even one outside the word
+        # lists that the cue model alone would not take
+        (
+            "Trump boasted, \u201cThat makes me smart.\u201d",
+            [("Trump", "boasted", "\u201cThat makes me smart.\u201d")],
+        ),
+        (
+            "The judge exclaimed, \u201cThis has totally overlapped.\u201d",
+            [("The judge", "exclaimed", "\u201cThis has totally overlapped.\u201d")],
+        ),
+        # a verb before a quoted title or slogan introduces no speech
+        ("The headline hits liberals where they live: \u201cSurge in robberies.\u201d", []),
+    ],
+)
+def test_verb_that_opens_a_quotation(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
