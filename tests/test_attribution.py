@@ -728,3 +728,33 @@ def test_verb_that_opens_a_quotation(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d")
     _check_offsets(text, statements)
     assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quotation tagged right after its closing comma belongs to that tag, even when the
+        # parse gives the tag a clause of its own, not to a cue in the paragraph before
+        (
+            "\u201cWe are ready,\u201d he said.\n\n\u201cHe really does love us,\u201d Melanie "
+            "said, and soon the balloons were dropping.",
+            [
+                ("he", "said", "\u201cWe are ready,\u201d"),
+                ("Melanie", "said", "\u201cHe really does love us,\u201d"),
+            ],
+        ),
+        # a quotation after a colon lead-in keeps its lead-in
+        (
+            "Peskov said:\n\n\u201cThe talks are over.\u201d Zelensky said the army was advancing.",
+            [
+                ("Peskov", "said", "\u201cThe talks are over.\u201d"),
+                ("Zelensky", "said", "the army was advancing"),
+            ],
+        ),
+    ],
+)
+def test_quotation_belongs_to_its_tag(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected

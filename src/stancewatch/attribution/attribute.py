@@ -105,7 +105,12 @@ class _Attributor(Layout):
         if cue.comp is not None and any(cue.comp[0].i <= t.i <= cue.comp[-1].i for t in words):
             return None  # the cue's own reported clause stands between them
         sent = self.sent_of[cue.verb.i]
-        score = len(between) + (100 if cue.comp is not None else 0)
+        # a cue with a clause of its own is a weaker match, unless it tags the quotation
+        # right after its closing comma ("“...,” Melanie said, and soon ...")
+        end = self.doc[qe].idx + len(self.doc[qe])
+        quoted = self.text[self.doc[qs].idx : end].rstrip("\u201d\"' ")
+        tagged = qe < lo and not words and quoted.endswith(",")
+        score = len(between) + (100 if cue.comp is not None and not tagged else 0)
         if first <= sent <= last:
             own = {t.i for t in cue.verb.subtree}
             if len(words) > _ADJACENT_MAX or any(t.i not in own for t in words):
