@@ -684,6 +684,21 @@ def test_according_to_on_odd_parses(nlp, text, expected):
                 ("indirect", "he", "referring to", "the country\u2019s official name"),
             ],
         ),
+        # a statement inside the tag's sentence does not part it either
+        (
+            '"Subpoenas are not optional," Chaffetz said after Doe failed to show up. '
+            '"Doe is a crucial witness."',
+            [
+                (
+                    "direct",
+                    "Chaffetz",
+                    "said",
+                    '"Subpoenas are not optional," Chaffetz said after Doe failed to show up. '
+                    '"Doe is a crucial witness."',
+                ),
+                ("other", "Doe", "failed", "to show up"),
+            ],
+        ),
         # another speaker between them: the quotation goes on from the last one
         (
             "\u201cWe are ready,\u201d Peskov said, and Zelensky said the army was advancing. "

@@ -287,12 +287,16 @@ def _joined(found: list[Found]) -> list[Found]:
 
 
 def _second_act(other: Found, piece: Found) -> bool:
-    """Whether a statement between two pieces of a quotation is a second act of the same
-    speaker (“X,” she said, referring to Y. “Z.”): it does not part the quotation."""
+    """Whether a statement between two pieces of a quotation is an aside in the quotation's
+    tag: a second act of the same speaker (“X,” she said, referring to Y. “Z.”) or a belief
+    or act, not speech, inside the tag's sentence (“X,” he said after Doe declined to
+    testify. “Z.”). It does not part the quotation."""
     if other.cue is None or piece.cue is None:
         return False
     a, b = other.cue.speaker, piece.cue.speaker
-    return a is not None and b is not None and a.start == b.start and a.end == b.end
+    if a is not None and b is not None and a.start == b.start and a.end == b.end:
+        return True
+    return other.kind == "other" and other.cue.verb.sent.start == piece.cue.verb.sent.start
 
 
 def _title_case(text: str) -> bool:
