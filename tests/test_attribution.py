@@ -477,3 +477,299 @@ def test_messy_quotations_are_kept(nlp, text, content, sure):
     [s] = [s for s in statements if content in s.content]
     assert s.speaker in ("Lavrov", "she")
     assert (s.confidence >= 0.9) == sure
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quantifier that the parse tags as an adjective or a number heads the speaker
+        ("Many say the ceasefire will not hold.", [("Many", "say", "the ceasefire will not hold")]),
+        (
+            "Most of the delegates believe the deal is fair.",
+            [("Most of the delegates", "believe", "the deal is fair")],
+        ),
+        ("Six in 10 say the war must end.", [("Six in 10", "say", "the war must end")]),
+        ("One said the talks had failed.", [("One", "said", "the talks had failed")]),
+        # quantifiers that report nothing
+        ("Many were killed in the strike.", []),
+        ("Two died in the attack.", []),
+        ("Most of the delegates left early.", []),
+    ],
+)
+def test_quantifier_speakers(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a passive cue: its agent is the speaker and its subject what was said, not the
+        # time or place that follows
+        ("The plan was criticized by the Kremlin.", [("the Kremlin", "criticized", "The plan")]),
+        (
+            "The peace plan was first reported by Reuters.",
+            [("Reuters", "reported", "The peace plan")],
+        ),
+        (
+            "The proposal was rejected by parliament on Tuesday.",
+            [("parliament", "rejected", "The proposal")],
+        ),
+        # passives that report nothing: no cue, no agent, or "by" a place or a date
+        ("The bridge was built by Soviet engineers.", []),
+        ("The talks were held by the lake.", []),
+        ("The plan was said to be ready by Friday.", []),
+        ("The proposal was rejected on Tuesday.", []),
+    ],
+)
+def test_passive_cues_report_their_subject(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a participle that the parse hangs inside what was said is a second act of the
+        # speaker: its own statement, and the first one stops before it
+        (
+            "Trump said the plan was dead, calling it a disaster.",
+            [("Trump", "said", "the plan was dead"), ("Trump", "calling", "it a disaster")],
+        ),
+        (
+            "Lavrov argued that a deal would keep Kyiv neutral, saying it is all about security.",
+            [
+                ("Lavrov", "argued", "a deal would keep Kyiv neutral"),
+                ("Lavrov", "saying", "it is all about security"),
+            ],
+        ),
+        # a reporting clause with its own subject that the parse joins to what was said is
+        # someone else's statement
+        (
+            "Republicans said the timing was not intentional and Democrats argued that it was "
+            "a stunt.",
+            [
+                ("Republicans", "said", "the timing was not intentional"),
+                ("Democrats", "argued", "it was a stunt"),
+            ],
+        ),
+        (
+            "The Kremlin said the deal was off and Ukraine said it would fight on.",
+            [("The Kremlin", "said", "the deal was off"), ("Ukraine", "said", "it would fight on")],
+        ),
+        # a coordinated clause that reports nothing stays inside what was said
+        (
+            "Peskov said the talks had stalled and the army was advancing.",
+            [("Peskov", "said", "the talks had stalled and the army was advancing")],
+        ),
+        # a participle that is no speech act stays inside what was said
+        (
+            "Zelensky said the army was advancing, leaving the city in ruins.",
+            [("Zelensky", "said", "the army was advancing, leaving the city in ruins")],
+        ),
+        # the reporting verb comes after: the participle keeps its own subject
+        (
+            "Her friends have mocked the plan, calling it a circus, Susan said.",
+            [
+                ("Susan", "said", "Her friends have mocked the plan, calling it a circus"),
+                ("Her friends", "mocked", "the plan"),
+                ("Her friends", "calling", "it a circus"),
+            ],
+        ),
+    ],
+)
+def test_second_acts_take_the_speaker_of_the_first(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    got = sorted((s.speaker, s.cue, s.content) for s in statements)
+    assert got == sorted(expected)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a short quotation that is the whole clause a cue reports is speech, not scare quotes
+        ("He declared that “torture works.”", [("He", "declared", "“torture works.”")]),
+        (
+            "Melania Trump tells the crowd that “he loves you.”",
+            [("Melania Trump", "tells", "“he loves you.”")],
+        ),
+        # short quotations inside a clause stay scare quotes or names
+        ("The so-called “peace plan” was published on Monday.", []),
+        ("He said the “peace plan” was dead.", [("He", "said", "the “peace plan” was dead")]),
+    ],
+)
+def test_short_quotation_that_is_the_whole_clause(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "according to X" where the parse made "According" the root of the sentence, or took a
+        # noun of X for a verb
+        (
+            "According to conservative talk radio host Rush Limbaugh, the move reeks of “fear” "
+            "and desperation.",
+            [
+                (
+                    "conservative talk radio host Rush Limbaugh",
+                    "According to",
+                    "the move reeks of “fear” and desperation",
+                )
+            ],
+        ),
+        (
+            "Donald Trump repeatedly demeaned women with sexist language, according to show "
+            "insiders.",
+            [
+                (
+                    "insiders",
+                    "according to",
+                    "Donald Trump repeatedly demeaned women with sexist language",
+                )
+            ],
+        ),
+        # nothing said, or no one who said it
+        ("According to Reuters.", []),
+        ("The talks resumed, according to.", []),
+    ],
+)
+def test_according_to_on_odd_parses(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quotation that goes on from a statement, with no cue of its own, is one remark
+        (
+            "The summit accomplished too little, Merz said. \u201cWithout new policies, Europe "
+            "risks a lot.\u201d",
+            [
+                (
+                    "direct",
+                    "Merz",
+                    "said",
+                    "The summit accomplished too little, Merz said. \u201cWithout new policies, "
+                    "Europe risks a lot.\u201d",
+                )
+            ],
+        ),
+        # an aside of the same speaker between the pieces does not part the quotation; it is
+        # a statement of its own
+        (
+            "\u201cWe remain open to talks,\u201d he said, referring to the country\u2019s "
+            "official name. \u201cWe will not give up.\u201d",
+            [
+                (
+                    "direct",
+                    "he",
+                    "said",
+                    "\u201cWe remain open to talks,\u201d he said, referring to the country\u2019s "
+                    "official name. \u201cWe will not give up.\u201d",
+                ),
+                ("indirect", "he", "referring to", "the country\u2019s official name"),
+            ],
+        ),
+        # a statement inside the tag's sentence does not part it either
+        (
+            '"Subpoenas are not optional," Chaffetz said after Doe failed to show up. '
+            '"Doe is a crucial witness."',
+            [
+                (
+                    "direct",
+                    "Chaffetz",
+                    "said",
+                    '"Subpoenas are not optional," Chaffetz said after Doe failed to show up. '
+                    '"Doe is a crucial witness."',
+                ),
+                ("other", "Doe", "failed", "to show up"),
+            ],
+        ),
+        # another speaker between them: the quotation goes on from the last one
+        (
+            "\u201cWe are ready,\u201d Peskov said, and Zelensky said the army was advancing. "
+            "\u201cWe will not stop.\u201d",
+            [
+                ("direct", "Peskov", "said", "\u201cWe are ready,\u201d"),
+                (
+                    "direct",
+                    "Zelensky",
+                    "said",
+                    "the army was advancing. \u201cWe will not stop.\u201d",
+                ),
+            ],
+        ),
+    ],
+)
+def test_quotation_that_goes_on_is_one_remark(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.kind, s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a verb right before ", “" or ": “" introduces the quotation, even one outside the word
+        # lists that the cue model alone would not take
+        (
+            "Trump boasted, \u201cThat makes me smart.\u201d",
+            [("Trump", "boasted", "\u201cThat makes me smart.\u201d")],
+        ),
+        (
+            "The judge exclaimed, \u201cThis has totally overlapped.\u201d",
+            [("The judge", "exclaimed", "\u201cThis has totally overlapped.\u201d")],
+        ),
+        # a verb before a quoted title or slogan introduces no speech
+        ("The headline hits liberals where they live: \u201cSurge in robberies.\u201d", []),
+    ],
+)
+def test_verb_that_opens_a_quotation(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quotation tagged right after its closing comma belongs to that tag, even when the
+        # parse gives the tag a clause of its own, not to a cue in the paragraph before
+        (
+            "\u201cWe are ready,\u201d he said.\n\n\u201cHe really does love us,\u201d Melanie "
+            "said, and soon the balloons were dropping.",
+            [
+                ("he", "said", "\u201cWe are ready,\u201d"),
+                ("Melanie", "said", "\u201cHe really does love us,\u201d"),
+            ],
+        ),
+        # a quotation after a colon lead-in keeps its lead-in
+        (
+            "Peskov said:\n\n\u201cThe talks are over.\u201d Zelensky said the army was advancing.",
+            [
+                ("Peskov", "said", "\u201cThe talks are over.\u201d"),
+                ("Zelensky", "said", "the army was advancing"),
+            ],
+        ),
+    ],
+)
+def test_quotation_belongs_to_its_tag(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected

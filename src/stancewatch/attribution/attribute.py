@@ -105,7 +105,12 @@ class _Attributor(Layout):
         if cue.comp is not None and any(cue.comp[0].i <= t.i <= cue.comp[-1].i for t in words):
             return None  # the cue's own reported clause stands between them
         sent = self.sent_of[cue.verb.i]
-        score = len(between) + (100 if cue.comp is not None else 0)
+        # a cue with a clause of its own is a weaker match, unless it tags the quotation
+        # right after its closing comma ("“...,” Melanie said, and soon ...")
+        end = self.doc[qe].idx + len(self.doc[qe])
+        quoted = self.text[self.doc[qs].idx : end].rstrip("\u201d\"' ")
+        tagged = qe < lo and not words and quoted.endswith(",")
+        score = len(between) + (100 if cue.comp is not None and not tagged else 0)
         if first <= sent <= last:
             own = {t.i for t in cue.verb.subtree}
             if len(words) > _ADJACENT_MAX or any(t.i not in own for t in words):
@@ -152,7 +157,7 @@ class _Attributor(Layout):
                 own = targets[qi]
                 if not isinstance(own, Cue):
                     own = cue  # a piece with no cue of its own: the quotation's cue
-                if self._short_scare(qi):
+                if not own.reports_quote and self._short_scare(qi):
                     continue  # scare quotes leave their cue free to report its clause
                 used.add(cue.verb.i)
                 used.add(own.verb.i)
@@ -220,6 +225,12 @@ class _Attributor(Layout):
             previous.sort(key=lambda f: f.content[0])
             para = self.para_of(q.start)
             source = previous[-1] if previous else None
+            if source is not None and source.kind != "direct":
+                # “X,” she said, referring to Y. “Z.”: the quotation goes on from her
+                # quotation, not from the aside between them
+                same = [f for f in previous if f.kind == "direct" and _second_act(source, f)]
+                if same and self.para_of(same[-1].content[0]) == self.para_of(source.content[0]):
+                    source = same[-1]
             if source is not None and para - self.para_of(source.content[1] - 1) <= 1:
                 for qi in group:
                     piece = self.quotes[qi]
@@ -242,10 +253,11 @@ def _joined(found: list[Found]) -> list[Found]:
     them; the content then holds the cue and speaker between the pieces, as a reader quoting
     the passage would. Counting each piece apart would count one remark several times.
     """
+    continued = {id(f.cue) for f in found if f.inherited and f.cue is not None}
     pieces: dict[int, list[Found]] = {}
     out: list[Found] = []
     for f in found:
-        if f.kind == "direct" and f.cue is not None:
+        if f.cue is not None and (f.kind == "direct" or id(f.cue) in continued):
             pieces.setdefault(id(f.cue), []).append(f)
         else:
             out.append(f)
@@ -255,7 +267,7 @@ def _joined(found: list[Found]) -> list[Found]:
         for f in group[1:]:
             gap = (current.content[1], f.content[0])
             between = any(
-                o.content[0] < gap[1] and gap[0] < o.content[1]
+                o.content[0] < gap[1] and gap[0] < o.content[1] and not _second_act(o, f)
                 for o in found
                 if o.cue is not f.cue and gap[0] < gap[1]
             )
@@ -264,7 +276,7 @@ def _joined(found: list[Found]) -> list[Found]:
                 current = f
                 continue
             current = Found(
-                "direct",
+                "direct" if "direct" in (current.kind, f.kind) else current.kind,
                 (current.content[0], max(current.content[1], f.content[1])),
                 current.cue,
                 max(current.confidence, f.confidence),
@@ -272,6 +284,19 @@ def _joined(found: list[Found]) -> list[Found]:
             )
         out.append(current)
     return out
+
+
+def _second_act(other: Found, piece: Found) -> bool:
+    """Whether a statement between two pieces of a quotation is an aside in the quotation's
+    tag: a second act of the same speaker (“X,” she said, referring to Y. “Z.”) or a belief
+    or act, not speech, inside the tag's sentence (“X,” he said after Doe declined to
+    testify. “Z.”). It does not part the quotation."""
+    if other.cue is None or piece.cue is None:
+        return False
+    a, b = other.cue.speaker, piece.cue.speaker
+    if a is not None and b is not None and a.start == b.start and a.end == b.end:
+        return True
+    return other.kind == "other" and other.cue.verb.sent.start == piece.cue.verb.sent.start
 
 
 def _title_case(text: str) -> bool:

@@ -118,6 +118,9 @@ def cue_of(token: Token, quoted: Sequence[int] = ()) -> tuple[CueWord, list[Toke
 
 def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     """The speaker token of a cue verb: its subject, or the subject of the verb it joins."""
+    outer = reporting_head(verb, quoted)
+    if outer is not None:
+        return subject(outer, quoted)
     current = verb
     for _ in range(4):
         for child in current.children:
@@ -139,7 +142,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 if any(t.text in (":", ";", "?") for t in between):
                     return None  # "the question: who said it first" asks, it does not relate
                 return current.head
-            if subj.pos_ in ("PRON", "PROPN", "NOUN") and not (quoted and quoted[subj.i] >= 0):
+            if _speaker_word(subj) and not (quoted and quoted[subj.i] >= 0):
                 return subj
             return None
         if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head.i == current.i:
@@ -150,6 +153,43 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             return None  # "X urged governments to act": governments act, not X
         current = current.head
     return None
+
+
+def reporting_head(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
+    """The reporting verb whose speaker a participle cue continues, or None.
+
+    In "Trump said the plan was dead, calling it a disaster" the parse hangs "calling" on
+    "was", inside what Trump said; the one calling it a disaster is who said it, not "the
+    plan". A present participle joined to the clause that a reporting verb before it reports
+    takes that verb's speaker.
+    """
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "conj"):
+        return None
+    clause = verb.head
+    if clause.dep_ != "ccomp" or clause.i > verb.i:
+        return None
+    outer = clause.head
+    if outer.i >= clause.i or cue_of(outer, quoted) is None:
+        return None
+    return outer
+
+
+def _speaker_word(token: Token) -> bool:
+    """Whether a subject can head a speaker phrase: a name, a noun, a pronoun, or a word or
+    number the parse tags as an adjective or a numeral: the quantifiers of "Many say ...",
+    "Most of them believe ...", "Six in 10 say ..." (not a bullet or other symbol)."""
+    if token.pos_ in ("PRON", "PROPN", "NOUN"):
+        return True
+    return token.pos_ in ("ADJ", "NUM") and (token.is_alpha or token.like_num)
+
+
+def passive_subject(verb: Token, speaker: Token) -> list[Token] | None:
+    """What a passive cue with an agent reports: its subject ("The plan was criticized by
+    X", "She has been endorsed by dozens of papers"); None unless ``speaker`` is the agent."""
+    if not (speaker.dep_ == "pobj" and speaker.head.dep_ == "agent" and speaker.head.head == verb):
+        return None
+    subj = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    return None if subj is None else list(subj.subtree)
 
 
 def complement(verb: Token, word: CueWord) -> list[Token] | None:
