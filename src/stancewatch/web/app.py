@@ -76,7 +76,9 @@ def create_app(
     the most a caller who is not logged in may ask for). ``max_body`` is the largest request
     body accepted, in bytes. ``https=True`` (behind a TLS proxy) marks cookies ``Secure``
     and sends ``Strict-Transport-Security``. ``threads`` is the most requests of one server
-    process that run their database work at once (the size of its worker-thread pool; default ``THREADS``).
+    process that run their database work at once: the size of its worker-thread pool
+    (default ``THREADS``). Each process keeps its database connections open in a
+    :class:`~stancewatch.web.deps.StorePool` from request to request.
     """
     with Store(db_path) as store:
         store.db.execute("PRAGMA journal_mode = WAL")
