@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 import httpx
 import pytest
@@ -99,6 +100,42 @@ def test_the_thread_pool_takes_its_size_from_threads(review_db):
 
 async def _thread_tokens() -> float:
     return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+async def test_agreement_work_never_takes_the_threads_of_other_requests(review_db):
+    """While every agreement thread is busy, a further agreement request waits for one and
+    every other request is still answered; then it is answered too."""
+    path, _ = review_db
+    web = create_app(path, secret_key="k", resamples=20)
+    limiter = web.state.agreement_limiter
+    assert limiter.total_tokens == deps.AGREEMENT_THREADS
+    holders = [object() for _ in range(deps.AGREEMENT_THREADS)]
+    for holder in holders:
+        await limiter.acquire_on_behalf_of(holder)
+    answers: dict[str, httpx.Response] = {}
+    transport = httpx.ASGITransport(app=web)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://test") as c,
+        anyio.create_task_group() as tasks,
+    ):
+
+        async def get(url: str) -> None:
+            answers[url] = await c.get(url)
+
+        tasks.start_soon(get, "/api/agreement?seed=7")
+        tasks.start_soon(get, "/agreement")
+        for _ in range(1000):
+            if limiter.statistics().tasks_waiting == 2:
+                break
+            await anyio.sleep(0.01)
+        assert limiter.statistics().tasks_waiting == 2
+        for url in ("/api/filters", "/api/review/progress", "/api/documents"):
+            assert (await c.get(url)).status_code == 200
+        assert not answers
+        for holder in holders:
+            limiter.release_on_behalf_of(holder)
+    assert answers["/api/agreement?seed=7"].json()["ok"] is True
+    assert answers["/agreement"].status_code == 200
 
 
 def test_the_review_queue_reads_one_coders_codings_by_index(review_db):

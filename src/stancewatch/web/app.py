@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio
 import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +29,7 @@ from stancewatch.store.database import Store
 from stancewatch.version import __version__
 from stancewatch.web.auth import AuthError
 from stancewatch.web.deps import (
+    AGREEMENT_THREADS,
     SESSION_COOKIE,
     THREADS,
     Settings,
@@ -115,6 +117,7 @@ def create_app(
     app.state.write_lock = WriterLock(Path(db_path))
     app.state.cache_lock = threading.Lock()
     app.state.agreement_cache = {}
+    app.state.agreement_limiter = anyio.CapacityLimiter(AGREEMENT_THREADS)
     app.add_middleware(Guard, max_body=max_body, session_cookie=SESSION_COOKIE, https=https)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates

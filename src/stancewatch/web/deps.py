@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -29,6 +31,10 @@ AGREEMENT_TTL_S = 300.0
 WRITE_RETRIES = 4
 #: Worker threads of one server process (requests whose database work runs at once).
 THREADS = 8
+#: Agreement computations (bootstrap resamples: CPU for up to seconds) one server process
+#: runs at once. They run on threads counted apart from ``THREADS``, so that a burst of them
+#: (distinct seeds are distinct cache entries) never holds every thread the other requests need.
+AGREEMENT_THREADS = 2
 #: Idle connections a server process keeps open for the next requests.
 POOL_IDLE = 64
 T = TypeVar("T")
@@ -166,7 +172,7 @@ def _review_state(store: Store) -> tuple[Any, ...]:
     return tuple(row.values())
 
 
-def agreement(request: Request, store: Store, resamples: int, seed: int) -> list[dict[str, Any]]:
+def _agreement(request: Request, store: Store, resamples: int, seed: int) -> list[dict[str, Any]]:
     """``review.agreement`` through a small cache keyed by the review state (entries expire
     after ``AGREEMENT_TTL_S`` in any case), so repeated requests cost one computation."""
     from stancewatch.web import review
@@ -186,6 +192,16 @@ def agreement(request: Request, store: Store, resamples: int, seed: int) -> list
         while len(cache) > AGREEMENT_CACHE:
             cache.pop(next(iter(cache)))
     return rows
+
+
+async def agreement(
+    request: Request, store: Store, resamples: int, seed: int
+) -> list[dict[str, Any]]:
+    """:func:`_agreement` on a thread of the agreement limiter (``AGREEMENT_THREADS``)."""
+    limiter: anyio.CapacityLimiter = request.app.state.agreement_limiter
+    return await anyio.to_thread.run_sync(
+        _agreement, request, store, resamples, seed, limiter=limiter
+    )
 
 
 class WriterLock:
