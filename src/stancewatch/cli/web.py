@@ -127,7 +127,10 @@ def serve(
             raise InputError(
                 f"--port {port}: cannot listen on {host}:{port} ({exc.strerror})"
             ) from None
-        supervisor.run()
+        if not supervisor.run():
+            raise StoreError(
+                f"{db}: a server process failed to start (its error is above); nothing is served"
+            )
         return
     uvicorn.run(target, factory=True, workers=workers, **server)
 

@@ -69,7 +69,8 @@ def listening_sockets(host: str, port: int, count: int, backlog: int = 2048) -> 
 class ReusePortWorkers:
     """Run ``config`` (an app import string) in ``count`` processes, one socket each, until
     SIGINT or SIGTERM; a process that dies is replaced, unless it failed while starting (a
-    broken app or database would fail the same way again), which stops them all."""
+    broken app or database would fail the same way again), which stops them all and makes
+    :meth:`run` return False."""
 
     def __init__(self, config: uvicorn.Config, count: int) -> None:
         self.config = config
@@ -81,7 +82,7 @@ class ReusePortWorkers:
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         self.should_exit.set()
 
-    def run(self) -> None:
+    def run(self) -> bool:
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for sock in self.sockets:
@@ -99,8 +100,7 @@ class ReusePortWorkers:
                 sock.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        if self.failed:
-            sys.exit(STARTUP_FAILURE)
+        return not self.failed
 
     def replace_dead(self) -> None:
         for index, process in enumerate(self.processes):
