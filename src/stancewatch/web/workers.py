@@ -15,18 +15,30 @@ socket's queue), and a process that dies is replaced on the same socket. Elsewhe
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
 import signal
 import socket
 import sys
 import threading
+from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
-from uvicorn.config import STARTUP_FAILURE
-from uvicorn.supervisors.multiprocess import Process
 
 log = logging.getLogger("uvicorn.error")
+#: The exit status of a uvicorn server that could not start (its app or socket is broken).
+STARTUP_FAILURE = 3
+_spawn = multiprocessing.get_context("spawn")
+multiprocessing.allow_connection_pickling()  # a listening socket travels to its process
+
+
+def _serve(config: uvicorn.Config, sock: socket.socket) -> None:
+    """One server process: uvicorn on the socket it was given."""
+    config.configure_logging()
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def reuse_port_supported() -> bool:
@@ -75,27 +87,33 @@ class ReusePortWorkers:
     def __init__(self, config: uvicorn.Config, count: int) -> None:
         self.config = config
         self.sockets = listening_sockets(config.host, config.port, count, config.backlog)
-        self.processes: list[Process] = []
+        self.processes: list[BaseProcess] = []
         self.should_exit = threading.Event()
         self.failed = False
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         self.should_exit.set()
 
+    def _start(self, index: int) -> BaseProcess:
+        process = _spawn.Process(target=_serve, args=(self.config, self.sockets[index]))
+        process.start()
+        return process
+
     def run(self) -> bool:
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for sock in self.sockets:
-                process = Process(self.config, [sock])
-                process.start()
-                self.processes.append(process)
+            self.processes = [self._start(index) for index in range(len(self.sockets))]
             while not self.should_exit.wait(0.5):
                 self.replace_dead()
         finally:
             for process in self.processes:
-                process.terminate()
+                if process.exitcode is None:
+                    process.terminate()  # SIGTERM: uvicorn finishes its requests and stops
             for process in self.processes:
-                process.join()
+                process.join(self.config.timeout_graceful_shutdown or 30)
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
             for sock in self.sockets:
                 sock.close()
             for sig, handler in previous.items():
@@ -104,11 +122,8 @@ class ReusePortWorkers:
 
     def replace_dead(self) -> None:
         for index, process in enumerate(self.processes):
-            if self.should_exit.is_set():
-                return
-            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+            if self.should_exit.is_set() or process.is_alive():
                 continue
-            process.kill()
             process.join()
             if process.exitcode == STARTUP_FAILURE:
                 log.error("Server process [%s] failed to start; stopping", process.pid)
@@ -116,6 +131,4 @@ class ReusePortWorkers:
                 self.should_exit.set()
                 return
             log.warning("Server process [%s] died; starting another", process.pid)
-            replacement = Process(self.config, [self.sockets[index]])
-            replacement.start()
-            self.processes[index] = replacement
+            self.processes[index] = self._start(index)
