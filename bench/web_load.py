@@ -2,19 +2,23 @@
 
 Usage:
     .venv/bin/python bench/web_load.py [--clients 20,50] [--seconds 20] [--writes 0.3]
-                                       [--workers 2] [--no-write]
+                                       [--workers 2] [--warmup 3] [--no-write]
 
 Builds a review database in a temporary folder (the bundled pack; 200 synthetic documents,
 each with one statement, its speaker and two machine stance codings: 600 review items),
 gives every client its own coder with an API token, and starts `stancewatch serve` on
-127.0.0.1 in a child process (`--workers` server processes). For each client count, that many threads each hold one
-keep-alive connection and send requests back to back for the given time: a share of them
+127.0.0.1 in a child process (`--workers` server processes), and waits until the server answers
+HTTP requests on several fresh connections. For each client count, that many threads each hold
+one keep-alive connection and send requests back to back, first for `--warmup` seconds that are
+not measured (the server processes open their connections and fill their caches), then for the
+given time: a share of them
 (`--writes`) are `POST /api/review/codings` of a random item, the rest are reads spread over
 the document list, one document, one review item, the coder's queue and the progress table.
-Reports requests/s, p50/p99 latency (all requests and writes alone) and errors (any status
-other than 200/201, or a failed connection), then checks the database: every acknowledged
+Reports requests/s, p50/p99 latency (all requests and writes alone), errors (any status
+other than 200/201, or a failed connection) and the CPU time per request of the server
+processes and of the client threads (Linux), then checks the database: every acknowledged
 coding is stored exactly once (per coder, the stored codings equal the acknowledged ones,
-item by item and value by value). Nothing leaves the machine; each run is bounded by
+item by item and value by value; writes acknowledged during the warm-up count too). Nothing leaves the machine; each run is bounded by
 `--seconds`. Writes the table to docs/benchmarks.md (section `web-load`).
 """
 
@@ -119,6 +123,7 @@ class Client(threading.Thread):
         self.write_latencies: list[float] = []
         self.errors: Counter[str] = Counter()
         self.acknowledged: Counter[tuple[str, str, str]] = Counter()
+        self.measure_from = 0.0
         self.stop_at = 0.0
 
     def run(self) -> None:
@@ -150,6 +155,8 @@ class Client(threading.Thread):
                     ]
                 )
             started = time.perf_counter()
+            if time.monotonic() >= self.stop_at:
+                break
             try:
                 conn.request(method, url, body=body, headers=headers)
                 response = conn.getresponse()
@@ -161,12 +168,15 @@ class Client(threading.Thread):
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 continue
             elapsed = time.perf_counter() - started
-            self.latencies.append(elapsed)
+            measured = started >= self.measure_from
+            if measured:
+                self.latencies.append(elapsed)
             if status not in (200, 201):
                 self.errors[f"HTTP {status}"] += 1
                 continue
             if writing:
-                self.write_latencies.append(elapsed)
+                if measured:
+                    self.write_latencies.append(elapsed)
                 coding = json.loads(data)["coding"]
                 self.acknowledged[(coding["item_kind"], coding["item_id"], coding["value"])] += 1
         conn.close()
@@ -179,10 +189,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def wait_ready(port: int, server: subprocess.Popen, connections: int) -> None:
+    """Until ``connections`` fresh connections in a row get an answer (with several server
+    processes, each on its own socket, the connections land on every one of them)."""
+    deadline, answered = time.monotonic() + 90, 0
+    while answered < connections:
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("bench/web_load.py: the server did not start")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", "/api/filters")
+            response = conn.getresponse()
+            response.read()
+            answered = answered + 1 if response.status == 200 else 0
+        except (OSError, http.client.HTTPException):
+            answered = 0
+            time.sleep(0.2)
+        finally:
+            conn.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children still running (Linux; 0
+    elsewhere)."""
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            total += sum(cpu_seconds(int(child)) for child in children.read().split())
+    except (OSError, ValueError, IndexError):
+        pass
+    return total
+
+
 def run_load(clients: int, args: argparse.Namespace) -> dict:
     from stancewatch.store.database import Store
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "server.log", "w+") as log:
         db = Path(tmp) / "load.db"
         items, doc_ids, tokens = build(db, clients)
         port = free_port()
@@ -190,24 +235,24 @@ def run_load(clients: int, args: argparse.Namespace) -> dict:
             [sys.executable, "-c", SERVE, "serve", "--db", str(db), "--port", str(port),
              "--resamples", "100", "--workers", str(args.workers)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_ready(port, server, 4 * args.workers)
             threads = [Client(n, port, tokens[n], args, (items, doc_ids)) for n in range(clients)]
+            begun = time.monotonic()
+            for t in threads:
+                t.measure_from = time.perf_counter() + args.warmup
+                t.stop_at = begun + args.warmup + args.seconds
+                t.start()
+            time.sleep(args.warmup)
+            server_cpu, client_cpu = cpu_seconds(server.pid), sum(os.times()[:2])
             started = time.monotonic()
             for t in threads:
-                t.stop_at = started + args.seconds
-                t.start()
-            for t in threads:
-                t.join(args.seconds + 60)
+                t.join(args.warmup + args.seconds + 60)
             wall = time.monotonic() - started
+            server_cpu = cpu_seconds(server.pid) - server_cpu
+            client_cpu = sum(os.times()[:2]) - client_cpu
         finally:
             server.terminate()
             try:
@@ -241,6 +286,8 @@ def run_load(clients: int, args: argparse.Namespace) -> dict:
         "stored": sum(sum(c.values()) for c in by_coder.values()),
         "errors": sum(errors.values()),
         "error_kinds": dict(errors),
+        "server_cpu_ms": server_cpu / max(len(latencies), 1) * 1000,
+        "client_cpu_ms": client_cpu / max(len(latencies), 1) * 1000,
         "exact": exact,
     }
 
@@ -251,8 +298,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--writes", type=float, default=0.3)
     parser.add_argument("--workers", type=int, default=2, help="Server processes.")
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="Seconds of load before measuring."
+    )
     parser.add_argument("--no-write", action="store_true", help="Print only.")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = []
     for clients in (int(c) for c in args.clients.split(",")):
         row = run_load(clients, args)
@@ -262,29 +313,34 @@ def main() -> None:
         "## Review app under load",
         "",
         f"`stancewatch serve --workers {args.workers}` on loopback; each client holds one keep-alive "
-        f"connection and sends requests back to back for {args.seconds:g} s, "
+        f"connection and sends requests back to back for {args.seconds:g} s (after "
+        f"{args.warmup:g} s of the same load that are not measured), "
         f"{args.writes:.0%} of them `POST /api/review/codings`, the rest reads (document list, "
         "one document, one review item, the queue, progress). Errors: any status but 200/201 "
         "or a failed connection. *Stored once*: every acknowledged coding is in the database "
-        "exactly once.",
+        "exactly once. *CPU/req*: CPU time of all server processes, and of the client threads, "
+        "per measured request.",
         "",
         "| Clients | Requests | Req/s | p50 ms | p99 ms | Write p99 ms | Errors | "
-        "Writes acked | Stored | Stored once |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--|",
+        "Writes acked | Stored | Stored once | Server CPU/req ms | Client CPU/req ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['clients']} | {r['requests']:,} | {r['rps']:.0f} | {r['p50']:.0f} | "
             f"{r['p99']:.0f} | {r['write_p99']:.0f} | {r['errors']} | {r['writes']:,} | "
-            f"{r['stored']:,} | {'yes' if r['exact'] else 'NO'} |"
+            f"{r['stored']:,} | {'yes' if r['exact'] else 'NO'} | {r['server_cpu_ms']:.2f} | "
+            f"{r['client_cpu_ms']:.2f} |"
         )
     lines += [
         "",
-        f"Load average of the machine (1 min) at the end: {os.getloadavg()[0]:.1f} on "
+        f"Load average of the machine (1 min) before the run: {load_before:.1f}, at the end: "
+        f"{os.getloadavg()[0]:.1f}, on "
         f"{os.cpu_count()} cores; on a shared machine the latencies are provisional.",
         "",
         f"Command: `.venv/bin/python bench/web_load.py --clients {args.clients} "
-        f"--seconds {args.seconds:g} --writes {args.writes} --workers {args.workers}`. The clients run on the same "
+        f"--seconds {args.seconds:g} --writes {args.writes} --workers {args.workers}"
+        f"{'' if args.warmup == 3.0 else f' --warmup {args.warmup:g}'}`. The clients run on the same "
         "machine as the server and share its cores.",
     ]
     print("\n".join(lines))

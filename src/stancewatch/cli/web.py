@@ -70,6 +70,16 @@ def serve(
             "stay one at a time through the database's lock).",
         ),
     ] = 1,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            max=256,
+            help="Worker threads per server process: how many requests of one process do "
+            "their database work at once (default: 8).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the browse, review and agreement pages and the JSON API over a database.
 
@@ -78,6 +88,7 @@ def serve(
     import uvicorn
 
     from stancewatch.web.app import APP_OPTIONS, create_app
+    from stancewatch.web.workers import ReusePortWorkers, reuse_port_supported
 
     if not db.exists():
         raise StoreError(f"{db}: no such database; run `stancewatch demo` or `ingest` first")
@@ -93,21 +104,35 @@ def serve(
         "resamples": resamples,
         "max_body": max_body,
         "https": https,
+        "threads": threads,
     }
     create_app(**options)  # creates or migrates the database once, before any worker starts
     console.print(f"Serving {db} on http://{host}:{port}/ ({'private' if private else 'public'})")
     os.environ[APP_OPTIONS] = json.dumps(options)
-    uvicorn.run(
-        "stancewatch.web.app:app_from_environment",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=trust_proxy is not None,
-        forwarded_allow_ips=trust_proxy or "",
-        server_header=False,
-    )
+    server: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "proxy_headers": trust_proxy is not None,
+        "forwarded_allow_ips": trust_proxy or "",
+        "server_header": False,
+    }
+    target = "stancewatch.web.app:app_from_environment"
+    if workers > 1 and reuse_port_supported():
+        # One listening socket per process, so that connections are spread evenly.
+        config = uvicorn.Config(target, factory=True, workers=workers, **server)
+        try:
+            supervisor = ReusePortWorkers(config, workers)
+        except OSError as exc:
+            raise InputError(
+                f"--port {port}: cannot listen on {host}:{port} ({exc.strerror})"
+            ) from None
+        if not supervisor.run():
+            raise StoreError(
+                f"{db}: a server process failed to start (its error is above); nothing is served"
+            )
+        return
+    uvicorn.run(target, factory=True, workers=workers, **server)
 
 
 @coders_app.command("add")

@@ -312,6 +312,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX actions_actor ON actions(actor);
     """,
+    # One coder's codings of one kind, in item order: the review queue ("not coded by me
+    # yet") and the progress table read only these instead of every coding of the kind.
+    """
+    CREATE INDEX review_codings_coder ON review_codings(coder, item_kind, item_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

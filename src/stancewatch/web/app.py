@@ -7,13 +7,16 @@ error has one shape: ``{"ok": false, "error": "...", "status": 404}``.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -25,7 +28,16 @@ from stancewatch.errors import InputError
 from stancewatch.store.database import Store
 from stancewatch.version import __version__
 from stancewatch.web.auth import AuthError
-from stancewatch.web.deps import SESSION_COOKIE, Settings, WriterLock, busy, valid_text
+from stancewatch.web.deps import (
+    AGREEMENT_THREADS,
+    SESSION_COOKIE,
+    THREADS,
+    Settings,
+    StorePool,
+    WriterLock,
+    busy,
+    valid_text,
+)
 from stancewatch.web.guard import Guard
 from stancewatch.web.review import ReviewError
 
@@ -39,7 +51,7 @@ def error_body(status: int, message: str) -> dict[str, object]:
     return {"ok": False, "error": message, "status": status}
 
 
-def _text_params(request: Request) -> None:
+async def _text_params(request: Request) -> None:
     """Path and query values must be valid text (a lone surrogate is refused with 422)."""
     for where, values in (("path", request.path_params), ("query", request.query_params)):
         for key, value in values.items():
@@ -55,6 +67,7 @@ def create_app(
     resamples: int = 1000,
     max_body: int = 1 << 20,
     https: bool = False,
+    threads: int | None = None,
 ) -> FastAPI:
     """The app over ``db_path`` (created or migrated now, and switched to WAL mode so that
     readers never wait for the writer).
@@ -64,11 +77,23 @@ def create_app(
     forms do not survive a restart). ``resamples`` sets the bootstrap size for alpha (and
     the most a caller who is not logged in may ask for). ``max_body`` is the largest request
     body accepted, in bytes. ``https=True`` (behind a TLS proxy) marks cookies ``Secure``
-    and sends ``Strict-Transport-Security``.
+    and sends ``Strict-Transport-Security``. ``threads`` is the most requests of one server
+    process that run their database work at once: the size of its worker-thread pool
+    (default ``THREADS``). Each process keeps its database connections open in a
+    :class:`~stancewatch.web.deps.StorePool` from request to request.
     """
     with Store(db_path) as store:
         store.db.execute("PRAGMA journal_mode = WAL")
+    pool = StorePool(Path(db_path))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads or THREADS
+        yield
+        pool.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="stancewatch review",
         version=__version__,
         description="Browse statements, stances, claims and verdicts; review them; measure "
@@ -88,9 +113,11 @@ def create_app(
         max_body=max_body,
         https=https,
     )
+    app.state.store_pool = pool
     app.state.write_lock = WriterLock(Path(db_path))
     app.state.cache_lock = threading.Lock()
     app.state.agreement_cache = {}
+    app.state.agreement_limiter = anyio.CapacityLimiter(AGREEMENT_THREADS)
     app.add_middleware(Guard, max_body=max_body, session_cookie=SESSION_COOKIE, https=https)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates

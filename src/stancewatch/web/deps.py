@@ -6,12 +6,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 
 from stancewatch.store.database import Store
 from stancewatch.web import auth
@@ -26,6 +29,14 @@ MAX_RESAMPLES = 10_000
 AGREEMENT_CACHE = 32
 AGREEMENT_TTL_S = 300.0
 WRITE_RETRIES = 4
+#: Worker threads of one server process (requests whose database work runs at once).
+THREADS = 8
+#: Agreement computations (bootstrap resamples: CPU for up to seconds) one server process
+#: runs at once. They run on threads counted apart from ``THREADS``, so that a burst of them
+#: (distinct seeds are distinct cache entries) never holds every thread the other requests need.
+AGREEMENT_THREADS = 2
+#: Idle connections a server process keeps open for the next requests.
+POOL_IDLE = 64
 T = TypeVar("T")
 
 
@@ -79,12 +90,72 @@ def open_store(path: Path) -> Store:
     return Store.over(path, conn)
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    store = open_store(settings(request).db_path)
+class StorePool:
+    """The open connections of one server process, reused from request to request.
+
+    Opening a connection per request costs a file open, a parse of the schema on its first
+    query and, when it was the last connection open, a WAL checkpoint on close; under load
+    that was a large share of each request's time. A request takes an idle connection (or
+    opens a new one when none is idle) and gives it back when it is done: rolled back if it
+    was left inside a transaction, closed instead of kept when ``idle`` connections are
+    already waiting or the pool is closed. One request uses a connection at a time.
+    """
+
+    def __init__(self, path: Path, idle: int = POOL_IDLE) -> None:
+        self.path = path
+        self.idle = idle
+        self._stores: list[Store] = []
+        self._lock = threading.Lock()
+        self.closed = False
+        self.opened = 0
+
+    def take(self) -> Store | None:
+        """An idle store, or None when a new one must be opened (:meth:`open`)."""
+        with self._lock:
+            return self._stores.pop() if self._stores else None
+
+    def open(self) -> Store:
+        store = open_store(self.path)
+        with self._lock:
+            self.opened += 1
+        return store
+
+    def give_back(self, store: Store) -> None:
+        conn = store.db.conn
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.Error:
+            conn.close()
+            return
+        with self._lock:
+            if not self.closed and len(self._stores) < self.idle:
+                self._stores.append(store)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            stores, self._stores = self._stores, []
+        for store in stores:
+            store.close()
+
+
+async def get_store(request: Request) -> AsyncIterator[Store]:
+    """The request's store from the process's pool. Taking an idle connection happens on
+    the event loop (it does no I/O); opening a new one, and a rollback, run on a thread."""
+    pool: StorePool = request.app.state.store_pool
+    store = pool.take()
+    if store is None:
+        store = await run_in_threadpool(pool.open)
     try:
         yield store
     finally:
-        store.close()
+        if store.db.conn.in_transaction:
+            await run_in_threadpool(pool.give_back, store)
+        else:
+            pool.give_back(store)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -101,7 +172,7 @@ def _review_state(store: Store) -> tuple[Any, ...]:
     return tuple(row.values())
 
 
-def agreement(request: Request, store: Store, resamples: int, seed: int) -> list[dict[str, Any]]:
+def _agreement(request: Request, store: Store, resamples: int, seed: int) -> list[dict[str, Any]]:
     """``review.agreement`` through a small cache keyed by the review state (entries expire
     after ``AGREEMENT_TTL_S`` in any case), so repeated requests cost one computation."""
     from stancewatch.web import review
@@ -121,6 +192,16 @@ def agreement(request: Request, store: Store, resamples: int, seed: int) -> list
         while len(cache) > AGREEMENT_CACHE:
             cache.pop(next(iter(cache)))
     return rows
+
+
+async def agreement(
+    request: Request, store: Store, resamples: int, seed: int
+) -> list[dict[str, Any]]:
+    """:func:`_agreement` on a thread of the agreement limiter (``AGREEMENT_THREADS``)."""
+    limiter: anyio.CapacityLimiter = request.app.state.agreement_limiter
+    return await anyio.to_thread.run_sync(
+        _agreement, request, store, resamples, seed, limiter=limiter
+    )
 
 
 class WriterLock:
@@ -190,16 +271,18 @@ def write(request: Request, store: Store, work: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def viewer(request: Request, store: StoreDep) -> Viewer:
+async def viewer(request: Request, store: StoreDep) -> Viewer:
+    """Who is asking. Only a request with a token or a session cookie needs the database
+    (looked up on a worker thread); an anonymous one is answered on the event loop."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        coder = auth.check_token(store, header[7:].strip())
+        coder = await run_in_threadpool(auth.check_token, store, header[7:].strip())
         if coder is None:
             raise HTTPException(401, "The API token is not valid")
         return Viewer(coder=coder, via="token")
     session = request.cookies.get(SESSION_COOKIE)
     if session:
-        found = auth.session_coder(store, session)
+        found = await run_in_threadpool(auth.session_coder, store, session)
         if found:
             return Viewer(coder=found[0], csrf=found[1], via="session")
     return Viewer()
@@ -208,14 +291,14 @@ def viewer(request: Request, store: StoreDep) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
-def reader(request: Request, who: ViewerDep) -> Viewer:
+async def reader(request: Request, who: ViewerDep) -> Viewer:
     """Anyone when reading is public; a logged-in coder otherwise."""
     if not settings(request).public and who.coder is None:
         raise HTTPException(401, "Log in to read this database (reading is private)")
     return who
 
 
-def api_writer(request: Request, who: ViewerDep) -> auth.Coder:
+async def api_writer(request: Request, who: ViewerDep) -> auth.Coder:
     """A coder with a token, or with a session and the ``X-CSRF-Token`` header."""
     if who.coder is None:
         raise HTTPException(401, "Log in or send 'Authorization: Bearer <token>' to write")

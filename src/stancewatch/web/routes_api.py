@@ -142,7 +142,7 @@ def get_progress(store: StoreDep, _: ReaderDep) -> dict[str, Any]:
 
 
 @router.get("/agreement", summary="Krippendorff's alpha per variable and per position")
-def get_agreement(
+async def get_agreement(
     request: Request,
     store: StoreDep,
     who: ReaderDep,
@@ -159,5 +159,5 @@ def get_agreement(
             f"Invalid request: query.resamples: at most {default} without logging in "
             f"(up to {MAX_RESAMPLES} with a token or session)",
         )
-    rows = agreement(request, store, count, seed)
+    rows = await agreement(request, store, count, seed)
     return {"ok": True, "thresholds": {"tentative": 0.667, "reliable": 0.8}, "rows": rows}

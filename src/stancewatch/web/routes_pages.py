@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from stancewatch.analytics.reliability import RELIABLE, TENTATIVE
+from stancewatch.store.database import Store
 from stancewatch.web import auth, browse, review
 from stancewatch.web.deps import (
     LOGIN_COOKIE,
@@ -232,8 +233,14 @@ def adjudicate(request: Request, store: StoreDep, writer: FormWriterDep) -> Resp
 
 
 @router.get("/agreement", response_class=HTMLResponse)
-def agreement_page(request: Request, store: StoreDep, who: ReaderDep) -> Response:
-    rows = agreement(request, store, settings(request).resamples, 20250212)
+async def agreement_page(request: Request, store: StoreDep, who: ReaderDep) -> Response:
+    rows = await agreement(request, store, settings(request).resamples, 20250212)
+    return await run_in_threadpool(_agreement_page, request, store, who, rows)
+
+
+def _agreement_page(
+    request: Request, store: Store, who: Viewer, rows: list[dict[str, Any]]
+) -> Response:
     overall = [r for r in rows if r["position"] is None]
     by_position = [
         r for r in rows if r["position"] is not None and r["level"] == "ordinal" and r["units"] > 0
