@@ -29,9 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _corpora import CORPORA, corpus_paths  # noqa: E402
 from _results import update_section  # noqa: E402
-
-POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev" / "text"
 
 
 class StageClock:
@@ -117,20 +116,14 @@ def patch(clock: StageClock, project: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=["demo", "polnear"], default="demo")
+    parser.add_argument("--corpus", choices=CORPORA, default="demo")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
     from stancewatch.api import Project
-    from stancewatch.packs import demo_corpus_path
 
-    if args.corpus == "polnear":
-        if not POLNEAR.exists():
-            sys.exit(f"{POLNEAR} is not present")
-        paths = sorted(POLNEAR.glob("*.txt"))[: args.limit]
-    else:
-        paths = sorted(demo_corpus_path().glob("*.md"))[: args.limit]
+    paths = corpus_paths(args.corpus, args.limit)
 
     with tempfile.TemporaryDirectory() as tmp:
         project = Project(Path(tmp) / "profile.db")

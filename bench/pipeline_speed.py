@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _corpora import CORPORA, corpus_paths  # noqa: E402
 from _results import update_section  # noqa: E402
 
-POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev" / "text"
 ONE_DOCUMENT = "Volodymyr Zelensky said on Monday that Ukraine would not cede its land.\n"
 CLI = "import sys; from stancewatch.cli import app; sys.argv[0] = 'stancewatch'; app()"
 
@@ -74,20 +74,14 @@ def parse_seconds(analyzer: object, texts: list[str], batch_size: int = 16) -> f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=["demo", "polnear"], default="demo")
+    parser.add_argument("--corpus", choices=CORPORA, default="demo")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
     from stancewatch.api import Project
-    from stancewatch.packs import demo_corpus_path
 
-    if args.corpus == "polnear":
-        if not POLNEAR.exists():
-            sys.exit(f"{POLNEAR} is not present")
-        paths = sorted(POLNEAR.glob("*.txt"))[: args.limit]
-    else:
-        paths = sorted(demo_corpus_path().glob("*.md"))[: args.limit]
+    paths = corpus_paths(args.corpus, args.limit)
 
     with tempfile.TemporaryDirectory() as tmp:
         loading = loading_seconds(Path(tmp))

@@ -90,3 +90,21 @@ def test_parse_processes_are_chosen_per_batch(monkeypatch) -> None:  # type: ign
     analyzer.parse_processes = None
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
     assert analyzer.parse_processes_for(long) == 1  # a daemon may not start processes
+
+
+def test_load_builds_the_narrative_index_only_when_something_can_match() -> None:
+    from dataclasses import replace
+
+    pack = load_pack()
+    assert pack.narratives  # the bundled pack has narratives: its index is built at load
+    assert Analyzer(pack).load().matches_narratives
+    bare = Analyzer(replace(pack, narratives=())).load()
+    assert not bare.matches_narratives
+    assert bare._narrative_index is None  # nothing to match: no index, no gate fitted
+    assert bare.match_narratives(_statements_of(bare)) == []
+
+
+def _statements_of(analyzer: Analyzer) -> list:  # type: ignore[type-arg]
+    [result] = analyzer.analyze(_documents(900, 1))
+    assert result.statements
+    return list(result.statements)

@@ -105,7 +105,8 @@ class Analyzer:
         of it. Analysis loads them on first use anyway; this moves the wait to set-up."""
         self.nlp  # noqa: B018
         self.backend  # noqa: B018
-        self.narrative_index  # noqa: B018
+        if self.matches_narratives:
+            self.narrative_index  # noqa: B018
         codebook = [t for p in self.pack.positions for t in stance.position_texts(p)]
         self.embedder.encode([*codebook, *fact_texts(self.pack.facts)])
         return self
@@ -300,16 +301,17 @@ class Analyzer:
         matches = self.match_narratives(said)
         owner = {s.id: s.document_id for s in statements}
         by_claim = {c.id: c.document_id for c in claims}
+        stances_of = _grouped(stances, lambda x: owner[x.statement_id])
+        verdicts_of = _grouped(verdicts, lambda v: by_claim[v.claim_id])
+        matches_of = _grouped(matches, lambda m: owner[m.statement_id])
         return {
             f.document.id: DocumentResult(
                 f.document.id,
                 tuple(f.statements),
-                tuple(x for x in stances if owner[x.statement_id] == f.document.id),
+                tuple(stances_of.get(f.document.id, ())),
                 tuple(f.claims),
-                tuple(v for v in verdicts if by_claim[v.claim_id] == f.document.id),
-                narrative_matches=tuple(
-                    m for m in matches if owner[m.statement_id] == f.document.id
-                ),
+                tuple(verdicts_of.get(f.document.id, ())),
+                narrative_matches=tuple(matches_of.get(f.document.id, ())),
             )
             for f in found
         }
@@ -351,9 +353,14 @@ class Analyzer:
             )
         return self._narrative_index
 
+    @property
+    def matches_narratives(self) -> bool:
+        """Whether there is anything to match: the pack's narratives or a claim bank."""
+        return bool(self.bank or getattr(self.pack, "narratives", ()))
+
     def match_narratives(self, statements: list[Statement]) -> list[narratives.Match]:
         """Which statements repeat (or rebut) a known narrative or bank claim."""
-        if not statements or (not self.bank and not getattr(self.pack, "narratives", ())):
+        if not statements or not self.matches_narratives:
             return []
         texts = [s.content for s in statements]
         return narratives.match_texts(
@@ -380,6 +387,14 @@ def sentence_spans(doc: Any, statements: Sequence[Statement]) -> list[tuple[int,
             continue
         spans.append((span[0].sent.start_char, span[-1].sent.end_char))
     return spans
+
+
+def _grouped(records: Iterable[Any], document_of: Any) -> dict[str, list[Any]]:
+    """``records`` by the id of their document, each document's in their order."""
+    grouped: dict[str, list[Any]] = {}
+    for record in records:
+        grouped.setdefault(document_of(record), []).append(record)
+    return grouped
 
 
 def _unique(records: list[Any]) -> list[Any]:

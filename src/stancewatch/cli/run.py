@@ -23,7 +23,7 @@ from stancewatch.cli.common import (
     emit,
     errors_to_exit,
 )
-from stancewatch.settings import BATCH_SIZE
+from stancewatch.settings import BATCH_CHARS, BATCH_SIZE
 
 
 class Engine(StrEnum):
@@ -66,7 +66,8 @@ def run(
         int,
         typer.Option(
             min=1,
-            help="Most documents analysed together (a batch also closes at 64,000 characters).",
+            help=f"Most documents analysed together (a batch also closes at {BATCH_CHARS:,} "
+            "characters).",
         ),
     ] = BATCH_SIZE,
     workers: Annotated[int, typer.Option(help="Ray: actor pool size (workers).")] = 2,
