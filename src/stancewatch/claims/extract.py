@@ -35,7 +35,7 @@ from stancewatch.claims.lexicon import alternation, lexicon
 from stancewatch.claims.measures import find_measure
 from stancewatch.claims.quantities import Quantity, parse_quantities
 from stancewatch.claims.subjects import Mentions, parse_subject, subject_mentions, window_subject
-from stancewatch.claims.syntax import ATTACH_DEPS, NOUNS, WORD, stopwords
+from stancewatch.claims.syntax import ATTACH_DEPS, NOUNS, WORD, per_doc, stopwords
 from stancewatch.records import Claim, Statement, stable_id
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def extract_claims(
             f"{base + len(content)}]. Pass the full text of document {statement.document_id!r}, "
             "the same text the statement's offsets were computed on."
         )
-    if doc is not None and _parsed_text(doc) != text:
+    if doc is not None and per_doc(doc, "stancewatch.text", lambda d: d.text) != text:
         raise ValueError(
             f"Statement {statement.id!r}: the spaCy Doc's text differs from `text`; parse the "
             "full document text (nlp(text)) and pass that Doc."
@@ -208,18 +208,6 @@ def extract_claims(
         )
     claims.extend(_bare_ratio_claims(statement, text, found_mentions, quantities, doc))
     return sorted(claims, key=lambda c: c.start)
-
-
-def _parsed_text(doc: Doc) -> str:
-    """The text ``doc`` parses. ``Doc.text`` joins every token on each access, and one parse
-    serves every sentence of its document, so the joined text is kept in the Doc's user data."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if not isinstance(text, str):
-        text = doc.user_data[_TEXT_KEY] = doc.text
-    return text
-
-
-_TEXT_KEY = "stancewatch.text"
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from stancewatch.claims.lexicon import find_places, lexicon
 from stancewatch.claims.quantities import Quantity
-from stancewatch.claims.syntax import ATTACH_DEPS, CLAUSE_BREAK, WORD
+from stancewatch.claims.syntax import ATTACH_DEPS, CLAUSE_BREAK, WORD, per_doc
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -43,7 +43,7 @@ def subject_mentions(
     extra = find_places(content)
     if doc is not None:
         places = lexicon().places
-        starts, entities = _gpe_entities(doc)
+        starts, entities = per_doc(doc, "stancewatch.gpe", _gpe_entities)
         for k in range(bisect.bisect_left(starts, base), len(entities)):
             start, end, text = entities[k]
             a, b = start - base, end - base
@@ -65,16 +65,9 @@ def subject_mentions(
 
 
 def _gpe_entities(doc: Doc) -> tuple[list[int], list[tuple[int, int, str]]]:
-    """The document's GPE entities as (start, end, text), by start, with their starts: one
-    parse serves every sentence of its document, so they are listed once, in its user data."""
-    found = doc.user_data.get(_GPE_KEY)
-    if found is None:
-        entities = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "GPE"]
-        found = doc.user_data[_GPE_KEY] = ([e[0] for e in entities], entities)
-    return found  # type: ignore[no-any-return]
-
-
-_GPE_KEY = "stancewatch.gpe"
+    """The document's GPE entities as (start, end, text), by start, with their starts."""
+    entities = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "GPE"]
+    return [e[0] for e in entities], entities
 
 
 def window_subject(found: list[Mention], q: Quantity, content: str, lo: int, hi: int) -> str | None:
