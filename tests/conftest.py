@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The on-disk cache (stancewatch.nlp.CACHE_ENV) of each test process is its own, emptied at
+# exit: a run neither reads what an earlier run left in the user's cache nor fills it.
+if "STANCEWATCH_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="stancewatch-test-cache-")
+    os.environ["STANCEWATCH_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, True)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

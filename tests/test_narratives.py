@@ -379,3 +379,28 @@ def test_counter_claims_load_from_the_pack() -> None:
     counters = [t for t in targets if t.counter]
     assert len(counters) == sum(len(n.counter_claims) for n in pack.narratives)
     assert all(not polarity(c).refutations for c in (t.text for t in counters))
+
+
+@pytest.mark.models
+def test_the_gate_is_fitted_once_per_pack_and_encoder_then_read_back(  # type: ignore[no-untyped-def]
+    embedder, tmp_path, monkeypatch
+) -> None:
+    from stancewatch.nlp import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    pack = load_pack()
+    targets = narratives.narrative_targets(pack.narratives)
+    background = [p.proposition for p in pack.positions]
+    first = narratives.build_index(targets, embedder.encode, background)
+    [entry] = (tmp_path / "narrative-gates").iterdir()
+    again = narratives.build_index(targets, embedder.encode, background)
+    texts = ["Zelensky is an illegitimate president.", "Sanctions must stay."]
+    vectors = embedder.encode(texts)
+    assert first.gate is not None and again.gate is not None
+    assert np.array_equal(
+        first.gate.predict_proba(texts, vectors), again.gate.predict_proba(texts, vectors)
+    )
+    # another background is another gate, kept beside the first
+    narratives.build_index(targets, embedder.encode, background[:-1])
+    assert len(list((tmp_path / "narrative-gates").iterdir())) == 2
+    assert entry.exists()

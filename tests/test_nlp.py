@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import numpy as np
 import pytest
 
-from stancewatch.nlp import Embedder
+from stancewatch.nlp import CACHE_ENV, Embedder, cache_directory, cache_key, cached
 
 pytestmark = pytest.mark.models
 
@@ -224,3 +225,64 @@ def test_odd_texts_embed_to_unit_vectors_and_long_ones_are_cut_at_the_models_lim
     # beyond the model's limit (256 word pieces) further words change nothing
     longer = fresh.encode(["word " * 4000])
     assert np.array_equal(longer[0], vectors[-1])
+
+
+# -- the on-disk cache of what every batch reuses -------------------------------------------
+CODEBOOK = ["Ukraine must cede territory.", "Sanctions on Russia must stay.", "A ceasefire now."]
+
+
+def test_pinned_texts_get_the_vectors_encode_gives_and_are_kept_on_disk(
+    embedder: Embedder, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    fresh = Embedder(embedder._model, embedder.name, precision=embedder.precision)
+    pinned = fresh.pin(CODEBOOK)
+    assert np.array_equal(pinned, fresh.encode(CODEBOOK))  # the same bits
+    assert np.array_equal(pinned, Embedder(embedder._model, embedder.name).encode(CODEBOOK))
+    [entry] = (tmp_path / "embeddings").iterdir()
+    # a later embedder of the same model reads the entry back instead of encoding: an entry
+    # changed on disk shows it
+    with entry.open("rb") as handle:
+        stored = pickle.load(handle)
+    with entry.open("wb") as handle:
+        pickle.dump(-stored, handle)
+    later = Embedder(embedder._model, embedder.name, precision=embedder.precision)
+    assert np.array_equal(later.pin(CODEBOOK), -pinned)
+    assert np.array_equal(later.encode(CODEBOOK[:1]), -pinned[:1])  # pinned rows come first
+
+
+def test_a_damaged_cache_entry_is_rebuilt_and_a_cache_that_cannot_be_written_is_skipped(
+    embedder: Embedder, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    expected = Embedder(embedder._model, embedder.name).encode(CODEBOOK)
+    Embedder(embedder._model, embedder.name).pin(CODEBOOK)
+    [entry] = (tmp_path / "embeddings").iterdir()
+    entry.write_bytes(entry.read_bytes()[:40])  # truncated
+    assert np.array_equal(Embedder(embedder._model, embedder.name).pin(CODEBOOK), expected)
+    assert np.array_equal(pickle.loads(entry.read_bytes()), expected)  # written whole again
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocked))
+    assert np.array_equal(Embedder(embedder._model, embedder.name).pin(CODEBOOK), expected)
+    assert blocked.read_text(encoding="utf-8") == "not a directory"
+
+
+def test_the_cache_can_be_turned_off_and_keys_follow_every_input(
+    embedder: Embedder, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert cache_directory() is None
+    built: list[int] = []
+    assert cached("kind", "key", lambda: built.append(1) or 7) == 7
+    assert cached("kind", "key", lambda: built.append(1) or 7) == 7
+    assert built == [1, 1]  # built each time, kept nowhere
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    assert cache_directory() == tmp_path
+    assert cached("kind", "key", lambda: built.append(1) or 7) == 7
+    assert cached("kind", "key", lambda: built.append(1) or 7) == 7
+    assert built == [1, 1, 1]
+    assert cache_key("ab", "c") != cache_key("a", "bc") != cache_key("abc")
+    assert cache_key("x", b"\x00") == cache_key("x", b"\x00")
+    other = Embedder(embedder._model, "another-name", precision=embedder.precision)
+    assert other.fingerprint != Embedder(embedder._model, embedder.name).fingerprint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,46 @@ def _statements_of(analyzer: Analyzer) -> list:  # type: ignore[type-arg]
     [result] = analyzer.analyze(_documents(900, 1))
     assert result.statements
     return list(result.statements)
+
+
+RESULT_TABLES = ("statements", "stances", "claims", "verdicts", "narrative_matches")
+WHEN_COLUMNS = {"coded_at", "checked_at", "matched_at", "run_id"}
+
+
+def _stored(db) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def,type-arg]
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        out = {}
+        for table in RESULT_TABLES:
+            names = [r[1] for r in connection.execute(f"pragma table_info({table})")]
+            kept = ", ".join(f'"{n}"' for n in names if n not in WHEN_COLUMNS)
+            out[table] = sorted(connection.execute(f"SELECT {kept} FROM {table}"), key=repr)
+    return out
+
+
+def test_a_process_that_reads_the_cache_stores_what_one_that_filled_it_did(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The codebook's vectors and the narrative gate are computed by the first process and
+    read back from the on-disk cache by the next: the stored results are the same, bit for
+    bit (both runs are fresh `stancewatch analyze` processes)."""
+    import subprocess
+    import sys
+
+    from stancewatch.nlp import CACHE_ENV
+    from stancewatch.packs import demo_corpus_path
+
+    corpus = sorted(p for p in demo_corpus_path().iterdir() if p.is_file())[:4]
+    env = {**os.environ, CACHE_ENV: str(tmp_path / "cache"), "PYTHONWARNINGS": "ignore"}
+    cli = [str(Path(sys.executable).with_name("stancewatch"))]
+    stored = []
+    for name in ("cold", "warm"):
+        db = tmp_path / f"{name}.db"
+        subprocess.run([*cli, "ingest", *map(str, corpus), "--db", str(db)], env=env, check=True)
+        subprocess.run([*cli, "analyze", "--db", str(db)], env=env, check=True)
+        stored.append(_stored(db))
+        if name == "cold":  # the first process filled the cache
+            assert len(list((tmp_path / "cache" / "embeddings").iterdir())) >= 2
+            assert len(list((tmp_path / "cache" / "narrative-gates").iterdir())) == 1
+    cold, warm = stored
+    assert cold["statements"] and cold["stances"]
+    assert cold == warm

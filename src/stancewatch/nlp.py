@@ -9,12 +9,16 @@ sentence-transformers model instead.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import pickle
 import re
+import tempfile
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,6 +53,16 @@ DEFAULT_PRECISION = "auto"
 PAD_MULTIPLE = 8
 # Texts tokenized at once before they are batched by length (bounds the memory of one call).
 TOKENIZE_CHUNK = 4096
+
+
+# Where what is computed once from the pack and the models (the codebook's vectors, the
+# narrative gate) is kept between processes: a directory, or "off". Unset: the user's cache
+# directory (platformdirs), e.g. ~/.cache/stancewatch on Linux.
+CACHE_ENV = "STANCEWATCH_CACHE_DIR"
+# A fixed text encoded to fingerprint an encoder: its vector changes with the weights, the
+# precision, the torch build and the CPU's kernels, so a cached vector is reused only where
+# encoding again would give the same bits.
+FINGERPRINT_TEXT = "stancewatch: the same model computes the same vector."
 
 
 class ModelNotAvailable(ModelError):
@@ -202,6 +216,58 @@ def _batch_features(
     return batch
 
 
+def cache_directory() -> Path | None:
+    """The directory of the on-disk cache (see :data:`CACHE_ENV`), or None when it is off."""
+    value = os.environ.get(CACHE_ENV)
+    if value is not None:
+        if value.strip().lower() in ("", "off", "none", "0"):
+            return None
+        return Path(value).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("stancewatch"))
+
+
+def cache_key(*parts: str | bytes) -> str:
+    """A hex digest of ``parts`` (each part delimited by its length, so no two lists of
+    parts share a key)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def cached(kind: str, key: str, build: Any) -> Any:
+    """``build()``, kept on disk under :func:`cache_directory` as ``kind/key``: a later call
+    with the same key (in any process) reads it back instead. The key must cover every input
+    of ``build``. A missing, unreadable or truncated entry is built again; a directory that
+    cannot be written only means nothing is kept."""
+    folder = cache_directory()
+    path = folder / kind / f"{key}.pickle" if folder is not None else None
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)  # noqa: S301 - the user's own cache, written below
+        except Exception:  # noqa: BLE001 - a damaged entry is rebuilt
+            pass
+    value = build()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # written whole under another name, then renamed: a reader never sees half
+            handle, name = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(name, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name)
+    return value
+
+
 class Embedder:
     """Sentence embeddings with a bounded cache: a text seen recently is not embedded again.
 
@@ -222,10 +288,35 @@ class Embedder:
         self.precision = resolve_precision(precision)
         warn_if_emulated(self.precision)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # texts every batch reuses (see pin): kept for the embedder's life, never evicted
+        self._pinned: dict[str, np.ndarray] = {}
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of this encoder's vector for :data:`FINGERPRINT_TEXT` (see there)."""
+        if not hasattr(self, "_fingerprint"):
+            vector = self._encode([FINGERPRINT_TEXT], 1)[0]
+            self._fingerprint = cache_key(self.name, self.precision, vector.tobytes())
+        return self._fingerprint
+
+    def pin(self, texts: Sequence[str]) -> np.ndarray:
+        """Like :meth:`encode`, for texts every batch reuses (a codebook, a narrative bank):
+        kept for the embedder's life, and on disk (:func:`cached`) so that the next process
+        reads their vectors instead of encoding them again. The vectors are those
+        :meth:`encode` gives, bit for bit."""
+        wanted = [t for t in dict.fromkeys(texts) if t not in self._pinned]
+        if wanted:
+            key = cache_key(self.fingerprint, *wanted)
+            vectors = cached("embeddings", key, lambda: self._encode(wanted, 32))
+            for text, vector in zip(wanted, vectors, strict=True):
+                self._pinned[text] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._pinned[t] for t in texts])
 
     def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 32) -> np.ndarray:
         """Unit-normalised embeddings, one row per text."""
-        wanted = list(dict.fromkeys(texts))
+        wanted = [t for t in dict.fromkeys(texts) if t not in self._pinned]
         for text in wanted:
             if text in self._cache:
                 self._cache.move_to_end(text)
@@ -238,7 +329,10 @@ class Embedder:
                 found[text] = self._cache[text] = vec.copy()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        rows = np.stack([found[t] if t in found else self._cache[t] for t in texts])
+        pinned, cache = self._pinned, self._cache
+        rows = np.stack(
+            [pinned[t] if t in pinned else found[t] if t in found else cache[t] for t in texts]
+        )
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return rows

@@ -90,6 +90,7 @@ class Analyzer:
         self.run_settings = settings or Settings()
         self.bank = bank  # claim-bank claims matched beside the pack's narratives
         self._narrative_index: narratives.ClaimIndex | None = None
+        self._loaded = False  # load() done: the models are in and the codebook is embedded
         self._backend = backend
         self.shortlist_size = shortlist_size
         self.min_similarity = min_similarity
@@ -108,7 +109,9 @@ class Analyzer:
         if self.matches_narratives:
             self.narrative_index  # noqa: B018
         codebook = [t for p in self.pack.positions for t in stance.position_texts(p)]
-        self.embedder.encode([*codebook, *fact_texts(self.pack.facts)])
+        # kept on disk too (nlp.cached): the next process reads these vectors back
+        self.embedder.pin([*codebook, *fact_texts(self.pack.facts)])
+        self._loaded = True
         return self
 
     @property
@@ -170,6 +173,8 @@ class Analyzer:
         batch: list[Document] = []
         chars = 0
         for document in documents:
+            if not self._loaded:
+                self.load()
             batch.append(document)
             chars += len(document.text)
             if len(batch) >= batch_size or chars >= batch_chars:
@@ -348,9 +353,7 @@ class Analyzer:
                 for p in self.pack.positions
                 for text in (p.proposition, *p.supports, *p.opposes)
             ]
-            self._narrative_index = narratives.build_index(
-                targets, self.embedder.encode, background
-            )
+            self._narrative_index = narratives.build_index(targets, self.embedder.pin, background)
         return self._narrative_index
 
     @property

@@ -43,6 +43,15 @@ class LabelExamples:
     labels: tuple[str, ...]
 
 
+def fit_settings() -> tuple[str, ...]:
+    """What decides a fitted :class:`LabelModel` besides its rows and vectors: the method,
+    the regularisation and the scikit-learn release (a cached fit is reused only under the
+    same)."""
+    import sklearn
+
+    return (METHOD, repr(EMBEDDING_C), repr(NGRAM_C), sklearn.__version__)
+
+
 def examples(
     texts: Sequence[str], labels: Sequence[str | None], *, label_texts: bool = True
 ) -> LabelExamples:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import yaml
 
+from stancewatch.nlp import cache_key, cached
 from stancewatch.records import BankClaim, Narrative
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def build_index(
 def _gate(
     targets: Sequence[Target], vectors: np.ndarray, background: Sequence[str], embed: Embed
 ) -> LabelModel | None:
-    from stancewatch.narratives.label_model import LabelModel, examples
+    from stancewatch.narratives.label_model import LabelModel, examples, fit_settings
 
     chosen = [
         i for i, t in enumerate(targets) if t.kind == "narrative" and t.label and not t.counter
@@ -244,7 +245,10 @@ def _gate(
         label_texts=False,
     )
     stacked = np.vstack([np.asarray(vectors)[chosen], embed(background)])
-    return LabelModel().fit(rows, stacked)
+    # fitted once per pack and encoder, then read back from the on-disk cache
+    key = cache_key(repr(fit_settings()), *rows.texts, *rows.labels, stacked.tobytes())
+    gate: LabelModel = cached("narrative-gates", key, lambda: LabelModel().fit(rows, stacked))
+    return gate
 
 
 # -- matching -------------------------------------------------------------------------------
