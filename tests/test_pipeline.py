@@ -62,10 +62,10 @@ def test_a_batch_gives_each_document_what_it_gets_alone(corpus: str) -> None:
     several processes; every statement, stance, claim, verdict and narrative match must be
     what the document gets analysed on its own, in one process."""
     documents = _demo_documents() if corpus == "demo" else _polnear_documents()
-    # the batch parsed in two processes, each document alone in this one
-    together = list(
-        Analyzer(load_pack(), parse_processes=2).analyze(documents, batch_size=len(documents))
-    )
+    # two batches, parsed in two worker processes (the second while the first is analysed),
+    # against each document alone in this one
+    half = -(-len(documents) // 2)
+    together = list(Analyzer(load_pack(), parse_processes=2).analyze(documents, batch_size=half))
     alone = list(Analyzer(load_pack(), parse_processes=1).analyze(documents, batch_size=1))
     assert sum(len(r.stances) for r in together) > 50  # many stances are coded
     assert sum(len(r.verdicts) for r in together) > 10
@@ -77,20 +77,42 @@ def test_a_batch_gives_each_document_what_it_gets_alone(corpus: str) -> None:
 def test_parse_processes_are_chosen_per_batch(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import multiprocessing
 
-    from stancewatch.pipeline import PARALLEL_PARSE_CHARS
+    from stancewatch.parsing import PARALLEL_PARSE_CHARS, processes_for
 
-    analyzer = Analyzer(load_pack())
     long = ["x" * (PARALLEL_PARSE_CHARS // 4)] * 8
     cores = len(os.sched_getaffinity(0))
-    assert analyzer.parse_processes_for(["A short text."] * 8) == 1  # not worth the processes
-    assert analyzer.parse_processes_for(long) == max(1, min(cores, 4))
-    assert analyzer.parse_processes_for(long[:3]) == 1  # at least two texts per process
-    analyzer.parse_processes = 3
-    assert analyzer.parse_processes_for(long) == 3  # set: for any batch of six texts or more
-    assert analyzer.parse_processes_for(["A short text."] * 8) == 3
-    analyzer.parse_processes = None
+    assert processes_for(["A short text."] * 8) == 1  # not worth the processes
+    assert processes_for(long) == max(1, min(cores, 4))
+    assert processes_for(long[:3]) == 1  # at least two texts per process
+    assert processes_for(long, 3) == 3  # set: for any batch of six texts or more
+    assert processes_for(["A short text."] * 8, 3) == 3
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
-    assert analyzer.parse_processes_for(long) == 1  # a daemon may not start processes
+    assert processes_for(long) == 1  # a daemon may not start processes
+
+
+def test_parse_workers_last_the_run_and_parse_as_this_process_does(nlp) -> None:  # type: ignore[no-untyped-def]
+    """One pool of workers serves every batch of a run (its processes are the same from one
+    batch to the next), batches are parsed ahead while the caller works, and the Docs read
+    back are those of a parse in this process."""
+    from stancewatch.parsing import Parser
+
+    texts = [d.text for d in _documents(300, 12)]
+    with nlp.memory_zone():
+        expected = [doc.to_json() for doc in nlp.pipe(texts)]
+    with Parser(nlp, processes=2) as parser:
+        first = parser.submit(texts[:6])
+        second = parser.submit(texts[6:])  # submitted before the first is read
+        pool = parser._pool
+        workers = sorted(p.pid for p in pool._pool)
+        with nlp.memory_zone():
+            got = [doc.to_json() for doc in first() + second()]
+        third = parser.submit(texts[:4])
+        with nlp.memory_zone():
+            assert [doc.to_json() for doc in third()] == expected[:4]
+        assert parser._pool is pool and sorted(p.pid for p in pool._pool) == workers
+    assert got == expected
+    assert parser._pool is None  # closed with the run
+    assert all(not p.is_alive() for p in pool._pool)
 
 
 def test_load_builds_the_narrative_index_only_when_something_can_match() -> None:

@@ -6,9 +6,7 @@ the store, CLI and distributed runner read documents and write results.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -28,6 +26,7 @@ from stancewatch.claims.scope import period_date
 from stancewatch.narratives import matching as narratives
 from stancewatch.nlp import Embedder
 from stancewatch.packs import Pack
+from stancewatch.parsing import Parser
 from stancewatch.records import Claim, Document, Stance, Statement, Verdict, stable_id
 from stancewatch.registry import CUE_MODELS, EMBEDDERS, PARSERS
 from stancewatch.settings import BATCH_CHARS, BATCH_SIZE, Settings
@@ -38,9 +37,6 @@ from stancewatch.stance.prototype import PROTOTYPE_MARGIN
 from stancewatch.stance.reading import reading, readings
 
 ENGLISH = {"en", "eng", None}
-# A batch with fewer characters is parsed in this process: about 3,500 words, a second's
-# parse on one core, pays for starting the processes (a tenth of a second each, forked).
-PARALLEL_PARSE_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ class Analyzer:
         backend, the pack's own stance model when it carries one); ``backend``, when given,
         is used instead of the one ``settings`` names. ``parse_processes`` sets how many
         processes parse each batch (default: chosen per batch, see
-        :meth:`parse_processes_for`); the results are the same for any number."""
+        :func:`stancewatch.parsing.processes_for`); the results are the same for any number."""
         self.pack = pack
         self.run_settings = settings or Settings()
         self.bank = bank  # claim-bank claims matched beside the pack's narratives
@@ -97,7 +93,7 @@ class Analyzer:
         self.linker = ActorLinker(pack.actors)
         self.authority = source_authority(pack)  # source name → rank, from pack.yaml
         self.cue_model = CUE_MODELS.load(self.run_settings.cue_model)
-        # processes that parse a batch; None: chosen per batch (parse_processes_for)
+        # processes that parse a batch; None: chosen per batch (parsing.processes_for)
         self.parse_processes: int | None = parse_processes
 
     def load(self) -> Analyzer:
@@ -169,39 +165,33 @@ class Analyzer:
         batch_chars: int = BATCH_CHARS,
     ) -> Iterator[DocumentResult]:
         """Results for each document, in order, streaming in batches: a batch closes at
-        ``batch_size`` documents or at ``batch_chars`` characters, whichever comes first."""
-        batch: list[Document] = []
-        chars = 0
-        for document in documents:
-            if not self._loaded:
-                self.load()
-            batch.append(document)
-            chars += len(document.text)
-            if len(batch) >= batch_size or chars >= batch_chars:
-                yield from self._analyze_batch(batch)
-                batch, chars = [], 0
-        if batch:
-            yield from self._analyze_batch(batch)
+        ``batch_size`` documents or at ``batch_chars`` characters, whichever comes first.
+        While one batch is analysed the next is parsed, in :attr:`parse_processes` worker
+        processes (default: chosen per batch, see :func:`stancewatch.parsing.processes_for`)."""
+        ahead: tuple[list[Document], Any] | None = None
+        with Parser(self.nlp, self.parse_processes) as parser:
+            for batch in batches(documents, batch_size, batch_chars):
+                if not self._loaded:
+                    self.load()
+                english = [d.text for d in batch if (d.language or None) in ENGLISH]
+                parsing = parser.submit(english)  # the workers start on it now
+                if ahead is not None:
+                    yield from self._analyze_batch(*ahead)
+                ahead = (batch, parsing)
+            if ahead is not None:
+                yield from self._analyze_batch(*ahead)
 
-    def _analyze_batch(self, documents: list[Document]) -> Iterator[DocumentResult]:
+    def _analyze_batch(
+        self, documents: list[Document], parsing: Callable[[], list[Any]]
+    ) -> list[DocumentResult]:
         # spaCy keeps every new word it meets in its vocabulary; inside a memory zone the
         # words a batch added are freed when the batch is done, so a long run's memory stays
         # flat. The parsed Docs never leave the zone: only plain records do.
         with self.nlp.memory_zone():
-            results = self._analyze_in_zone(documents)
-        yield from results
-
-    def _analyze_in_zone(self, documents: list[Document]) -> list[DocumentResult]:
-        english = [d for d in documents if (d.language or None) in ENGLISH]
-        parsed = dict(
-            zip((d.id for d in english), self.parse([d.text for d in english]), strict=True)
-        )
-        found = [
-            self._extract(document, parsed[document.id])
-            for document in documents
-            if document.id in parsed
-        ]
-        coded = self._code_batch(found)
+            english = [d for d in documents if (d.language or None) in ENGLISH]
+            parsed = dict(zip((d.id for d in english), parsing(), strict=True))
+            found = [self._extract(d, parsed[d.id]) for d in documents if d.id in parsed]
+            coded = self._code_batch(found)
         results: list[DocumentResult] = []
         for document in documents:
             if document.id not in parsed:
@@ -210,31 +200,6 @@ class Analyzer:
             else:
                 results.append(coded[document.id])
         return results
-
-    def parse(self, texts: list[str]) -> Iterator[Any]:
-        """spaCy parses of ``texts``, in order: in :meth:`parse_processes_for` processes
-        (the same parses as in one: the processes run the same model)."""
-        processes = self.parse_processes_for(texts)
-        if processes < 2:
-            return self.nlp.pipe(texts)  # type: ignore[no-any-return]
-        size = -(-len(texts) // processes)  # one share of the batch per process
-        return self.nlp.pipe(texts, n_process=processes, batch_size=size)  # type: ignore[no-any-return]
-
-    def parse_processes_for(self, texts: list[str]) -> int:
-        """How many processes parse ``texts``: :attr:`parse_processes` when set; else one per
-        available core (at most one per two texts) when the batch is long enough to pay for
-        starting them (:data:`PARALLEL_PARSE_CHARS`), processes can be forked, and this
-        process may have children (a daemon, such as a pool worker, may not)."""
-        wanted = self.parse_processes
-        if wanted is None:
-            if (
-                sum(map(len, texts)) < PARALLEL_PARSE_CHARS
-                or multiprocessing.get_start_method() != "fork"
-                or multiprocessing.current_process().daemon
-            ):
-                return 1
-            wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        return max(1, min(wanted, len(texts) // 2))
 
     def _extract(self, document: Document, doc: Any) -> _Found:
         """What one parsed document holds: its statements and acts, what the stance model
@@ -390,6 +355,21 @@ def sentence_spans(doc: Any, statements: Sequence[Statement]) -> list[tuple[int,
             continue
         spans.append((span[0].sent.start_char, span[-1].sent.end_char))
     return spans
+
+
+def batches(documents: Iterable[Document], size: int, chars: int) -> Iterator[list[Document]]:
+    """``documents`` in lists of ``size`` documents or ``chars`` characters, whichever
+    comes first."""
+    batch: list[Document] = []
+    total = 0
+    for document in documents:
+        batch.append(document)
+        total += len(document.text)
+        if len(batch) >= size or total >= chars:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
 
 
 def _grouped(records: Iterable[Any], document_of: Any) -> dict[str, list[Any]]:

@@ -383,7 +383,7 @@ def run_local(
     often fastest on a busy machine). ``settings`` chooses the pack, models, stance backend
     and precision (default: :class:`~stancewatch.settings.Settings`'s defaults);
     ``parse_processes`` how many processes parse each batch (default: chosen per batch, see
-    :meth:`~stancewatch.pipeline.Analyzer.parse_processes_for`)."""
+    :func:`~stancewatch.parsing.processes_for`)."""
     settings = settings or Settings()
     started = time.perf_counter()
     if threads is not None:
