@@ -248,8 +248,8 @@ def cached(kind: str, key: str, build: Any) -> Any:
     path = folder / kind / f"{key}.pickle" if folder is not None else None
     if path is not None and path.is_file():
         try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)  # noqa: S301 - the user's own cache, written below
+            with path.open("rb") as stored:
+                return pickle.load(stored)  # noqa: S301 - the user's own cache, written below
         except Exception:  # noqa: BLE001 - a damaged entry is rebuilt
             pass
     value = build()
@@ -257,9 +257,9 @@ def cached(kind: str, key: str, build: Any) -> Any:
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             # written whole under another name, then renamed: a reader never sees half
-            handle, name = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            descriptor, name = tempfile.mkstemp(dir=path.parent, suffix=".part")
             try:
-                with os.fdopen(handle, "wb") as out:
+                with os.fdopen(descriptor, "wb") as out:
                     pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(name, path)
             finally:
