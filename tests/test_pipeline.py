@@ -174,3 +174,22 @@ def test_a_process_that_reads_the_cache_stores_what_one_that_filled_it_did(tmp_p
     cold, warm = stored
     assert cold["statements"] and cold["stances"]
     assert cold == warm
+
+
+def test_a_parse_worker_is_replaced_after_its_shares_and_the_parses_stay_the_same(  # type: ignore[no-untyped-def]
+    nlp, monkeypatch
+) -> None:
+    from stancewatch import parsing
+
+    monkeypatch.setattr(parsing, "SHARES_PER_WORKER", 1)
+    texts = [d.text for d in _documents(400, 4)]
+    with nlp.memory_zone():
+        expected = [doc.to_json() for doc in nlp.pipe(texts)]
+    seen: set[int] = set()
+    with parsing.Parser(nlp, processes=2) as parser:
+        for _ in range(3):
+            parsing_ = parser.submit(texts)
+            with nlp.memory_zone():
+                assert [doc.to_json() for doc in parsing_()] == expected
+            seen.update(p.pid for p in parser._pool._pool)
+    assert len(seen) > 2  # workers were replaced along the way

@@ -23,6 +23,11 @@ from typing import Any
 # parse on one core, pays for sending the texts and the parses between processes.
 PARALLEL_PARSE_CHARS = 20_000
 
+# A worker is replaced after parsing this many shares of batches: its heap keeps the size
+# the largest batch it parsed needed, and a run of a million short documents should not
+# carry that for its whole length. Forking a new one costs about what one batch's share does.
+SHARES_PER_WORKER = 64
+
 _PIPELINE: Any = None  # in a worker: the pipeline it parses with, inherited from its parent
 
 
@@ -96,7 +101,12 @@ class Parser:
             self.close()  # a batch asks for more processes than the pool has
         if self._pool is None:
             context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(count, initializer=_start_worker, initargs=(self.nlp,))
+            self._pool = context.Pool(
+                count,
+                initializer=_start_worker,
+                initargs=(self.nlp,),
+                maxtasksperchild=SHARES_PER_WORKER,
+            )
             self._workers = count
         return self._pool
 
