@@ -238,6 +238,39 @@ def test_a_pack_csv_file_that_is_a_fifo_is_refused(tmp_path: Path, name: str) ->
     assert name in str(caught.value) and "not a regular file" in str(caught.value)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_the_facts_and_rates_commands_refuse_a_fifo_before_reading_or_appending(
+    tmp_path: Path,
+) -> None:
+    """`facts rates validate FILE`, `facts import FILE` and the commands that append to a
+    pack's facts.csv or rates.csv read through the pack's reader: a FIFO in the place of
+    a file is refused at once, named, and nothing is written."""
+    from stancewatch.claims.factbase import add_fact, add_rate, import_facts, load_rates
+
+    fifo = tmp_path / "given.csv"
+    os.mkfifo(fifo)
+    folder = pack(tmp_path / "p")
+    for name in ("facts.csv", "rates.csv"):
+        (folder / name).unlink(missing_ok=True)
+        os.mkfifo(folder / name)
+    fact = {"id": "f1", "measure": "aid", "subject": "a", "value": "1", "unit": "count"}
+    fact |= {"period": "2024", "source": "S", "url": "https://example.org/f"}
+    fact["retrieved"] = "2025-01-02"
+    rate = {"date": "2024-12-31", "base": "EUR", "quote": "USD", "rate": "1.0389"}
+    rate |= {"source": "ECB", "url": "https://example.org/r"}
+    attempts = {
+        "rates validate": lambda: load_rates(fifo),
+        "facts import": lambda: import_facts(folder, fifo),
+        "facts add": lambda: add_fact(folder, fact),
+        "rates add": lambda: add_rate(folder, rate),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(PackError) as caught:
+            finished_within(10, attempt)
+        assert "not a regular file" in str(caught.value), what
+        assert ".csv" in str(caught.value), what
+
+
 # -- feeds and URLs -----------------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from stancewatch.claims.currency import MAX_RATE_AGE_DAYS, RateTable, known_currency
-from stancewatch.claims.ratebase import add_rate, load_rates, parse_rates_csv
+from stancewatch.claims.factbase import add_rate, load_rates
+from stancewatch.claims.ratebase import parse_rates_csv
 from stancewatch.cli import app
 from stancewatch.errors import PackError
 from stancewatch.packs import default_pack_path, load_pack

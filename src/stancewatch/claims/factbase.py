@@ -20,20 +20,30 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stancewatch.claims.ratebase import (
+    RATE_COLUMNS,
+    check_unique_rates,
+    parse_rates_csv,
+    rate_from_row,
+    rate_row,
+    rates_csv_path,
+)
 from stancewatch.packs import (
     FACT_COLUMNS,
     Pack,
     PackError,
     fact_from_row,
     parse_facts_csv,
+    read_text,
     read_yaml,
 )
-from stancewatch.records import Fact, to_row
+from stancewatch.records import ExchangeRate, Fact, to_row
 
 __all__ = [
     "ImportResult",
@@ -43,6 +53,8 @@ __all__ = [
     "read_facts_rows",
     "add_fact",
     "import_facts",
+    "load_rates",
+    "add_rate",
     "source_authority",
     "parse_authority",
 ]
@@ -124,17 +136,18 @@ def read_facts_rows(text: str, file: Path) -> tuple[list[tuple[int, dict[str, An
 
 
 def _existing(path: Path) -> tuple[Fact, ...]:
-    if not path.is_file():
+    if not os.path.lexists(path):
         return ()
-    return parse_facts_csv(path.read_text("utf-8-sig"), path)
+    return parse_facts_csv(read_text(path, "the pack's facts"), path)
 
 
 def _append(path: Path, facts: Iterable[Fact]) -> None:
     facts = list(facts)
     if not facts:
         return
-    new = not path.is_file() or not path.read_text("utf-8-sig").strip()
-    needs_newline = not new and not path.read_text("utf-8").endswith("\n")
+    text = read_text(path, "the pack's facts") if os.path.lexists(path) else ""
+    new = not text.strip()
+    needs_newline = not new and not text.endswith("\n")
     with path.open("a", encoding="utf-8", newline="") as handle:
         if needs_newline:
             handle.write("\n")
@@ -172,14 +185,7 @@ def import_facts(pack_dir: Path, source: Path, *, dry_run: bool = False) -> Impo
     """
     path = facts_csv_path(pack_dir)
     source = Path(source)
-    try:
-        text = source.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise PackError(
-            f"{source}: file not found (give a CSV file with facts.csv columns)"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = read_text(source, "give a CSV file with facts.csv columns")
     rows, problems = read_facts_rows(text, source)
     if problems:
         return ImportResult((), (), tuple(problems))
@@ -263,3 +269,38 @@ def disagreements(facts: Iterable[Fact]) -> list[str]:
             f"{len(group)} facts give “{measure}” for {subject} with different values: {listed}"
         )
     return lines
+
+
+# -- the pack's exchange rates on disk (parsed by stancewatch.claims.ratebase) --------------
+def load_rates(file: Path) -> tuple[ExchangeRate, ...]:
+    """Read and validate a rates.csv file."""
+    path = Path(file)
+    return parse_rates_csv(read_text(path, "give a rates.csv file or a pack folder"), path)
+
+
+def add_rate(pack_dir: Path, row: Mapping[str, Any]) -> ExchangeRate:
+    """Validate one rate and append it to the pack's rates.csv (created when missing).
+    PackError when it is invalid or the pair is already given for that day; the file is then
+    unchanged."""
+    path = rates_csv_path(pack_dir)
+    unknown = [k for k in row if k not in RATE_COLUMNS]
+    if unknown:
+        raise PackError(
+            f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(RATE_COLUMNS)}"
+        )
+    cells = {k: ("" if v is None else str(v)) for k, v in row.items()}
+    rate = rate_from_row(cells, path, "new rate")
+    # a FIFO, a folder or a broken link in its place is refused, never opened for appending
+    text = read_text(path, "the pack's rates") if os.path.lexists(path) else ""
+    existing = parse_rates_csv(text, path) if text.strip() else ()
+    check_unique_rates(
+        [*((f"row {i + 2}", r) for i, r in enumerate(existing)), ("new rate", rate)], path
+    )
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        if text and not text.endswith("\n"):
+            handle.write("\n")
+        writer = csv.DictWriter(handle, fieldnames=list(RATE_COLUMNS), lineterminator="\n")
+        if not text.strip():
+            writer.writeheader()
+        writer.writerow(rate_row(rate))
+    return rate

@@ -39,9 +39,9 @@ __all__ = [
     "RATES_FILE",
     "rate_from_row",
     "parse_rates_csv",
-    "load_rates",
+    "check_unique_rates",
+    "rate_row",
     "rates_csv_path",
-    "add_rate",
     "unchecked",
 ]
 
@@ -105,7 +105,7 @@ def rate_from_row(row: Mapping[str, Any], file: Path, where: str) -> ExchangeRat
     )
 
 
-def _check_unique(rates: Iterable[tuple[str, ExchangeRate]], file: Path) -> None:
+def check_unique_rates(rates: Iterable[tuple[str, ExchangeRate]], file: Path) -> None:
     seen: dict[tuple[date, frozenset[str]], str] = {}
     for where, r in rates:
         key = (r.day, frozenset((r.base, r.quote)))
@@ -137,22 +137,8 @@ def parse_rates_csv(text: str, file: Path) -> tuple[ExchangeRate, ...]:
         if not any((v or "").strip() for v in row.values()):
             continue
         rates.append((where, rate_from_row(row, file, where)))
-    _check_unique(rates, file)
+    check_unique_rates(rates, file)
     return tuple(r for _, r in rates)
-
-
-def load_rates(file: Path) -> tuple[ExchangeRate, ...]:
-    """Read and validate a rates.csv file."""
-    path = Path(file)
-    try:
-        text = path.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise PackError(
-            f"{path}: file not found (give a rates.csv file or a pack folder)"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return parse_rates_csv(text, path)
 
 
 def rates_csv_path(pack_dir: Path) -> Path:
@@ -163,7 +149,7 @@ def rates_csv_path(pack_dir: Path) -> Path:
     return folder / RATES_FILE
 
 
-def _row(rate: ExchangeRate) -> dict[str, str]:
+def rate_row(rate: ExchangeRate) -> dict[str, str]:
     return {
         "date": rate.day.isoformat(),
         "base": rate.base,
@@ -174,33 +160,6 @@ def _row(rate: ExchangeRate) -> dict[str, str]:
         "retrieved": rate.retrieved.isoformat() if rate.retrieved else "",
         "notes": rate.notes,
     }
-
-
-def add_rate(pack_dir: Path, row: Mapping[str, Any]) -> ExchangeRate:
-    """Validate one rate and append it to the pack's rates.csv (created when missing).
-    PackError when it is invalid or the pair is already given for that day; the file is then
-    unchanged."""
-    path = rates_csv_path(pack_dir)
-    unknown = [k for k in row if k not in RATE_COLUMNS]
-    if unknown:
-        raise PackError(
-            f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(RATE_COLUMNS)}"
-        )
-    cells = {k: ("" if v is None else str(v)) for k, v in row.items()}
-    rate = rate_from_row(cells, path, "new rate")
-    existing = load_rates(path) if path.is_file() else ()
-    _check_unique(
-        [*((f"row {i + 2}", r) for i, r in enumerate(existing)), ("new rate", rate)], path
-    )
-    text = path.read_text("utf-8") if path.is_file() else ""
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        if text and not text.endswith("\n"):
-            handle.write("\n")
-        writer = csv.DictWriter(handle, fieldnames=list(RATE_COLUMNS), lineterminator="\n")
-        if not text.strip():
-            writer.writeheader()
-        writer.writerow(_row(rate))
-    return rate
 
 
 def unchecked(rates: Iterable[ExchangeRate]) -> list[ExchangeRate]:

@@ -257,7 +257,8 @@ def rates_add(
 
     Example: `stancewatch facts rates add --pack my-pack --date 2024-12-31 --base EUR --quote USD --rate 1.0389 --source "European Central Bank" --url https://www.ecb.europa.eu/ --retrieved 2025-01-02`
     """
-    from stancewatch.claims.ratebase import add_rate, rates_csv_path
+    from stancewatch.claims.factbase import add_rate
+    from stancewatch.claims.ratebase import rates_csv_path
 
     given = {
         "date": day,
@@ -287,7 +288,8 @@ def rates_validate(
 
     Example: `stancewatch facts rates validate my-pack/rates.csv`
     """
-    from stancewatch.claims.ratebase import load_rates, rates_csv_path, unchecked
+    from stancewatch.claims.factbase import load_rates
+    from stancewatch.claims.ratebase import rates_csv_path, unchecked
 
     file = rates_csv_path(path) if path.is_dir() else path
     rates = load_rates(file)

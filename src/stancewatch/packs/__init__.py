@@ -56,6 +56,7 @@ __all__ = [
     "load_positions",
     "load_yaml",
     "parse_facts_csv",
+    "read_text",
     "read_yaml",
 ]
 
