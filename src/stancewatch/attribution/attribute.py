@@ -113,7 +113,13 @@ class _Attributor(Layout):
         score = len(between) + (100 if cue.comp is not None and not tagged else 0)
         if first <= sent <= last:
             own = {t.i for t in cue.verb.subtree}
-            if len(words) > _ADJACENT_MAX or any(t.i not in own for t in words):
+            if any(t.i not in own for t in words):
+                return None
+            if len(words) > _ADJACENT_MAX and not (
+                cue.reports_quote and qs > cue.verb.i and qs in own
+            ):
+                # the limit does not hold for the quotation a cue reports ("He told one of
+                # his young protégés on a regular basis that “terrorism is the answer.”")
                 return None
             return score
         if cue.comp is not None or words:
