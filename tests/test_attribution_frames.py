@@ -137,3 +137,32 @@ def test_verbs_of_feeling(nlp, text, expected):
 )
 def test_content_stops_before_a_second_act(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "as X said": the clause the "as" clause hangs on is what X said
+        (
+            "The talks have failed, as Reuters reported.",
+            [("Reuters", "reported", "The talks have failed")],
+        ),
+        (
+            "As police have said, the suspect fled the scene.",
+            [("police", "said", "the suspect fled the scene")],
+        ),
+        (
+            "Mr. Trump is free to disclose his returns, as many tax experts have pointed out.",
+            [("many tax experts", "pointed out", "Mr. Trump is free to disclose his returns")],
+        ),
+        # "as" telling a time: the main clause is nobody's statement
+        (
+            "As Clinton talked about jobs, Trump interrupted her.",
+            [("Clinton", "talked", "about jobs")],
+        ),
+        ("As the minister spoke, protesters gathered outside.", []),
+        ("The deal collapsed, as expected.", []),
+    ],
+)
+def test_as_clause_names_the_source(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -262,6 +262,12 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
         return list(verb.doc[after[0].left_edge.i : after[-1].right_edge.i + 1])
     if clauses:
         return list(clauses[-1].subtree)
+    if reports_aside(verb):  # "Mr. Trump is free to disclose them, as experts have noted."
+        own = {t.i for t in verb.subtree}
+        rest = [t for t in verb.head.subtree if t.i not in own]
+        while rest and (rest[-1].is_punct or rest[-1].is_space):
+            rest.pop()
+        return rest or None
     if verb.dep_ == "parataxis":  # "The plan, he said, is dead." / "It is dead, he said."
         own = {t.i for t in verb.subtree}
         rest = [t for t in verb.head.subtree if t.i not in own]
@@ -302,6 +308,22 @@ def object_clause(verb: Token) -> list[Token] | None:
             if marks and any(c.dep_ in _SUBJECTS and c.i > marks[0].i for c in token.children):
                 return list(verb.doc[marks[0].i : token.right_edge.i + 1])
     return None
+
+
+_ASIDE_NOT = frozenset({"ccomp", "xcomp", "prep", "dative", "agent", "attr", "acomp", "oprd"})
+
+
+def reports_aside(verb: Token) -> bool:
+    """Whether a verb tags the clause it hangs on as what was said: "as police have said",
+    "As Reuters reported, ..." (an "as" clause with no complement of its own but "it"; "as
+    Clinton talked about X" is a time, not a source)."""
+    return (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(
+            c.dep_ in _ASIDE_NOT or (c.dep_ == "dobj" and c.lower_ != "it") for c in verb.children
+        )
+    )
 
 
 def open_question(token: Token) -> bool:

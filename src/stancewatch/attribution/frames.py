@@ -31,6 +31,7 @@ from stancewatch.attribution.cues import (
     open_question,
     passive_subject,
     reporting_head,
+    reports_aside,
     subject,
 )
 from stancewatch.attribution.layout import Layout, overlaps
@@ -151,7 +152,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             model is not None
             and model.content_weights
             and passive is None
-            and not (token.dep_ == "parataxis" and comp is not None)
+            and not (comp is not None and (token.dep_ == "parataxis" or reports_aside(token)))
         ):  # "The plan, he said, is dead": the rules take both sides of the cue
             comp = _learned_content(layout, token, model, hits, hit[1]) or comp
         if unsourced:
