@@ -166,3 +166,39 @@ def test_content_stops_before_a_second_act(nlp, text, expected):
 )
 def test_as_clause_names_the_source(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a lead-in ending in a colon takes the quotation or the plain paragraph after it
+        (
+            "Peskov said on Tuesday:\n\n\u201cThe talks are over.\u201d",
+            [("Peskov", "said", "\u201cThe talks are over.\u201d")],
+        ),
+        (
+            "The minister said in a statement on Tuesday:\n\n\u201cThe talks are over.\u201d",
+            [("The minister", "said", "\u201cThe talks are over.\u201d")],
+        ),
+        (
+            "The minister said on Tuesday:\n\nThe talks are over and the army will withdraw "
+            "from the border.",
+            [
+                (
+                    "The minister",
+                    "said",
+                    "The talks are over and the army will withdraw from the border.",
+                )
+            ],
+        ),
+        # no cue, a paragraph too short to be a statement, a tag ending its own sentence
+        ("The agenda for Monday:\n\nTalks resume in Geneva with both delegations.", []),
+        ("The minister said:\n\nOk.", []),
+        (
+            "Peskov said on Tuesday. \u201cThe talks are over,\u201d Lavrov said.",
+            [("Lavrov", "said", "\u201cThe talks are over,\u201d")],
+        ),
+    ],
+)
+def test_lead_in_ending_in_a_colon(nlp, text, expected):
+    assert _statements(nlp, text) == expected

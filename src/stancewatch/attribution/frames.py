@@ -341,7 +341,7 @@ def listed_after(
         tail = text[after:line_end].rstrip()
         if not tail.endswith(":") or len(tail.split()) > _LEAD_WORDS:
             continue
-        for item in layout.items_after(after):
+        for item in layout.items_after(after) or layout.paragraph_after(after):
             if not overlaps(item, taken):
                 yield Found("indirect", item, cue, 0.6)
 
