@@ -38,7 +38,7 @@ from stancewatch.attribution.quotes import Quote
 from stancewatch.records import Statement, stable_id
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
     from stancewatch.attribution.actors import ActorLinker
 
@@ -113,15 +113,30 @@ class _Attributor(Layout):
         score = len(between) + (100 if cue.comp is not None and not tagged else 0)
         if first <= sent <= last:
             own = {t.i for t in cue.verb.subtree}
-            if len(words) > _ADJACENT_MAX or any(t.i not in own for t in words):
+            if any(t.i not in own for t in words):
+                return None
+            if len(words) > _ADJACENT_MAX and not (
+                cue.reports_quote and qs > cue.verb.i and qs in own
+            ):
+                # the limit does not hold for the quotation a cue reports ("He told one of
+                # his young protégés on a regular basis that “terrorism is the answer.”")
                 return None
             return score
-        if cue.comp is not None or words:
+        if cue.comp is not None or words and not self._lead_in(cue, qs, words):
             return None
         if self.para_of(self.doc[qs].idx) - self.para_of(cue.verb.idx) > 1:
             return None
         # "X said:" or "X said on Tuesday." before the quotation is likelier than "X said." after
         return score + (50 if cue.verb.i < qs else 60)
+
+    def _lead_in(self, cue: Cue, qs: int, words: list[Token]) -> bool:
+        """Whether the words between a cue and the quotation after it belong to a lead-in
+        that ends in a colon ("Peskov said on Tuesday:" then the quotation)."""
+        if cue.verb.i > qs or len(words) > _ADJACENT_MAX:
+            return False
+        before = self.text[: self.doc[qs].idx].rstrip()
+        own = {t.i for t in cue.verb.subtree}
+        return before.endswith(":") and all(t.i in own for t in words)
 
     def standalone(self, q: Quote) -> bool:
         """Whether a quotation is a sentence of its own: nothing but sentence breaks around it."""

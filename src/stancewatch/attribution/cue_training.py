@@ -92,7 +92,7 @@ def train(
     c: float = 0.3,
     threshold: float = 0.5,
     content_threshold: float = 0.2,
-    source_threshold: float = 0.25,
+    source_threshold: float = 0.35,
     limit: int | None = None,
     n_process: int = 1,
     progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,

@@ -22,6 +22,37 @@ if TYPE_CHECKING:
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLIMB = ("xcomp", "conj", "advcl", "pcomp", "prep")  # verbs that share their head's subject
 RELATIVE = frozenset({"who", "that", "which", "whom"})  # relative pronouns
+# Verbs of feeling whose object holds the feeling (its subject is what the feeling is about)
+_FEELINGS = frozenset(
+    [
+        "alarm",
+        "anger",
+        "annoy",
+        "appall",
+        "bother",
+        "delight",
+        "disappoint",
+        "dismay",
+        "disturb",
+        "embarrass",
+        "frighten",
+        "frustrate",
+        "infuriate",
+        "irk",
+        "outrage",
+        "please",
+        "rattle",
+        "reassure",
+        "scare",
+        "shock",
+        "spook",
+        "surprise",
+        "trouble",
+        "unsettle",
+        "upset",
+        "worry",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -147,10 +178,15 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             return None
         if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head.i == current.i:
             return None
-        if current.dep_ == "xcomp" and any(
-            c.dep_ in ("dobj", "dative") for c in current.head.children
-        ):
-            return None  # "X urged governments to act": governments act, not X
+        if current.dep_ == "xcomp":
+            objects = [c for c in current.head.children if c.dep_ in ("dobj", "dative")]
+            if objects:
+                # "The senator forced Stumpf to admit that ...": the object of the verb
+                # above is who admits, not its subject
+                obj = objects[0]
+                if obj.i < current.i and _someone(obj) and not (quoted and quoted[obj.i] >= 0):
+                    return obj
+                return None
         current = current.head
     return None
 
@@ -183,6 +219,32 @@ def _speaker_word(token: Token) -> bool:
     return token.pos_ in ("ADJ", "NUM") and (token.is_alpha or token.like_num)
 
 
+def _someone(token: Token) -> bool:
+    """Whether an object names someone who can speak: a personal pronoun or a named person,
+    organisation, group or country (not "language" in "used blunt language to denounce")."""
+    if token.pos_ == "PRON":
+        return token.lower_ in _PERSONAL
+    return token.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+
+
+_PERSONAL = frozenset({"him", "her", "them", "us", "me", "you"})
+
+
+def experiencer(verb: Token, subj: Token) -> Token | None:
+    """The object of a verb of feeling whose object feels ("That worries environmentalists",
+    "protests unsettled business leaders"): who holds the attitude, the subject being what
+    it is about. None for other verbs, or when the object names no one."""
+    if verb.lemma_.lower() not in _FEELINGS or subj.head.i != verb.i or subj.dep_ != "nsubj":
+        return None
+    obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i), None)
+    if obj is None or obj.pos_ not in ("PRON", "PROPN", "NOUN") or obj.lower_ in ("it", "this"):
+        return None
+    if any(c.dep_ in ("xcomp", "ccomp", "prt") for c in verb.children):
+        # "it worried officials that ...", "rattled off a talking point": another frame
+        return None
+    return obj
+
+
 def passive_subject(verb: Token, speaker: Token) -> list[Token] | None:
     """What a passive cue with an agent reports: its subject ("The plan was criticized by
     X", "She has been endorsed by dozens of papers"); None unless ``speaker`` is the agent."""
@@ -200,6 +262,12 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
         return list(verb.doc[after[0].left_edge.i : after[-1].right_edge.i + 1])
     if clauses:
         return list(clauses[-1].subtree)
+    if reports_aside(verb):  # "Mr. Trump is free to disclose them, as experts have noted."
+        own = {t.i for t in verb.subtree}
+        rest = [t for t in verb.head.subtree if t.i not in own]
+        while rest and (rest[-1].is_punct or rest[-1].is_space):
+            rest.pop()
+        return rest or None
     if verb.dep_ == "parataxis":  # "The plan, he said, is dead." / "It is dead, he said."
         own = {t.i for t in verb.subtree}
         rest = [t for t in verb.head.subtree if t.i not in own]
@@ -224,6 +292,38 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
         if word.obj and child.dep_ == "prep" and child.i == verb.i + 1:
             return [t for t in child.subtree if t is not child]
     return None
+
+
+def object_clause(verb: Token) -> list[Token] | None:
+    """The clause a cue reports after its object when the parse took it for a relative
+    clause of that object: in "he told a meeting of leaders that few people understood ...",
+    "that" is a conjunction (the clause has a subject of its own), not a relative pronoun."""
+    for child in verb.children:
+        if child.dep_ not in ("dobj", "dative") or child.i < verb.i:
+            continue
+        for token in child.subtree:
+            if token.dep_ != "relcl":
+                continue
+            marks = [c for c in token.children if c.dep_ == "mark" and c.lower_ == "that"]
+            if marks and any(c.dep_ in _SUBJECTS and c.i > marks[0].i for c in token.children):
+                return list(verb.doc[marks[0].i : token.right_edge.i + 1])
+    return None
+
+
+_ASIDE_NOT = frozenset({"ccomp", "xcomp", "prep", "dative", "agent", "attr", "acomp", "oprd"})
+
+
+def reports_aside(verb: Token) -> bool:
+    """Whether a verb tags the clause it hangs on as what was said: "as police have said",
+    "As Reuters reported, ..." (an "as" clause with no complement of its own but "it"; "as
+    Clinton talked about X" is a time, not a source)."""
+    return (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(
+            c.dep_ in _ASIDE_NOT or (c.dep_ == "dobj" and c.lower_ != "it") for c in verb.children
+        )
+    )
 
 
 def open_question(token: Token) -> bool:

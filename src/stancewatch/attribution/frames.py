@@ -25,10 +25,13 @@ from stancewatch.attribution.cues import (
     CueWord,
     complement,
     cue_of,
+    experiencer,
     lexicon,
+    object_clause,
     open_question,
     passive_subject,
     reporting_head,
+    reports_aside,
     subject,
 )
 from stancewatch.attribution.layout import Layout, overlaps
@@ -48,6 +51,9 @@ _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes 
 # "proclaiming", "jeered")
 _INTRODUCES_FLOOR = 0.1
 _INTRODUCER = CueWord("indirect", quote_only=True)
+# A passive cue with no agent ("are expected to", "has been criticized for") is taken, without
+# a speaker, when the cue model gives it at least this probability (chosen on PolNeAR dev)
+_UNSOURCED_FLOOR = 0.7
 _COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
 # A signature after a quotation: a dash, then a name of up to six capitalised words.
@@ -89,6 +95,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
     found = []
     hits: dict[int, tuple[CueWord, list[Token]]] = {}
     weights: dict[int, float] = {}
+    probability: dict[int, float] = {}  # the cue model's, by verb
     for i in range(len(layout.doc)):
         if layout.pos[i] != VERB:
             continue  # cues are verbs (a reporting noun has a pass of its own)
@@ -96,6 +103,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         hit = cue_of(token, layout.quote_of)
         if model is not None and candidate(token, layout.quote_of):
             p = model.probability(token, hit is not None)
+            probability[token.i] = p
             if p < model.threshold:
                 if p < _INTRODUCES_FLOOR or not _introduces_quote(layout, token):
                     continue
@@ -115,8 +123,27 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
         # line that introduces the list
         subj = layout.list_lead(token) or subject(token, layout.quote_of)
-        if subj is None or subj.ent_type_ in ("TIME", "DATE") or subj.dep_ == "nsubjpass":
+        # "The efforts are expected to continue", "they have been criticized for ...": a
+        # passive cue with no agent reports something with no source named
+        unsourced = (
+            subj is not None
+            and subj.dep_ == "nsubjpass"
+            and subj.head.i == token.i
+            and probability.get(i, 0.0) >= _UNSOURCED_FLOOR
+            and token.lemma_ != "say"  # "The plan was said to be ready": hearsay, no report
+            and not any(c.dep_ == "agent" for c in token.children)
+        )
+        if (
+            subj is None
+            or subj.ent_type_ in ("TIME", "DATE")
+            or (subj.dep_ == "nsubjpass" and not unsourced)
+        ):
             continue  # a passive subject is what was said, not who said it
+        if (feeler := experiencer(token, subj)) is not None:
+            # "The decision angered Republicans": Republicans are angry about the decision
+            cue = Cue(token, hit[0], hit[1], layout.speaker_span(feeler), list(subj.subtree))
+            found.append(replace(cue, weight=weights.get(i, 1.0)))
+            continue
         # "The plan was criticized by the Kremlin": a passive cue's agent said it, its subject
         # is what was said (the dependents the model picks are when and where)
         passive = passive_subject(token, subj)
@@ -125,9 +152,18 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             model is not None
             and model.content_weights
             and passive is None
-            and not (token.dep_ == "parataxis" and comp is not None)
+            and not (comp is not None and (token.dep_ == "parataxis" or reports_aside(token)))
         ):  # "The plan, he said, is dead": the rules take both sides of the cue
             comp = _learned_content(layout, token, model, hits, hit[1]) or comp
+        if unsourced:
+            if comp is None or comp[0].i < token.i or not any(t.pos == VERB for t in comp):
+                continue  # "was rejected on Tuesday", "was booed off the stage": no content
+            # what is expected is the subject with what follows the verb
+            comp = list(layout.doc[subj.left_edge.i : comp[-1].i + 1])
+        if passive is None:
+            clause = object_clause(token)
+            if clause is not None and (comp is None or comp[-1].i < clause[0].i):
+                comp = clause  # "told a meeting of leaders that ...": what was told
         if model is not None and _object_relative(token, subj):
             # "the rate he has proposed", "an explosion that de Blasio described as ...":
             # what was said is the noun the clause describes
@@ -145,7 +181,9 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
             continue  # "did not know whether ...": no belief is reported
         speaker: Span | None = layout.speaker_span(subj)
-        if model is not None and not model.is_source(token, subj):
+        if unsourced:
+            speaker = None
+        elif model is not None and not model.is_source(token, subj):
             speaker = None  # "Republicans seem confident": reported, but by no one named
         elif subj.head.i != token.i and _bare_participle(token):
             speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
@@ -222,10 +260,13 @@ def _learned_content(
         return None
     start = min(c.left_edge.i for c in side)
     end = max(c.right_edge.i for c in side)
+    doc = layout.doc
+    while own and end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "cc"):
+        end -= 1  # "declined to threaten Moscow or even declare ...": not the "or"
     own_words = {t.i for t in cue_tokens}
     while start <= end and start in own_words:
         start += 1  # "called for new talks": the cue's preposition is not what was said
-    return list(layout.doc[start : end + 1]) or None
+    return list(doc[start : end + 1]) or None
 
 
 def according_to(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
@@ -300,7 +341,7 @@ def listed_after(
         tail = text[after:line_end].rstrip()
         if not tail.endswith(":") or len(tail.split()) > _LEAD_WORDS:
             continue
-        for item in layout.items_after(after):
+        for item in layout.items_after(after) or layout.paragraph_after(after):
             if not overlaps(item, taken):
                 yield Found("indirect", item, cue, 0.6)
 

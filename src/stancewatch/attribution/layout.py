@@ -25,6 +25,7 @@ _SPEAKER_CUT = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis"
 _EDGE_PUNCT = frozenset(",;:—–-()[]")
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 # A list item's marker at the start of a line: a bullet or dash, or "1." / "2)" / "a)".
+_MARKS = "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb"  # quotation marks a paragraph may open with
 _ITEM = re.compile(r"[ \t\u00a0]*(?:[•·▪◦‣∙*●○■□➢►–—-]|\(?(?:\d{1,2}|[a-z])[.)])[ \t\u00a0]*")
 
 
@@ -103,6 +104,21 @@ class Layout:
             if len(body.split()) >= 2:
                 items.append((marker.end(), marker.end() + len(body)))
         return items
+
+    def paragraph_after(self, char: int) -> list[tuple[int, int]]:
+        """The paragraph after the one holding ``char``, as one range, when it is plain text
+        that a lead-in ending in a colon introduces ("Limbaugh added:" then the words he
+        added): none when it opens with a quotation mark (the quotation is paired with its
+        cue), names a speaker before a colon, or has fewer than four words."""
+        p = self.para_of(char) + 1
+        if p >= len(self.paras):
+            return []
+        start, end = self.paras[p]
+        body = self.text[start:end].rstrip()
+        first = body.split(maxsplit=1)[0] if body else ""
+        if len(body.split()) < 4 or body[0] in _MARKS or first.endswith(":"):
+            return []
+        return [(start, start + len(body))]
 
     def block_of(self, char: int) -> int:
         """The blank-line-separated block a character is in (hard-wrapped lines stay one)."""

@@ -389,7 +389,7 @@ def train_cues(
             max=0.99,
             help="Probability below which a cue's subject is not taken as its speaker.",
         ),
-    ] = 0.25,
+    ] = 0.35,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Train on the first N articles only.")
     ] = None,

@@ -1,0 +1,204 @@
+"""Attribution on frames where the parse hides the speaker or the content (models).
+
+Each table pairs a text with the (speaker, cue, content) statements it must yield; the texts
+that must yield nothing (or no statement of the kind the change adds) sit beside them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stancewatch.attribution.attribute import attribute
+
+pytestmark = pytest.mark.models
+
+
+def _statements(nlp, text):
+    statements = attribute(nlp(text), document_id="d")
+    for s in statements:
+        assert text[s.content_start : s.content_end] == s.content
+        if s.speaker is not None:
+            assert text[s.speaker_start : s.speaker_end] == s.speaker
+    return [(s.speaker, s.cue, s.content) for s in statements]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "forced X to admit": the object of the verb above speaks, not its subject
+        (
+            "The senator forced Stumpf to admit that no executives had been held accountable.",
+            [("Stumpf", "admit", "no executives had been held accountable")],
+        ),
+        # an object that names no one speaks for nobody: no statement at all
+        ("The minister used blunt language to denounce the plan.", []),
+        ("The general used harsh words to condemn the strike.", []),
+    ],
+)
+def test_object_of_the_verb_above_speaks(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "told X that ...", the parse taking the clause for a relative clause of X
+        (
+            "In Honolulu last week, he told a meeting of Pacific Island leaders that few people "
+            "understood the stakes of climate change.",
+            [("he", "told", "few people understood the stakes of climate change")],
+        ),
+        # a real relative clause is no content of its own
+        ("He told a story that nobody believed.", []),
+        (
+            "She wrote a letter that Kyiv never answered.",
+            [("She", "wrote", "a letter that Kyiv never answered")],
+        ),
+    ],
+)
+def test_clause_after_the_object(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the quotation a cue reports is its content however far it stands from the cue
+        (
+            "The minister told reporters gathered outside the parliament building in the capital "
+            "on Tuesday that \u201cthe talks are over.\u201d",
+            [("The minister", "told", "\u201cthe talks are over.\u201d")],
+        ),
+    ],
+)
+def test_reported_quotation_far_from_its_cue(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a passive cue with no agent: reported, with no source named (never a wrong one)
+        (
+            "Negotiators are expected to resume talks in Geneva next week.",
+            [(None, "expected", "Negotiators are expected to resume talks in Geneva next week")],
+        ),
+        (
+            "The envoy has been criticized for failing to consult Kyiv.",
+            [(None, "criticized", "The envoy has been criticized for failing to consult Kyiv")],
+        ),
+        # passives that report nothing: an event, a time or place, or hearsay ("said to")
+        ("The ceasefire was announced on Monday.", []),
+        ("The talks were held in Istanbul.", []),
+        ("The proposal was rejected on Tuesday.", []),
+        ("The plan was said to be ready by Friday.", []),
+        ("The bridge was built in 1990.", []),
+    ],
+)
+def test_passive_cue_without_agent(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # verbs of feeling: the object feels, the subject is what the feeling is about
+        ("The decision angered Republicans.", [("Republicans", "angered", "The decision")]),
+        ("That worries environmentalists.", [("environmentalists", "worries", "That")]),
+        (
+            "Zelensky's remarks angered the Kremlin.",
+            [("the Kremlin", "angered", "Zelensky's remarks")],
+        ),
+        # the same verbs in other frames: never the object as speaker
+        (
+            "The senator rattled off a list of demands.",
+            [("The senator", "rattled", "a list of demands")],
+        ),
+        ("The announcement alarmed European officials.", []),
+    ],
+)
+def test_verbs_of_feeling(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # what a cue reports stops before a second act, without the "or" that joins them
+        (
+            "This week, the president declined to threaten Moscow or even directly declare it "
+            "responsible.",
+            [
+                ("the president", "declined", "to threaten Moscow"),
+                ("the president", "declare", "it responsible"),
+            ],
+        ),
+    ],
+)
+def test_content_stops_before_a_second_act(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "as X said": the clause the "as" clause hangs on is what X said
+        (
+            "The talks have failed, as Reuters reported.",
+            [("Reuters", "reported", "The talks have failed")],
+        ),
+        (
+            "As police have said, the suspect fled the scene.",
+            [("police", "said", "the suspect fled the scene")],
+        ),
+        (
+            "Mr. Trump is free to disclose his returns, as many tax experts have pointed out.",
+            [("many tax experts", "pointed out", "Mr. Trump is free to disclose his returns")],
+        ),
+        # "as" telling a time: the main clause is nobody's statement
+        (
+            "As Clinton talked about jobs, Trump interrupted her.",
+            [("Clinton", "talked", "about jobs")],
+        ),
+        ("As the minister spoke, protesters gathered outside.", []),
+        ("The deal collapsed, as expected.", []),
+    ],
+)
+def test_as_clause_names_the_source(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a lead-in ending in a colon takes the quotation or the plain paragraph after it
+        (
+            "Peskov said on Tuesday:\n\n\u201cThe talks are over.\u201d",
+            [("Peskov", "said", "\u201cThe talks are over.\u201d")],
+        ),
+        (
+            "The minister said in a statement on Tuesday:\n\n\u201cThe talks are over.\u201d",
+            [("The minister", "said", "\u201cThe talks are over.\u201d")],
+        ),
+        (
+            "The minister said on Tuesday:\n\nThe talks are over and the army will withdraw "
+            "from the border.",
+            [
+                (
+                    "The minister",
+                    "said",
+                    "The talks are over and the army will withdraw from the border.",
+                )
+            ],
+        ),
+        # no cue, a paragraph too short to be a statement, a tag ending its own sentence
+        ("The agenda for Monday:\n\nTalks resume in Geneva with both delegations.", []),
+        ("The minister said:\n\nOk.", []),
+        (
+            "Peskov said on Tuesday. \u201cThe talks are over,\u201d Lavrov said.",
+            [("Lavrov", "said", "\u201cThe talks are over,\u201d")],
+        ),
+    ],
+)
+def test_lead_in_ending_in_a_colon(nlp, text, expected):
+    assert _statements(nlp, text) == expected
