@@ -73,7 +73,6 @@ class Parser:
         self.nlp = nlp
         self.processes = processes
         self._pool: Any = None
-        self._workers = 0
 
     def submit(self, texts: list[str]) -> Callable[[], list[Any]]:
         """Start parsing ``texts``; the function returned gives their Docs, in order. Call
@@ -81,7 +80,7 @@ class Parser:
         count = processes_for(texts, self.processes)
         if count < 2:
             return lambda: list(self.nlp.pipe(texts))
-        pool = self._pool_of(count)
+        pool = self._started()
         size = -(-len(texts) // count)  # one share of the batch per process
         pending = [
             pool.apply_async(_parse_share, (texts[start : start + size],))
@@ -96,18 +95,17 @@ class Parser:
 
         return docs
 
-    def _pool_of(self, count: int) -> Any:
-        if self._pool is not None and self._workers < count:
-            self.close()  # a batch asks for more processes than the pool has
+    def _started(self) -> Any:
+        """The pool, forked on first use with as many workers as any batch may ask for (the
+        set number, else one per core): it is never replaced while batches are pending."""
         if self._pool is None:
             context = multiprocessing.get_context("fork")
             self._pool = context.Pool(
-                count,
+                self.processes or available_cores(),
                 initializer=_start_worker,
                 initargs=(self.nlp,),
                 maxtasksperchild=SHARES_PER_WORKER,
             )
-            self._workers = count
         return self._pool
 
     def close(self) -> None:
@@ -115,7 +113,7 @@ class Parser:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
-            self._pool, self._workers = None, 0
+            self._pool = None
 
     def __enter__(self) -> Parser:
         return self
