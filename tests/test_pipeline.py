@@ -193,3 +193,29 @@ def test_a_parse_worker_is_replaced_after_its_shares_and_the_parses_stay_the_sam
                 assert [doc.to_json() for doc in parsing_()] == expected
             seen.update(p.pid for p in parser._pool._pool)
     assert len(seen) > 2  # workers were replaced along the way
+
+
+def test_a_batch_asking_for_more_processes_leaves_the_pending_one_parsing(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The pool has as many workers as any batch may ask for from the start: a later batch
+    that wants more shares than the first does not replace the workers still parsing it."""
+    import threading
+
+    from stancewatch.parsing import Parser
+
+    texts = [d.text for d in _documents(500, 8)]
+    with nlp.memory_zone():
+        expected = [doc.to_json() for doc in nlp.pipe(texts)]
+    got: list = []  # type: ignore[type-arg]
+    with Parser(nlp, processes=3) as parser:
+        first = parser.submit(texts[:4])  # two shares (two texts a process at least)
+        second = parser.submit(texts)  # three shares
+
+        def read() -> None:
+            with nlp.memory_zone():
+                got.extend(doc.to_json() for doc in first() + second())
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(120)
+        assert not reader.is_alive(), "a pending batch was never parsed"
+    assert got == expected[:4] + expected
