@@ -103,16 +103,16 @@ def test_parse_workers_last_the_run_and_parse_as_this_process_does(nlp) -> None:
         first = parser.submit(texts[:6])
         second = parser.submit(texts[6:])  # submitted before the first is read
         pool = parser._pool
-        workers = sorted(p.pid for p in pool._pool)
+        processes = list(pool._processes.values())
         with nlp.memory_zone():
             got = [doc.to_json() for doc in first() + second()]
         third = parser.submit(texts[:4])
         with nlp.memory_zone():
             assert [doc.to_json() for doc in third()] == expected[:4]
-        assert parser._pool is pool and sorted(p.pid for p in pool._pool) == workers
+        assert parser._pool is pool and list(pool._processes.values()) == processes
     assert got == expected
     assert parser._pool is None  # closed with the run
-    assert all(not p.is_alive() for p in pool._pool)
+    assert len(processes) == 2 and all(not p.is_alive() for p in processes)
 
 
 def test_load_builds_the_narrative_index_only_when_something_can_match() -> None:
@@ -191,7 +191,7 @@ def test_a_parse_worker_is_replaced_after_its_shares_and_the_parses_stay_the_sam
             parsing_ = parser.submit(texts)
             with nlp.memory_zone():
                 assert [doc.to_json() for doc in parsing_()] == expected
-            seen.update(p.pid for p in parser._pool._pool)
+            seen.update(parser._pool._processes)
     assert len(seen) > 2  # workers were replaced along the way
 
 
@@ -219,3 +219,22 @@ def test_a_batch_asking_for_more_processes_leaves_the_pending_one_parsing(nlp) -
         reader.join(120)
         assert not reader.is_alive(), "a pending batch was never parsed"
     assert got == expected[:4] + expected
+
+
+def test_a_parse_worker_that_dies_stops_the_run_with_a_clear_error(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A worker killed mid-batch (by the kernel when memory runs out, say) ends the run with
+    an error that says what happened, instead of a run waiting for ever."""
+    import signal
+
+    from stancewatch.errors import StancewatchError
+    from stancewatch.parsing import Parser
+
+    texts = [d.text for d in _documents(600, 400)]
+    with Parser(nlp, processes=2) as parser:
+        parsing_ = parser.submit(texts)
+        os.kill(next(iter(parser._pool._processes)), signal.SIGKILL)
+        with (
+            pytest.raises(StancewatchError, match="parse worker process stopped"),
+            nlp.memory_zone(),
+        ):
+            parsing_()

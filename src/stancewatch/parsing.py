@@ -16,16 +16,20 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any
+
+from stancewatch.errors import StancewatchError
 
 # A batch with fewer characters is parsed in this process: about 3,500 words, a second's
 # parse on one core, pays for sending the texts and the parses between processes.
 PARALLEL_PARSE_CHARS = 20_000
 
-# A worker is replaced after parsing this many shares of batches: its heap keeps the size
-# the largest batch it parsed needed, and a run of a million short documents should not
-# carry that for its whole length. Forking a new one costs about what one batch's share does.
+# The workers are replaced after parsing this many shares of batches each: a worker's heap
+# keeps the size the largest batch it parsed needed, and a run of a million short documents
+# should not carry that for its whole length. Forking new ones costs about one share's parse.
 SHARES_PER_WORKER = 64
 
 _PIPELINE: Any = None  # in a worker: the pipeline it parses with, inherited from its parent
@@ -72,7 +76,8 @@ class Parser:
     def __init__(self, nlp: Any, processes: int | None = None) -> None:
         self.nlp = nlp
         self.processes = processes
-        self._pool: Any = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._shares = 0  # shares handed to the current pool
 
     def submit(self, texts: list[str]) -> Callable[[], list[Any]]:
         """Start parsing ``texts``; the function returned gives their Docs, in order. Call
@@ -83,36 +88,48 @@ class Parser:
         pool = self._started()
         size = -(-len(texts) // count)  # one share of the batch per process
         pending = [
-            pool.apply_async(_parse_share, (texts[start : start + size],))
+            pool.submit(_parse_share, texts[start : start + size])
             for start in range(0, len(texts), size)
         ]
+        self._shares += len(pending)
 
         def docs() -> list[Any]:
             from spacy.tokens import Doc
 
             vocab = self.nlp.vocab
-            return [Doc(vocab).from_bytes(data) for share in pending for data in share.get()]
+            try:
+                return [Doc(vocab).from_bytes(data) for share in pending for data in share.result()]
+            except BrokenProcessPool as exc:
+                raise StancewatchError(
+                    "a parse worker process stopped before finishing its batch (killed, or "
+                    "out of memory?); run again with --parse-processes 1 or fewer documents "
+                    "per batch"
+                ) from exc
 
         return docs
 
-    def _started(self) -> Any:
-        """The pool, forked on first use with as many workers as any batch may ask for (the
-        set number, else one per core): it is never replaced while batches are pending."""
+    def _started(self) -> ProcessPoolExecutor:
+        """The workers, forked on first use with as many as any batch may ask for (the set
+        number, else one per core), and forked anew after SHARES_PER_WORKER shares each:
+        the old ones finish the shares they were given, then exit."""
+        workers = self.processes or available_cores()
+        if self._pool is not None and self._shares >= SHARES_PER_WORKER * workers:
+            self._pool.shutdown(wait=False)
+            self._pool = None
         if self._pool is None:
-            context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(
-                self.processes or available_cores(),
+            self._pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker,
                 initargs=(self.nlp,),
-                maxtasksperchild=SHARES_PER_WORKER,
             )
+            self._shares = 0
         return self._pool
 
     def close(self) -> None:
-        """Stop the workers (any batch still being parsed is dropped)."""
+        """Stop the workers (a batch still waiting to be parsed is dropped)."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> Parser:
