@@ -202,3 +202,18 @@ def test_as_clause_names_the_source(nlp, text, expected):
 )
 def test_lead_in_ending_in_a_colon(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an agentless passive whose "to" governs nothing: the parse leaves the cue an empty
+        # complement, which once crashed the whole document's attribution
+        "He's not been asked to.",
+        "The spokesman looks down at his notes. He's never been asked to.",
+        "She has been asked to, twice.",
+        "They were told to.",
+    ],
+)
+def test_a_cue_whose_complement_is_empty_yields_nothing(nlp, text):
+    assert _statements(nlp, text) == []

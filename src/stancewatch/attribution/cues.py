@@ -273,7 +273,7 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
         rest = [t for t in verb.head.subtree if t.i not in own]
         if any(t.i > verb.i for t in rest):
             return rest  # the cue stands inside the content; the span runs over it
-        return [t for t in rest if t.i < verb.left_edge.i]
+        return [t for t in rest if t.i < verb.left_edge.i] or None
     for child in verb.children:
         if word.xcomp and child.dep_ == "xcomp":
             return list(child.subtree)
@@ -290,7 +290,7 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
                 return list(verb.doc[child.left_edge.i : predicate[0].right_edge.i + 1])
     for child in verb.children:  # "called for new talks"
         if word.obj and child.dep_ == "prep" and child.i == verb.i + 1:
-            return [t for t in child.subtree if t is not child]
+            return [t for t in child.subtree if t is not child] or None
     return None
 
 
