@@ -77,6 +77,15 @@ def test_nli_backend_maps_entailment_to_support(tmp_path, favour, expected):
     assert backend.name.startswith("stance.nli.v1:")
 
 
+def test_nli_backend_scores_a_statement_the_same_in_any_company(tmp_path):
+    backend = NLIStance(str(tiny_nli_model(tmp_path / "nli")), batch_size=4)
+    texts = ["Ukraine will never join NATO.", "NATO must not", "Ukraine", "will never join"] * 3
+    together = backend.score(texts, [POSITION] * len(texts))
+    alone = np.concatenate([backend.score([t], [POSITION]) for t in texts])
+    assert np.array_equal(together, alone)
+    assert backend.score([], []).shape == (0, 3)
+
+
 def test_nli_backend_refuses_a_model_without_nli_labels(tmp_path):
     model_dir = tiny_nli_model(tmp_path / "sentiment", labels=("POSITIVE", "NEGATIVE", "MIXED"))
     with pytest.raises(BackendError, match="entailment"):

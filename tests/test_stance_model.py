@@ -164,12 +164,17 @@ def test_a_statements_tuned_vector_does_not_depend_on_its_batch(model: MiniLMLoR
         "Reactors are a costly distraction from renewables and should be closed down, said the "
         "spokeswoman of the environment ministry after the vote in parliament on Thursday.",
     ]
+    # statements of one padded length share a pass, however many there are
+    crowd = [f"The envoy met the {word} delegation in Riyadh." for word in _WORDS] + texts
     model._cache.clear()
-    together = model.embed(texts)
+    together = model.embed(crowd)[-len(texts) :]
     model._cache.clear()
     alone = np.stack([model.embed([t])[0] for t in texts])
     model._cache.clear()
     assert np.array_equal(together, alone)  # bit for bit, in any precision
+
+
+_WORDS = ("Saudi", "Turkish", "Qatari", "Polish", "Swiss", "Italian", "Danish", "Czech", "Irish")
 
 
 @pytest.mark.models

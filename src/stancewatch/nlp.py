@@ -16,7 +16,7 @@ import re
 import tempfile
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,6 +191,27 @@ def length_batches(
         for padded, members in sorted(groups.items())
         for start in range(0, len(members), batch_size)
     ]
+
+
+def fill_rows(features: Mapping[str, Any], count: int) -> dict[str, Any]:
+    """``features`` (tensors with one row per text) with copies of their first row appended
+    up to ``count`` rows; entries that are not one row per text pass as they are.
+
+    On some CPUs a forward pass gives a row slightly different results depending on how many
+    rows share the pass (the matrix kernels split the rows differently), though never on
+    what the other rows hold. An encoder that runs every pass on exactly ``count`` rows, and
+    keeps the first rows of its output, gives each text the same vector in any company."""
+    import torch
+
+    n = len(features["attention_mask"])
+    if n > count:
+        raise ValueError(f"{n} rows do not fit in a pass of {count}")
+    filled: dict[str, Any] = {}
+    for key, value in features.items():
+        if n < count and isinstance(value, torch.Tensor) and value.ndim and len(value) == n:
+            value = torch.cat([value, value[:1].expand(count - n, *value.shape[1:])])
+        filled[key] = value
+    return filled
 
 
 def _batch_features(
@@ -370,9 +391,9 @@ class Embedder:
                 continue
             pad_id = getattr(tokenizer, "pad_token_id", None) or 0
             for padded, rows in length_batches(mask.sum(dim=1).tolist(), batch_size):
-                batch = _batch_features(features, rows, padded, pad_id)
+                batch = fill_rows(_batch_features(features, rows, padded, pad_id), batch_size)
                 with torch.inference_mode(), inference_precision(self.precision):
-                    vectors = model(batch)["sentence_embedding"].float()
+                    vectors = model(batch)["sentence_embedding"][: len(rows)].float()
                 vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
                 out[[offset + r for r in rows]] = vectors.numpy()
         return out

@@ -69,20 +69,32 @@ class NLIStance:
     def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
         import torch
 
+        from stancewatch.nlp import PAD_MULTIPLE, fill_rows, length_batches
+
         out = np.zeros((len(texts), 3), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = slice(start, start + self.batch_size)
+        if not len(texts):
+            return out
+        propositions = [p.proposition for p in positions]
+        counts = [
+            len(ids)
+            for ids in self.tokenizer(list(texts), propositions, truncation=True)["input_ids"]
+        ]
+        # batched by padded length, every pass the same number of rows: a statement's
+        # probabilities do not depend on the statements scored with it
+        for _, rows in length_batches(counts, self.batch_size):
             encoded = self.tokenizer(
-                list(texts[batch]),
-                [p.proposition for p in positions[batch]],
+                [texts[i] for i in rows],
+                [propositions[i] for i in rows],
                 truncation=True,
                 padding=True,
+                pad_to_multiple_of=PAD_MULTIPLE,
                 return_tensors="pt",
-            ).to(self.device)
+            )
+            batch = {k: v.to(self.device) for k, v in fill_rows(encoded, self.batch_size).items()}
             with torch.inference_mode():
-                logits = self.model(**encoded).logits
-            probs = torch.softmax(logits, dim=-1).cpu().numpy()
-            out[batch] = probs[:, self.columns]
+                logits = self.model(**batch).logits[: len(rows)]
+            probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            out[rows] = probs[:, self.columns]
         return out
 
 

@@ -35,6 +35,7 @@ import numpy as np
 from stancewatch.errors import ModelError
 from stancewatch.nlp import (
     PAD_MULTIPLE,
+    fill_rows,
     inference_precision,
     length_batches,
     resolve_precision,
@@ -155,9 +156,10 @@ class MiniLMLoRAStance:
         cut = {"truncation": True, "max_length": length}
         for _, batch in length_batches(self._token_counts(missing, **cut), self.batch_size):
             chunk = [missing[r] for r in batch]
-            enc = self._padded(chunk, **cut)
+            enc = fill_rows(self._padded(chunk, **cut), self.batch_size)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"]).float().numpy()
+                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"])
+            vectors = vectors[: len(chunk)].float().numpy()
             for text, vec in zip(chunk, vectors, strict=True):
                 self._cache[(text, length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
@@ -197,7 +199,8 @@ class MiniLMLoRAStance:
         ):
             enc = self._padded([texts[i] for i in rows], [hypotheses[i] for i in rows], **cut)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                logits = self.net.cross_logits(dict(enc)).float()
+                logits = self.net.cross_logits(fill_rows(enc, self.batch_size))[: len(rows)]
+            logits = logits.float()
             out[rows] = _softmax(logits.numpy().astype(np.float64))
         return out
 
