@@ -158,9 +158,8 @@ class MiniLMLoRAStance:
             chunk = [missing[r] for r in batch]
             enc = fill_rows(self._padded(chunk, **cut), self.batch_size)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                vectors = self.net.embed(enc["input_ids"], enc["attention_mask"])
-            vectors = vectors[: len(chunk)].float().numpy()
-            for text, vec in zip(chunk, vectors, strict=True):
+                out = self.net.embed(enc["input_ids"], enc["attention_mask"])
+            for text, vec in zip(chunk, out[: len(chunk)].float().numpy(), strict=True):
                 self._cache[(text, length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
         while len(self._cache) > self.cache_size:
