@@ -60,9 +60,12 @@ TOKENIZE_CHUNK = 4096
 # directory (platformdirs), e.g. ~/.cache/stancewatch on Linux.
 CACHE_ENV = "STANCEWATCH_CACHE_DIR"
 # A fixed text encoded to fingerprint an encoder: its vector changes with the weights, the
-# precision, the torch build and the CPU's kernels, so a cached vector is reused only where
-# encoding again would give the same bits.
+# precision, the torch build, the CPU's kernels and the rows per pass (ENCODE_ROWS), so a
+# cached vector is reused only where encoding again would give the same bits.
 FINGERPRINT_TEXT = "stancewatch: the same model computes the same vector."
+# Texts per encoder pass unless a caller asks otherwise; every pass is filled to this many
+# rows (see fill_rows).
+ENCODE_ROWS = 32
 
 
 class ModelNotAvailable(ModelError):
@@ -316,7 +319,7 @@ class Embedder:
     def fingerprint(self) -> str:
         """A digest of this encoder's vector for :data:`FINGERPRINT_TEXT` (see there)."""
         if not hasattr(self, "_fingerprint"):
-            vector = self._encode([FINGERPRINT_TEXT], 1)[0]
+            vector = self._encode([FINGERPRINT_TEXT], ENCODE_ROWS)[0]
             self._fingerprint = cache_key(self.name, self.precision, vector.tobytes())
         return self._fingerprint
 
@@ -328,15 +331,18 @@ class Embedder:
         wanted = [t for t in dict.fromkeys(texts) if t not in self._pinned]
         if wanted:
             key = cache_key(self.fingerprint, *wanted)
-            vectors = cached("embeddings", key, lambda: self._encode(wanted, 32))
+            vectors = cached("embeddings", key, lambda: self._encode(wanted, ENCODE_ROWS))
             for text, vector in zip(wanted, vectors, strict=True):
                 self._pinned[text] = vector
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._pinned[t] for t in texts])
 
-    def encode(self, texts: list[str] | tuple[str, ...], batch_size: int = 32) -> np.ndarray:
-        """Unit-normalised embeddings, one row per text."""
+    def encode(
+        self, texts: list[str] | tuple[str, ...], batch_size: int = ENCODE_ROWS
+    ) -> np.ndarray:
+        """Unit-normalised embeddings, one row per text, ``batch_size`` rows per pass (a
+        text's vector is the same bits in any company of the same ``batch_size``)."""
         wanted = [t for t in dict.fromkeys(texts) if t not in self._pinned]
         for text in wanted:
             if text in self._cache:
