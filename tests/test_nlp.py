@@ -158,6 +158,39 @@ def test_fill_rows_repeats_the_first_row_up_to_the_pass_size() -> None:
         fill_rows({"attention_mask": torch.ones(3, 2)}, 2)
 
 
+def test_pass_rows_fill_a_token_budget_within_the_batch_size() -> None:
+    from stancewatch.nlp import length_batches, pass_rows
+
+    assert [pass_rows(n, 32, tokens=512) for n in (8, 16, 24, 64, 512, 1024)] == [
+        32,
+        32,
+        21,
+        8,
+        1,
+        1,
+    ]
+    # a group of long texts is cut into passes of its own size, whatever the company
+    batches = length_batches([60] * 10 + [3] * 5, batch_size=32)
+    assert [(padded, len(rows)) for padded, rows in batches] == [(8, 5), (64, 8), (64, 2)]
+
+
+def test_in_fixed_rows_runs_every_chunk_on_the_same_number_of_rows() -> None:
+    import torch
+
+    from stancewatch.nlp import in_fixed_rows
+
+    shapes = []
+
+    def step(a, b):  # type: ignore[no-untyped-def]
+        shapes.append(a.shape[0])
+        return a + b
+
+    a, b = torch.arange(10.0).reshape(5, 2), torch.ones(5, 2)
+    assert torch.equal(in_fixed_rows(step, a, b, rows=4), a + b)
+    assert shapes == [4, 4]
+    assert in_fixed_rows(step, a[:0], b[:0], rows=4).shape == (0, 2)
+
+
 _WORDS = ("Saudi", "Turkish", "Qatari", "Polish", "Swiss", "Italian", "Danish", "Czech", "Irish")
 
 

@@ -174,6 +174,18 @@ def test_a_statements_tuned_vector_does_not_depend_on_its_batch(model: MiniLMLoR
     assert np.array_equal(together, alone)  # bit for bit, in any precision
 
 
+@pytest.mark.models
+def test_a_pairs_probabilities_do_not_depend_on_how_many_pairs_are_scored(
+    model: MiniLMLoRAStance,
+):
+    rng = np.random.default_rng(0)
+    u = rng.standard_normal((300, model.net.dim)).astype(np.float32)
+    v = rng.standard_normal((300, model.net.dim)).astype(np.float32)
+    every = model._pair_probs(u, v)
+    for n in (1, 3, 17, 150):
+        assert np.array_equal(model._pair_probs(u[:n], v[:n]), every[:n])
+
+
 _WORDS = ("Saudi", "Turkish", "Qatari", "Polish", "Swiss", "Italian", "Danish", "Czech", "Irish")
 
 

@@ -66,6 +66,12 @@ FINGERPRINT_TEXT = "stancewatch: the same model computes the same vector."
 # Texts per encoder pass unless a caller asks otherwise; every pass is filled to this many
 # rows (see fill_rows).
 ENCODE_ROWS = 32
+# Padded tokens a pass holds (see pass_rows): measured on the demo and PolNeAR dev, 256
+# to 1,024 differ by less than the noise; fewer rows per pass mean less filling for the
+# few statements of one padded length, more mean fuller matrix kernels.
+PASS_TOKENS = 512
+# Rows a small head (a stance classifier on two vectors) takes at once, for the same reason.
+HEAD_ROWS = 256
 
 
 class ModelNotAvailable(ModelError):
@@ -175,14 +181,25 @@ def inference_precision(precision: str) -> Iterator[None]:
         yield
 
 
+def pass_rows(padded: int, batch_size: int, tokens: int | None = None) -> int:
+    """How many rows a pass over texts padded to ``padded`` tokens holds: as many as fill
+    ``tokens`` (PASS_TOKENS) padded tokens, at least one and at most ``batch_size``. A
+    function of the padded length alone, so that every pass a text can land in has the same
+    shape (see :func:`fill_rows`), and short texts share a pass with more of their kind."""
+    budget = PASS_TOKENS if tokens is None else tokens
+    return max(1, min(batch_size, budget // max(padded, 1)))
+
+
 def length_batches(
     lengths: Sequence[int], batch_size: int, multiple: int = PAD_MULTIPLE
 ) -> list[tuple[int, list[int]]]:
     """Batches of indices into ``lengths`` (token counts), each with the padded length its
-    texts share: the next multiple of ``multiple`` at or above each text's own length.
+    texts share: the next multiple of ``multiple`` at or above each text's own length, and
+    at most :func:`pass_rows` texts.
 
     Which batch a text lands in and how many texts share it then change nothing in its
-    padded input, so an encoder's result for it is the same in any company.
+    padded input, and an encoder that fills each pass to :func:`pass_rows` rows
+    (:func:`fill_rows`) gives each text the same result in any company.
     """
     if batch_size < 1 or multiple < 1:
         raise ValueError("batch_size and multiple must be at least 1")
@@ -190,9 +207,10 @@ def length_batches(
     for i, n in enumerate(lengths):
         groups.setdefault(-(-max(int(n), 1) // multiple) * multiple, []).append(i)
     return [
-        (padded, members[start : start + batch_size])
+        (padded, members[start : start + size])
         for padded, members in sorted(groups.items())
-        for start in range(0, len(members), batch_size)
+        for size in [pass_rows(padded, batch_size)]
+        for start in range(0, len(members), size)
     ]
 
 
@@ -215,6 +233,26 @@ def fill_rows(features: Mapping[str, Any], count: int) -> dict[str, Any]:
             value = torch.cat([value, value[:1].expand(count - n, *value.shape[1:])])
         filled[key] = value
     return filled
+
+
+def in_fixed_rows(step: Any, *arrays: Any, rows: int = HEAD_ROWS) -> Any:
+    """``step(*arrays)`` (torch tensors with one row per item) run on chunks of exactly
+    ``rows`` rows, the last chunk filled with copies of the first row, and joined again:
+    each item's output is the same whatever number of items it is computed with (see
+    :func:`fill_rows`)."""
+    import torch
+
+    n = len(arrays[0])
+    if n == 0:
+        return step(*arrays)
+    outputs = []
+    for start in range(0, n, rows):
+        size = min(rows, n - start)
+        chunk = [a[start : start + size] for a in arrays]
+        if size < rows:
+            chunk = [torch.cat([c, c[:1].expand(rows - size, *c.shape[1:])]) for c in chunk]
+        outputs.append(step(*chunk)[:size])
+    return torch.cat(outputs)
 
 
 def _batch_features(
@@ -397,7 +435,8 @@ class Embedder:
                 continue
             pad_id = getattr(tokenizer, "pad_token_id", None) or 0
             for padded, rows in length_batches(mask.sum(dim=1).tolist(), batch_size):
-                batch = fill_rows(_batch_features(features, rows, padded, pad_id), batch_size)
+                batch = _batch_features(features, rows, padded, pad_id)
+                batch = fill_rows(batch, pass_rows(padded, batch_size))
                 with torch.inference_mode(), inference_precision(self.precision):
                     vectors = model(batch)["sentence_embedding"][: len(rows)].float()
                 vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)

@@ -69,7 +69,7 @@ class NLIStance:
     def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
         import torch
 
-        from stancewatch.nlp import PAD_MULTIPLE, fill_rows, length_batches
+        from stancewatch.nlp import PAD_MULTIPLE, fill_rows, length_batches, pass_rows
 
         out = np.zeros((len(texts), 3), dtype=np.float32)
         if not len(texts):
@@ -81,7 +81,7 @@ class NLIStance:
         ]
         # batched by padded length, every pass the same number of rows: a statement's
         # probabilities do not depend on the statements scored with it
-        for _, rows in length_batches(counts, self.batch_size):
+        for padded, rows in length_batches(counts, self.batch_size):
             encoded = self.tokenizer(
                 [texts[i] for i in rows],
                 [propositions[i] for i in rows],
@@ -90,7 +90,10 @@ class NLIStance:
                 pad_to_multiple_of=PAD_MULTIPLE,
                 return_tensors="pt",
             )
-            batch = {k: v.to(self.device) for k, v in fill_rows(encoded, self.batch_size).items()}
+            batch = {
+                k: v.to(self.device)
+                for k, v in fill_rows(encoded, pass_rows(padded, self.batch_size)).items()
+            }
             with torch.inference_mode():
                 logits = self.model(**batch).logits[: len(rows)]
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()

@@ -34,10 +34,13 @@ import numpy as np
 
 from stancewatch.errors import ModelError
 from stancewatch.nlp import (
+    ENCODE_ROWS,
     PAD_MULTIPLE,
     fill_rows,
+    in_fixed_rows,
     inference_precision,
     length_batches,
+    pass_rows,
     resolve_precision,
     warn_if_emulated,
 )
@@ -80,7 +83,7 @@ class MiniLMLoRAStance:
         base: str | Path | None = None,
         *,
         few_shot_prior: float | None = FEW_SHOT_PRIOR,
-        batch_size: int = 32,
+        batch_size: int = ENCODE_ROWS,
         cache_size: int = 20000,
         precision: str | None = None,
     ) -> None:
@@ -154,9 +157,9 @@ class MiniLMLoRAStance:
         missing = [t for t in dict.fromkeys(texts) if (t, length) not in self._cache]
         # Batched by padded token length, so a text's vector is the same in any company.
         cut = {"truncation": True, "max_length": length}
-        for _, batch in length_batches(self._token_counts(missing, **cut), self.batch_size):
+        for padded, batch in length_batches(self._token_counts(missing, **cut), self.batch_size):
             chunk = [missing[r] for r in batch]
-            enc = fill_rows(self._padded(chunk, **cut), self.batch_size)
+            enc = fill_rows(self._padded(chunk, **cut), pass_rows(padded, self.batch_size))
             with self._torch.inference_mode(), inference_precision(self.precision):
                 out = self.net.embed(enc["input_ids"], enc["attention_mask"])
             for text, vec in zip(chunk, out[: len(chunk)].float().numpy(), strict=True):
@@ -187,18 +190,20 @@ class MiniLMLoRAStance:
 
     def _pair_probs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         with self._torch.inference_mode():
-            logits = self.net.pair_logits(self._torch.from_numpy(u), self._torch.from_numpy(v))
+            pair = (self._torch.from_numpy(u), self._torch.from_numpy(v))
+            logits = in_fixed_rows(self.net.pair_logits, *pair)
         return _softmax(logits.numpy().astype(np.float64)).astype(np.float32)
 
     def _cross_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), 3), dtype=np.float32)
         cut = {"truncation": "only_first", "max_length": self.max_length + self.hypothesis_length}
-        for _, rows in length_batches(
+        for padded, rows in length_batches(
             self._token_counts(texts, hypotheses, **cut), self.batch_size
         ):
             enc = self._padded([texts[i] for i in rows], [hypotheses[i] for i in rows], **cut)
             with self._torch.inference_mode(), inference_precision(self.precision):
-                logits = self.net.cross_logits(fill_rows(enc, self.batch_size))[: len(rows)]
+                enc = fill_rows(enc, pass_rows(padded, self.batch_size))
+                logits = self.net.cross_logits(enc)[: len(rows)]
             logits = logits.float()
             out[rows] = _softmax(logits.numpy().astype(np.float64))
         return out
@@ -247,7 +252,7 @@ class MiniLMLoRAStance:
         v = np.repeat(self.embed([proposition], self.hypothesis_length), len(texts), axis=0)
         feats = self._torch.from_numpy(np.hstack([u, v, np.abs(u - v), u * v]))
         with self._torch.inference_mode():
-            return self.net.head[2](self.net.head[1](feats)).numpy()
+            return in_fixed_rows(lambda x: self.net.head[2](self.net.head[1](x)), feats).numpy()
 
     def few_shot_share(self, text: str, position: Position) -> float | None:
         """How far the position's example phrasings nearest to ``text`` lean to support
