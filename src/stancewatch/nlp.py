@@ -182,10 +182,9 @@ def inference_precision(precision: str) -> Iterator[None]:
 
 
 def pass_rows(padded: int, batch_size: int, tokens: int | None = None) -> int:
-    """How many rows a pass over texts padded to ``padded`` tokens holds: as many as fill
-    ``tokens`` (PASS_TOKENS) padded tokens, at least one and at most ``batch_size``. A
-    function of the padded length alone, so that every pass a text can land in has the same
-    shape (see :func:`fill_rows`), and short texts share a pass with more of their kind."""
+    """Rows in a pass over texts padded to ``padded`` tokens: as many as fill ``tokens``
+    (PASS_TOKENS), from 1 to ``batch_size``. A function of the padded length alone, so that
+    every pass a text can land in has the same shape (see :func:`fill_rows`)."""
     budget = PASS_TOKENS if tokens is None else tokens
     return max(1, min(batch_size, budget // max(padded, 1)))
 
@@ -243,9 +242,7 @@ def in_fixed_rows(step: Any, *arrays: Any, rows: int = HEAD_ROWS) -> Any:
     import torch
 
     n = len(arrays[0])
-    if n == 0:
-        return step(*arrays)
-    outputs = []
+    outputs = [step(*(a[:0] for a in arrays))]  # the output's shape, when there is no row
     for start in range(0, n, rows):
         size = min(rows, n - start)
         chunk = [a[start : start + size] for a in arrays]

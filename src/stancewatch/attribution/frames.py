@@ -155,7 +155,6 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             and not (comp is not None and (token.dep_ == "parataxis" or reports_aside(token)))
         ):  # "The plan, he said, is dead": the rules take both sides of the cue
             comp = _learned_content(layout, token, model, hits, hit[1]) or comp
-        comp = comp or None  # an empty span is no content: later steps read its edges
         if unsourced:
             if comp is None or comp[0].i < token.i or not any(t.pos == VERB for t in comp):
                 continue  # "was rejected on Tuesday", "was booed off the stage": no content
