@@ -11,7 +11,7 @@ comments (``../shared/data/vast``). Every row embeds them with a cold cache, aft
 warm-up; best of two passes.
 
 Rows: ``Embedder.encode`` (texts batched by their own padded token length, see
-``nlp.PAD_MULTIPLE``) in float32 at batch sizes 16, 32, 64 and 128, in bfloat16 at batch 32
+``passes.PAD_MULTIPLE``) in float32 at batch sizes 16, 32, 64 and 128, in bfloat16 at batch 32
 (``torch.autocast``, what ``STANCEWATCH_PRECISION=bf16`` does, and ``auto`` on a CPU with
 native bfloat16), and with the linear layers quantised to int8
 (``torch.ao.quantization.quantize_dynamic``); for comparison, sentence-transformers' own
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         f"the default `STANCEWATCH_PRECISION=auto` encodes in "
         f"{'bfloat16' if native else 'float32'} here. Batch drift is the largest change of "
         "any vector coordinate when the same texts are embedded in reverse order at batch 7: "
-        "`Embedder.encode` pads each text by its own length (`nlp.PAD_MULTIPLE`), so its "
+        "`Embedder.encode` pads each text by its own length (`passes.PAD_MULTIPLE`), so its "
         "vectors do not move with the company they keep in any precision, while "
         "sentence-transformers' own batching moves bfloat16 vectors by about 1e-3. Every "
         "similarity threshold in the project was set on float32 embeddings; bfloat16 "

@@ -28,6 +28,7 @@ SHARED = {
     "stancewatch.records",
     "stancewatch.packs",
     "stancewatch.nlp",
+    "stancewatch.passes",
     "stancewatch.registry",
     "stancewatch.settings",
     "stancewatch.version",

@@ -99,7 +99,7 @@ def test_bfloat16_embeddings_stay_next_to_the_float32_ones(embedder: Embedder) -
 
 
 def test_length_batches_group_texts_by_their_own_padded_length() -> None:
-    from stancewatch.nlp import length_batches
+    from stancewatch.passes import length_batches
 
     lengths = [3, 9, 8, 16, 17, 1, 0, 24, 9]
     batches = length_batches(lengths, batch_size=2, multiple=8)
@@ -139,10 +139,50 @@ def test_a_texts_vector_does_not_depend_on_the_texts_that_share_its_batch(
         assert np.array_equal(single.encode([texts[4]], batch_size=batch_size)[0], together[4])
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_texts_vector_does_not_depend_on_torchs_thread_count(
+    embedder: Embedder, precision: str
+) -> None:
+    import torch
+
+    texts = [f"The envoy met the {word} delegation in Riyadh." for word in _WORDS]
+    texts += ["Europe will guarantee the ceasefire with its own troops, the minister said."]
+    before = torch.get_num_threads()
+    vectors = []
+    try:
+        for threads in (1, 2, 3):  # a Ray worker has one; a laptop has several
+            torch.set_num_threads(threads)
+            encoder = Embedder(embedder._model, "minilm", precision=precision)
+            vectors.append(encoder.encode(texts))
+            assert torch.get_num_threads() == threads  # given back after the passes
+    finally:
+        torch.set_num_threads(before)
+    assert np.array_equal(vectors[0], vectors[1])
+    assert np.array_equal(vectors[0], vectors[2])
+
+
+def test_run_passes_keeps_the_order_and_runs_each_pass_on_one_thread() -> None:
+    import threading
+
+    import torch
+
+    from stancewatch.passes import run_passes
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = run_passes(lambda n: (n, torch.get_num_threads(), threading.get_ident()), range(9))
+    finally:
+        torch.set_num_threads(before)
+    assert [n for n, _, _ in seen] == list(range(9))
+    assert {threads for _, threads, _ in seen} == {1}
+    assert run_passes(lambda n: n, []) == []
+
+
 def test_fill_rows_repeats_the_first_row_up_to_the_pass_size() -> None:
     import torch
 
-    from stancewatch.nlp import fill_rows
+    from stancewatch.passes import fill_rows
 
     features = {
         "input_ids": torch.tensor([[101, 7, 102], [101, 8, 0]]),
@@ -159,7 +199,7 @@ def test_fill_rows_repeats_the_first_row_up_to_the_pass_size() -> None:
 
 
 def test_pass_rows_fill_a_token_budget_within_the_batch_size() -> None:
-    from stancewatch.nlp import length_batches, pass_rows
+    from stancewatch.passes import length_batches, pass_rows
 
     assert [pass_rows(n, 32, tokens=512) for n in (8, 16, 24, 64, 512, 1024)] == [
         32,
@@ -177,7 +217,7 @@ def test_pass_rows_fill_a_token_budget_within_the_batch_size() -> None:
 def test_in_fixed_rows_runs_every_chunk_on_the_same_number_of_rows() -> None:
     import torch
 
-    from stancewatch.nlp import in_fixed_rows
+    from stancewatch.passes import in_fixed_rows
 
     shapes = []
 

@@ -16,7 +16,7 @@ import re
 import tempfile
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stancewatch.errors import InvalidValueError, ModelError
+from stancewatch.passes import (
+    ENCODE_ROWS,
+    batch_features,
+    fill_rows,
+    length_batches,
+    pass_rows,
+    run_passes,
+)
 from stancewatch.registry import DEFAULT_EMBEDDER, DEFAULT_PARSER
 
 if TYPE_CHECKING:
@@ -38,19 +46,12 @@ EMBEDDING_CACHE_SIZE = 10_000
 # encodes about 1.6x faster and its unit vectors stay within cosine 0.99997 of the float32
 # ones (bench/embedding_speed.py). "auto", the default, picks bf16 only where the CPU
 # computes it natively (elsewhere it is emulated and slower) and float32 elsewhere. Either
-# way a text's vector depends on the text alone, bit for bit (see PAD_MULTIPLE), so a rerun,
+# way a text's vector depends on the text alone, bit for bit (see passes.PAD_MULTIPLE), so a rerun,
 # a resumed run or another shard size on the same machine stores the same scores; a machine
 # with another precision may differ in a score's fourth decimal. "fp32" forces float32.
 PRECISION_ENV = "STANCEWATCH_PRECISION"
 PRECISIONS = ("fp32", "bf16", "auto")
 DEFAULT_PRECISION = "auto"
-# Every text is padded to the next multiple of this many tokens above its own length, and
-# batched only with texts padded to the same length. Its vector then never depends on which
-# texts share its batch: in bfloat16 a different padding alone moves a vector by up to 1e-3,
-# enough to change a stored score between a run and its rerun. Batching by token length
-# also wastes less work on padding than sorting by characters (about 1.3x faster on long
-# comments).
-PAD_MULTIPLE = 8
 # Texts tokenized at once before they are batched by length (bounds the memory of one call).
 TOKENIZE_CHUNK = 4096
 
@@ -60,18 +61,9 @@ TOKENIZE_CHUNK = 4096
 # directory (platformdirs), e.g. ~/.cache/stancewatch on Linux.
 CACHE_ENV = "STANCEWATCH_CACHE_DIR"
 # A fixed text encoded to fingerprint an encoder: its vector changes with the weights, the
-# precision, the torch build, the CPU's kernels and the rows per pass (ENCODE_ROWS), so a
+# precision, the torch build, the CPU's kernels and the rows per pass (passes.ENCODE_ROWS), so a
 # cached vector is reused only where encoding again would give the same bits.
 FINGERPRINT_TEXT = "stancewatch: the same model computes the same vector."
-# Texts per encoder pass unless a caller asks otherwise; every pass is filled to this many
-# rows (see fill_rows).
-ENCODE_ROWS = 32
-# Padded tokens a pass holds (see pass_rows): measured on the demo and PolNeAR dev, 256
-# to 1,024 differ by less than the noise; fewer rows per pass mean less filling for the
-# few statements of one padded length, more mean fuller matrix kernels.
-PASS_TOKENS = 512
-# Rows a small head (a stance classifier on two vectors) takes at once, for the same reason.
-HEAD_ROWS = 256
 
 
 class ModelNotAvailable(ModelError):
@@ -179,100 +171,6 @@ def inference_precision(precision: str) -> Iterator[None]:
 
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
         yield
-
-
-def pass_rows(padded: int, batch_size: int, tokens: int | None = None) -> int:
-    """Rows in a pass over texts padded to ``padded`` tokens: as many as fill ``tokens``
-    (PASS_TOKENS), from 1 to ``batch_size``. A function of the padded length alone, so that
-    every pass a text can land in has the same shape (see :func:`fill_rows`)."""
-    budget = PASS_TOKENS if tokens is None else tokens
-    return max(1, min(batch_size, budget // max(padded, 1)))
-
-
-def length_batches(
-    lengths: Sequence[int], batch_size: int, multiple: int = PAD_MULTIPLE
-) -> list[tuple[int, list[int]]]:
-    """Batches of indices into ``lengths`` (token counts), each with the padded length its
-    texts share: the next multiple of ``multiple`` at or above each text's own length, and
-    at most :func:`pass_rows` texts.
-
-    Which batch a text lands in and how many texts share it then change nothing in its
-    padded input, and an encoder that fills each pass to :func:`pass_rows` rows
-    (:func:`fill_rows`) gives each text the same result in any company.
-    """
-    if batch_size < 1 or multiple < 1:
-        raise ValueError("batch_size and multiple must be at least 1")
-    groups: dict[int, list[int]] = {}
-    for i, n in enumerate(lengths):
-        groups.setdefault(-(-max(int(n), 1) // multiple) * multiple, []).append(i)
-    return [
-        (padded, members[start : start + size])
-        for padded, members in sorted(groups.items())
-        for size in [pass_rows(padded, batch_size)]
-        for start in range(0, len(members), size)
-    ]
-
-
-def fill_rows(features: Mapping[str, Any], count: int) -> dict[str, Any]:
-    """``features`` (tensors with one row per text) with copies of their first row appended
-    up to ``count`` rows; entries that are not one row per text pass as they are.
-
-    On some CPUs a forward pass gives a row slightly different results depending on how many
-    rows share the pass (the matrix kernels split the rows differently), though never on
-    what the other rows hold. An encoder that runs every pass on exactly ``count`` rows, and
-    keeps the first rows of its output, gives each text the same vector in any company."""
-    import torch
-
-    n = len(features["attention_mask"])
-    if n > count:
-        raise ValueError(f"{n} rows do not fit in a pass of {count}")
-    filled: dict[str, Any] = {}
-    for key, value in features.items():
-        if n < count and isinstance(value, torch.Tensor) and value.ndim and len(value) == n:
-            value = torch.cat([value, value[:1].expand(count - n, *value.shape[1:])])
-        filled[key] = value
-    return filled
-
-
-def in_fixed_rows(step: Any, *arrays: Any, rows: int = HEAD_ROWS) -> Any:
-    """``step(*arrays)`` (torch tensors with one row per item) run on chunks of exactly
-    ``rows`` rows, the last chunk filled with copies of the first row, and joined again:
-    each item's output is the same whatever number of items it is computed with (see
-    :func:`fill_rows`)."""
-    import torch
-
-    n = len(arrays[0])
-    outputs = [step(*(a[:0] for a in arrays))]  # the output's shape, when there is no row
-    for start in range(0, n, rows):
-        size = min(rows, n - start)
-        chunk = [a[start : start + size] for a in arrays]
-        if size < rows:
-            chunk = [torch.cat([c, c[:1].expand(rows - size, *c.shape[1:])]) for c in chunk]
-        outputs.append(step(*chunk)[:size])
-    return torch.cat(outputs)
-
-
-def _batch_features(
-    features: dict[str, Any], rows: list[int], width: int, pad_id: int
-) -> dict[str, Any]:
-    """The ``rows`` of tokenized ``features`` with every token column cut or padded to
-    ``width`` (token ids padded with ``pad_id``, masks and type ids with 0)."""
-    import torch
-
-    count, columns = features["attention_mask"].shape
-    batch: dict[str, Any] = {}
-    for key, value in features.items():
-        if not isinstance(value, torch.Tensor) or not value.ndim or value.shape[0] != count:
-            batch[key] = value  # not one entry per text: passed as it is
-        elif value.ndim == 2 and value.shape[1] == columns:  # one entry per token
-            part = value[rows, :width]
-            if part.shape[1] < width:
-                pad = pad_id if key == "input_ids" else 0
-                part = torch.nn.functional.pad(part, (0, width - part.shape[1]), value=pad)
-            batch[key] = part
-        else:
-            batch[key] = value[rows]
-    return batch
 
 
 def cache_directory() -> Path | None:
@@ -400,7 +298,7 @@ class Embedder:
         return rows
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Unit vectors of ``texts``, batched by padded token length (see PAD_MULTIPLE)."""
+        """Unit vectors of ``texts``, batched by padded token length (see passes.PAD_MULTIPLE)."""
         import torch
 
         model = self._model
@@ -431,13 +329,18 @@ class Embedder:
                     )
                 continue
             pad_id = getattr(tokenizer, "pad_token_id", None) or 0
-            for padded, rows in length_batches(mask.sum(dim=1).tolist(), batch_size):
-                batch = _batch_features(features, rows, padded, pad_id)
+
+            def one_pass(job: tuple[int, list[int]]) -> Any:
+                padded, rows = job
+                batch = batch_features(features, rows, padded, pad_id)  # noqa: B023
                 batch = fill_rows(batch, pass_rows(padded, batch_size))
                 with torch.inference_mode(), inference_precision(self.precision):
                     vectors = model(batch)["sentence_embedding"][: len(rows)].float()
-                vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
-                out[[offset + r for r in rows]] = vectors.numpy()
+                return torch.nn.functional.normalize(vectors, p=2, dim=1).numpy()
+
+            jobs = length_batches(mask.sum(dim=1).tolist(), batch_size)
+            for (_, rows), vectors in zip(jobs, run_passes(one_pass, jobs), strict=True):
+                out[[offset + r for r in rows]] = vectors
         return out
 
     @property

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from stancewatch.errors import BackendError
+from stancewatch.passes import PAD_MULTIPLE, fill_rows, length_batches, pass_rows, run_passes
 from stancewatch.records import Position
 from stancewatch.registry import STANCE_BACKENDS, RegistryError
 from stancewatch.stance.prototype import PrototypeStance
@@ -69,8 +70,6 @@ class NLIStance:
     def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
         import torch
 
-        from stancewatch.nlp import PAD_MULTIPLE, fill_rows, length_batches, pass_rows
-
         out = np.zeros((len(texts), 3), dtype=np.float32)
         if not len(texts):
             return out
@@ -79,9 +78,11 @@ class NLIStance:
             len(ids)
             for ids in self.tokenizer(list(texts), propositions, truncation=True)["input_ids"]
         ]
-        # batched by padded length, every pass the same number of rows: a statement's
-        # probabilities do not depend on the statements scored with it
-        for padded, rows in length_batches(counts, self.batch_size):
+        # batched by padded length, every pass the same number of rows, each on one CPU
+        # thread: a statement's probabilities do not depend on the statements scored with it
+
+        def one_pass(job: tuple[int, list[int]]) -> np.ndarray:
+            padded, rows = job
             encoded = self.tokenizer(
                 [texts[i] for i in rows],
                 [propositions[i] for i in rows],
@@ -90,13 +91,16 @@ class NLIStance:
                 pad_to_multiple_of=PAD_MULTIPLE,
                 return_tensors="pt",
             )
-            batch = {
-                k: v.to(self.device)
-                for k, v in fill_rows(encoded, pass_rows(padded, self.batch_size)).items()
-            }
+            filled = fill_rows(encoded, pass_rows(padded, self.batch_size))
             with torch.inference_mode():
-                logits = self.model(**batch).logits[: len(rows)]
-            probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+                logits = self.model(**{k: v.to(self.device) for k, v in filled.items()}).logits
+            return torch.softmax(logits[: len(rows)].float(), dim=-1).cpu().numpy()
+
+        jobs = length_batches(counts, self.batch_size)
+        on_cpu = self.device == "cpu"
+        for (_, rows), probs in zip(
+            jobs, run_passes(one_pass, jobs) if on_cpu else map(one_pass, jobs), strict=True
+        ):
             out[rows] = probs[:, self.columns]
         return out
 

@@ -33,16 +33,15 @@ from typing import Any
 import numpy as np
 
 from stancewatch.errors import ModelError
-from stancewatch.nlp import (
+from stancewatch.nlp import inference_precision, resolve_precision, warn_if_emulated
+from stancewatch.passes import (
     ENCODE_ROWS,
     PAD_MULTIPLE,
     fill_rows,
     in_fixed_rows,
-    inference_precision,
     length_batches,
     pass_rows,
-    resolve_precision,
-    warn_if_emulated,
+    run_passes,
 )
 from stancewatch.records import Position
 
@@ -157,13 +156,19 @@ class MiniLMLoRAStance:
         missing = [t for t in dict.fromkeys(texts) if (t, length) not in self._cache]
         # Batched by padded token length, so a text's vector is the same in any company.
         cut = {"truncation": True, "max_length": length}
-        for padded, batch in length_batches(self._token_counts(missing, **cut), self.batch_size):
-            chunk = [missing[r] for r in batch]
-            enc = fill_rows(self._padded(chunk, **cut), pass_rows(padded, self.batch_size))
+
+        def one_pass(job: tuple[int, list[int]]) -> np.ndarray:
+            padded, batch = job
+            enc = self._padded([missing[r] for r in batch], **cut)
+            enc = fill_rows(enc, pass_rows(padded, self.batch_size))
             with self._torch.inference_mode(), inference_precision(self.precision):
                 out = self.net.embed(enc["input_ids"], enc["attention_mask"])
-            for text, vec in zip(chunk, out[: len(chunk)].float().numpy(), strict=True):
-                self._cache[(text, length)] = vec
+            return out[: len(batch)].float().numpy()
+
+        jobs = length_batches(self._token_counts(missing, **cut), self.batch_size)
+        for (_, batch), vectors in zip(jobs, run_passes(one_pass, jobs), strict=True):
+            for r, vec in zip(batch, vectors, strict=True):
+                self._cache[(missing[r], length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -191,21 +196,24 @@ class MiniLMLoRAStance:
     def _pair_probs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         with self._torch.inference_mode():
             pair = (self._torch.from_numpy(u), self._torch.from_numpy(v))
-            logits = in_fixed_rows(self.net.pair_logits, *pair)
+            logits = run_passes(lambda p: in_fixed_rows(self.net.pair_logits, *p), [pair])[0]
         return _softmax(logits.numpy().astype(np.float64)).astype(np.float32)
 
     def _cross_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), 3), dtype=np.float32)
         cut = {"truncation": "only_first", "max_length": self.max_length + self.hypothesis_length}
-        for padded, rows in length_batches(
-            self._token_counts(texts, hypotheses, **cut), self.batch_size
-        ):
+
+        def one_pass(job: tuple[int, list[int]]) -> np.ndarray:
+            padded, rows = job
             enc = self._padded([texts[i] for i in rows], [hypotheses[i] for i in rows], **cut)
+            enc = fill_rows(enc, pass_rows(padded, self.batch_size))
             with self._torch.inference_mode(), inference_precision(self.precision):
-                enc = fill_rows(enc, pass_rows(padded, self.batch_size))
-                logits = self.net.cross_logits(enc)[: len(rows)]
-            logits = logits.float()
-            out[rows] = _softmax(logits.numpy().astype(np.float64))
+                logits = self.net.cross_logits(enc)[: len(rows)].float()
+            return _softmax(logits.numpy().astype(np.float64))
+
+        jobs = length_batches(self._token_counts(texts, hypotheses, **cut), self.batch_size)
+        for (_, rows), probs in zip(jobs, run_passes(one_pass, jobs), strict=True):
+            out[rows] = probs
         return out
 
     def proposition_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
@@ -252,7 +260,8 @@ class MiniLMLoRAStance:
         v = np.repeat(self.embed([proposition], self.hypothesis_length), len(texts), axis=0)
         feats = self._torch.from_numpy(np.hstack([u, v, np.abs(u - v), u * v]))
         with self._torch.inference_mode():
-            return in_fixed_rows(lambda x: self.net.head[2](self.net.head[1](x)), feats).numpy()
+            hidden = lambda x: self.net.head[2](self.net.head[1](x))  # noqa: E731
+            return run_passes(lambda x: in_fixed_rows(hidden, x), [feats])[0].numpy()
 
     def few_shot_share(self, text: str, position: Position) -> float | None:
         """How far the position's example phrasings nearest to ``text`` lean to support
