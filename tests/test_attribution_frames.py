@@ -217,3 +217,36 @@ def test_lead_in_ending_in_a_colon(nlp, text, expected):
 )
 def test_a_cue_whose_complement_is_empty_yields_nothing(nlp, text):
     assert _statements(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a speaker before a colon: a headline, a transcript label
+        (
+            "Zelensky: Ukraine will never accept the occupation of its land",
+            [("Zelensky", ":", "Ukraine will never accept the occupation of its land")],
+        ),
+        (
+            "SEN. SMITH: This budget does nothing for the farmers of my state.",
+            [("SEN. SMITH", ":", "This budget does nothing for the farmers of my state")],
+        ),
+        # a newsroom's label names no speaker
+        (
+            "CORRECTION: An earlier version of this article misstated the date of the vote.",
+            [],
+        ),
+        (
+            "UPDATE: The ministry later said the convoy had reached the city.",
+            [("The ministry", "said", "the convoy had reached the city")],
+        ),
+        # a subheading has a verb of its own: it is no speaker
+        (
+            "Sanctions Squeeze Moscow Banks: Lending to companies fell by a fifth in March, and "
+            "deposits shrank for the third month in a row.",
+            [],
+        ),
+    ],
+)
+def test_a_colon_line_names_a_speaker_only_when_its_lead_is_a_name(nlp, text, expected):
+    assert _statements(nlp, text) == expected

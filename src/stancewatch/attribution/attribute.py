@@ -27,14 +27,13 @@ from stancewatch.attribution.frames import (
     Cue,
     Found,
     according_to,
-    colon_lines,
-    dash_signatures,
     find_cues,
     listed_after,
     reporting_nouns,
 )
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.quotes import Quote
+from stancewatch.attribution.signatures import colon_lines, dash_signatures
 from stancewatch.records import Statement, stable_id
 
 if TYPE_CHECKING:

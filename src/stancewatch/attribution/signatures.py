@@ -1,0 +1,102 @@
+"""Frames that name a speaker without a reporting verb, by the layout of a line: a speaker
+before a colon (headlines, "Zelensky: No deal"; transcripts, "WALLACE: Governor, ...") and a
+quotation signed after a dash ("... ." ― Jane Doe)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from stancewatch.attribution.cues import CueWord
+from stancewatch.attribution.frames import Cue, Found
+from stancewatch.attribution.layout import Layout, overlaps
+from stancewatch.attribution.quotes import CLOSING, OPENING, STRAIGHT
+from stancewatch.records import StatementKind
+
+_COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
+# Labels a newsroom puts before a colon that name no speaker
+_EDITORIAL_LABELS = frozenset(
+    [
+        "CORRECTION",
+        "CORRECTIONS",
+        "CLARIFICATION",
+        "UPDATE",
+        "UPDATED",
+        "NOTE",
+        "DISCLOSURE",
+        "BREAKING",
+        "WATCH",
+        "ANALYSIS",
+        "OPINION",
+        "EXCLUSIVE",
+        "RELATED",
+        "PHOTOS",
+        "VIDEO",
+        "LIVE",
+        "SOURCE",
+        "SOURCES",
+    ]
+) | {"EDITOR'S NOTE", "EDITOR’S NOTE", "READ MORE", "FACT CHECK", "SEE ALSO", "LIVE UPDATES"}
+_FINITE = frozenset({"VBZ", "VBD", "VBP"})  # a verb of its own: a subheading, not a name
+_INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
+# A signature after a quotation: a dash, then a name of up to six capitalised words.
+_DASH_SIGNATURE = re.compile(
+    r"[ \t\u00a0]*(?P<dash>\u2015|\u2014|\u2013|--)[ \t\u00a0]*"
+    r"(?P<name>\w[\w.'\u2019-]*(?:[ \u00a0]+[\w.'\u2019-]+){0,5}?)\.?[ \t\u00a0]*$"
+)
+
+
+def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
+    """Lines that name a speaker before a colon: headlines ("Zelensky: No deal") and
+    transcripts ("WALLACE: Governor, ...", also inside quotation marks)."""
+    for p_start, p_end in layout.paras:
+        span = layout.doc.char_span(p_start, p_end, alignment_mode="expand")
+        if span is None:
+            continue
+        first = span.start
+        if span[0].text in OPENING or span[0].text in CLOSING or span[0].text == STRAIGHT:
+            first += 1  # a quoted transcript line: "PENCE: Well, look, ...
+        colon = next(
+            (t for t in layout.doc[first : first + _COLON_SPEAKER_MAX + 1] if t.text == ":"), None
+        )
+        if colon is None or colon.i == first:
+            continue
+        speaker = layout.doc[first : colon.i]
+        if speaker.text.upper() in _EDITORIAL_LABELS or any(t.tag_ in _FINITE for t in speaker):
+            continue  # "CORRECTION: ...", a subheading ("Sanctions Squeeze Moscow Banks:")
+        named = any(t.ent_type_ in ("PERSON", "ORG") for t in speaker)
+        label = all(t.is_upper or t.is_punct for t in speaker) and any(
+            t.is_alpha and len(t) > 1 for t in speaker
+        )  # a transcript's speaker label: WALLACE:, SEN. SMITH:
+        if not (named or label) or any(
+            not (t.is_title or t.is_upper or t.is_punct) for t in speaker
+        ):
+            continue
+        rest = layout.doc[colon.i + 1 : span.end]
+        content = layout.char_range(rest)
+        if layout.outside_words(rest) + sum(1 for t in rest if layout.quote_of[t.i] >= 0) < 3:
+            continue
+        if content[1] - content[0] < 2 or overlaps(content, taken):
+            continue
+        kind: StatementKind = "direct" if first > span.start else "indirect"
+        cue = Cue(colon, CueWord("indirect"), [colon], speaker, list(rest))
+        yield Found(kind, content, cue, 0.6)
+
+
+def dash_signatures(layout: Layout) -> Iterable[Found]:
+    """Quotations signed after a dash at the end of their line: "... ." ― Jane Doe"""
+    for q in layout.quotes:
+        line_end = layout.text.find("\n", q.end)
+        line_end = len(layout.text) if line_end < 0 else line_end
+        signed = _DASH_SIGNATURE.match(layout.text, q.end, line_end)
+        if signed is None or q.words(layout.text) < 2:
+            continue
+        start, end = signed.span("name")
+        if layout.text[end - 1] == "." and not _INITIAL_END.search(layout.text, start, end):
+            end -= 1  # the sentence's full stop, not an initial's
+        dash = layout.doc.char_span(*signed.span("dash"), alignment_mode="expand")
+        name = layout.doc.char_span(start, end, alignment_mode="expand")
+        if dash is None or name is None or len(name) == 0:
+            continue
+        cue = Cue(dash[0], CueWord("indirect"), [dash[0]], name, None)
+        yield Found("direct", (q.start, q.end), cue, 0.95)
