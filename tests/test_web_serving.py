@@ -256,15 +256,20 @@ def test_serve_gives_each_worker_its_own_socket_and_replaces_a_dead_one(review_d
     try:
         wait_for(lambda: len(_listening_inodes(port)) == 2)
         inodes = _listening_inodes(port)
-        wait_for(lambda: len(_workers(server.pid, inodes)) == 2)
+        # a worker just forked holds both sockets until it closes the one that is not its own
+
+        def settled() -> bool:
+            found = _workers(server.pid, inodes)
+            return len(found) == 2 and all(len(held) == 1 for held in found.values())
+
+        wait_for(settled)
         workers = _workers(server.pid, inodes)
-        assert all(len(held) == 1 for held in workers.values())
         assert set().union(*workers.values()) == inodes  # one socket each, both served
         assert answered(8)
         dead, its_socket = next(iter(workers.items()))
         os.kill(dead, signal.SIGKILL)
         wait_for(lambda: dead not in _workers(server.pid, inodes))
-        wait_for(lambda: len(_workers(server.pid, inodes)) == 2)
+        wait_for(settled)
         replaced = _workers(server.pid, inodes)
         assert dead not in replaced and its_socket in replaced.values()
         assert _listening_inodes(port) == inodes
