@@ -33,6 +33,11 @@ __all__ = ["Settings"]
 # (bench/pipeline_profile.py).
 BATCH_SIZE = 256
 BATCH_CHARS = 256_000
+# `run` (both engines) closes batches at 64,000 characters: on the scale benchmark's mixed
+# corpus, 256,000 ran 28% faster but raised the peak memory of the whole run by 27%, and a
+# long run's memory, times its workers, is what a cluster is sized by (bench/scale.py, 3,000
+# documents: 33.2 documents/s at 1,158 MB against 42.4 at 1,466).
+RUN_BATCH_CHARS = 64_000
 
 
 @dataclass(frozen=True)

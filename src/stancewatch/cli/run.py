@@ -23,7 +23,7 @@ from stancewatch.cli.common import (
     emit,
     errors_to_exit,
 )
-from stancewatch.settings import BATCH_CHARS, BATCH_SIZE
+from stancewatch.settings import BATCH_SIZE, RUN_BATCH_CHARS
 
 
 class Engine(StrEnum):
@@ -66,7 +66,7 @@ def run(
         int,
         typer.Option(
             min=1,
-            help=f"Most documents analysed together (a batch also closes at {BATCH_CHARS:,} "
+            help=f"Most documents analysed together (a batch also closes at {RUN_BATCH_CHARS:,} "
             "characters).",
         ),
     ] = BATCH_SIZE,

@@ -44,7 +44,7 @@ from stancewatch.pipeline import Analyzer
 from stancewatch.records import Document, stable_id
 from stancewatch.scale import parquet as parquet_store
 from stancewatch.scale.memory import release_free_memory, tune_allocator
-from stancewatch.settings import BATCH_SIZE, Settings
+from stancewatch.settings import BATCH_SIZE, RUN_BATCH_CHARS, Settings
 
 #: File extensions a run reads: those ``stancewatch ingest`` reads (feeds aside) and Parquet.
 RUN_FORMATS: dict[str, str] = {
@@ -313,7 +313,7 @@ def run_shard(
     worker: str = "local",
 ) -> dict[str, int]:
     """Analyse one shard's documents and write its outputs; returns rows written per table."""
-    results = list(analyzer.analyze(documents, batch_size=batch_size))
+    results = list(analyzer.analyze(documents, batch_size=batch_size, batch_chars=RUN_BATCH_CHARS))
     rows = parquet_store.result_rows(documents, results, analyzer.pack, parquet_store.now())
     notices = [f"{r.document_id}: {r.notice}" for r in results if r.notice]
     info = {"worker": worker, "problems": list(shard.problems), "notices": notices}
