@@ -386,3 +386,34 @@ def test_the_cache_can_be_turned_off_and_keys_follow_every_input(
     assert cache_key("x", b"\x00") == cache_key("x", b"\x00")
     other = Embedder(embedder._model, "another-name", precision=embedder.precision)
     assert other.fingerprint != Embedder(embedder._model, embedder.name).fingerprint
+
+
+def test_overlapping_passes_in_several_threads_give_torch_its_threads_back() -> None:
+    import threading
+
+    import torch
+
+    from stancewatch.passes import one_thread_per_op
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    inside, entered, release = [], threading.Barrier(2), threading.Event()
+
+    def hold() -> None:
+        with one_thread_per_op() as had:
+            entered.wait()
+            release.wait(5)
+            inside.append((had, torch.get_num_threads()))
+
+    try:
+        threads = [threading.Thread(target=hold) for _ in range(2)]
+        for t in threads:
+            t.start()
+        release.set()
+        for t in threads:
+            t.join(10)
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+    assert inside == [(2, 1), (2, 1)]  # both saw the count torch had, and ran on one thread
+    assert after == 2

@@ -19,6 +19,7 @@ ones, so every encoder here runs its passes the same way:
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -138,17 +139,28 @@ def batch_features(
     return batch
 
 
+_threads_lock = threading.Lock()
+_threads_held: list[int] = []  # the thread count torch had, while any caller holds it at one
+
+
 @contextlib.contextmanager
 def one_thread_per_op() -> Iterator[int]:
-    """torch's operations each on one thread for the block; yields the threads torch had."""
+    """torch's operations each on one thread for the block; yields the threads torch had.
+    Blocks that overlap (analyses in several threads of one process) share the setting,
+    and the last to leave gives torch its threads back."""
     import torch
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    with _threads_lock:
+        before = _threads_held[0] if _threads_held else torch.get_num_threads()
+        _threads_held.append(before)
+        torch.set_num_threads(1)
     try:
         yield before
     finally:
-        torch.set_num_threads(before)
+        with _threads_lock:
+            _threads_held.pop()
+            if not _threads_held:
+                torch.set_num_threads(before)
 
 
 def run_passes(step: Callable[[T], R], passes: Sequence[T]) -> list[R]:
