@@ -27,10 +27,8 @@ from stancewatch.errors import InvalidValueError, ModelError
 from stancewatch.passes import (
     ENCODE_ROWS,
     batch_features,
+    by_length,
     fill_rows,
-    length_batches,
-    pass_rows,
-    run_passes,
 )
 from stancewatch.registry import DEFAULT_EMBEDDER, DEFAULT_PARSER
 
@@ -330,16 +328,14 @@ class Embedder:
                 continue
             pad_id = getattr(tokenizer, "pad_token_id", None) or 0
 
-            def one_pass(job: tuple[int, list[int]]) -> Any:
-                padded, rows = job
+            def one_pass(padded: int, rows: list[int], count: int) -> Any:
                 batch = batch_features(features, rows, padded, pad_id)  # noqa: B023
-                batch = fill_rows(batch, pass_rows(padded, batch_size))
                 with torch.inference_mode(), inference_precision(self.precision):
-                    vectors = model(batch)["sentence_embedding"][: len(rows)].float()
+                    vectors = model(fill_rows(batch, count))["sentence_embedding"]
+                vectors = vectors[: len(rows)].float()
                 return torch.nn.functional.normalize(vectors, p=2, dim=1).numpy()
 
-            jobs = length_batches(mask.sum(dim=1).tolist(), batch_size)
-            for (_, rows), vectors in zip(jobs, run_passes(one_pass, jobs), strict=True):
+            for rows, vectors in by_length(mask.sum(dim=1).tolist(), batch_size, one_pass):
                 out[[offset + r for r in rows]] = vectors
         return out
 

@@ -12,8 +12,9 @@ ones, so every encoder here runs its passes the same way:
 - every pass over one padded length has the same number of rows (:func:`pass_rows`), filled
   with copies when fewer texts are left (:func:`fill_rows`, :func:`in_fixed_rows`);
 - every pass runs on one thread, and the passes run side by side on as many threads as
-  torch was given (:func:`run_passes`): on 2 cores about 1.4 times faster than one pass at a
-  time on two threads, and the same bits as a Ray worker's single thread.
+  torch was given (:func:`run_passes`), which gives the same bits as a Ray worker's single
+  thread and, on 2 cores, ran faster than one pass at a time on two threads (PolNeAR dev
+  profile 3.5 -> 4.3 documents/s, ``bench/pipeline_profile.py``, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -90,12 +91,21 @@ def fill_rows(features: Mapping[str, Any], count: int) -> dict[str, Any]:
     n = len(features["attention_mask"])
     if n > count:
         raise ValueError(f"{n} rows do not fit in a pass of {count}")
-    filled: dict[str, Any] = {}
-    for key, value in features.items():
-        if n < count and isinstance(value, torch.Tensor) and value.ndim and len(value) == n:
-            value = torch.cat([value, value[:1].expand(count - n, *value.shape[1:])])
-        filled[key] = value
-    return filled
+    return {
+        key: _filled(value, count)
+        if isinstance(value, torch.Tensor) and value.ndim and len(value) == n
+        else value
+        for key, value in features.items()
+    }
+
+
+def _filled(rows: Any, count: int) -> Any:
+    """A tensor's rows with copies of its first row appended up to ``count`` rows."""
+    import torch
+
+    if len(rows) >= count:
+        return rows
+    return torch.cat([rows, rows[:1].expand(count - len(rows), *rows.shape[1:])])
 
 
 def in_fixed_rows(step: Any, *arrays: Any, rows: int = HEAD_ROWS) -> Any:
@@ -109,10 +119,7 @@ def in_fixed_rows(step: Any, *arrays: Any, rows: int = HEAD_ROWS) -> Any:
     outputs = [step(*(a[:0] for a in arrays))]  # the output's shape, when there is no row
     for start in range(0, n, rows):
         size = min(rows, n - start)
-        chunk = [a[start : start + size] for a in arrays]
-        if size < rows:
-            chunk = [torch.cat([c, c[:1].expand(rows - size, *c.shape[1:])]) for c in chunk]
-        outputs.append(step(*chunk)[:size])
+        outputs.append(step(*(_filled(a[start : start + size], rows) for a in arrays))[:size])
     return torch.cat(outputs)
 
 
@@ -172,3 +179,24 @@ def run_passes(step: Callable[[T], R], passes: Sequence[T]) -> list[R]:
             return [step(p) for p in passes]
         with ThreadPoolExecutor(min(threads, len(passes)), "stancewatch-pass") as pool:
             return list(pool.map(step, passes))
+
+
+def by_length(
+    lengths: Sequence[int],
+    batch_size: int,
+    step: Callable[[int, list[int], int], R],
+    *,
+    threads: bool = True,
+) -> list[tuple[list[int], R]]:
+    """``step(padded, rows, count)`` over the :func:`length_batches` of ``lengths``, each
+    pass to be filled to ``count`` rows (:func:`pass_rows`); pairs of each pass's rows and
+    what ``step`` returned, in order. With ``threads`` (on the CPU) the passes run through
+    :func:`run_passes`, else one after the other in this thread."""
+    jobs = length_batches(lengths, batch_size)
+
+    def one(job: tuple[int, list[int]]) -> R:
+        padded, rows = job
+        return step(padded, rows, pass_rows(padded, batch_size))
+
+    outputs = run_passes(one, jobs) if threads else [one(job) for job in jobs]
+    return [(rows, output) for (_, rows), output in zip(jobs, outputs, strict=True)]

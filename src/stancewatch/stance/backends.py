@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from stancewatch.errors import BackendError
-from stancewatch.passes import PAD_MULTIPLE, fill_rows, length_batches, pass_rows, run_passes
+from stancewatch.passes import PAD_MULTIPLE, by_length, fill_rows
 from stancewatch.records import Position
 from stancewatch.registry import STANCE_BACKENDS, RegistryError
 from stancewatch.stance.prototype import PrototypeStance
@@ -81,8 +81,7 @@ class NLIStance:
         # batched by padded length, every pass the same number of rows, each on one CPU
         # thread: a statement's probabilities do not depend on the statements scored with it
 
-        def one_pass(job: tuple[int, list[int]]) -> np.ndarray:
-            padded, rows = job
+        def one_pass(_: int, rows: list[int], count: int) -> np.ndarray:
             encoded = self.tokenizer(
                 [texts[i] for i in rows],
                 [propositions[i] for i in rows],
@@ -91,16 +90,13 @@ class NLIStance:
                 pad_to_multiple_of=PAD_MULTIPLE,
                 return_tensors="pt",
             )
-            filled = fill_rows(encoded, pass_rows(padded, self.batch_size))
+            filled = fill_rows(encoded, count)
             with torch.inference_mode():
                 logits = self.model(**{k: v.to(self.device) for k, v in filled.items()}).logits
             return torch.softmax(logits[: len(rows)].float(), dim=-1).cpu().numpy()
 
-        jobs = length_batches(counts, self.batch_size)
         on_cpu = self.device == "cpu"
-        for (_, rows), probs in zip(
-            jobs, run_passes(one_pass, jobs) if on_cpu else map(one_pass, jobs), strict=True
-        ):
+        for rows, probs in by_length(counts, self.batch_size, one_pass, threads=on_cpu):
             out[rows] = probs[:, self.columns]
         return out
 

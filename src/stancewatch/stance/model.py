@@ -37,11 +37,10 @@ from stancewatch.nlp import inference_precision, resolve_precision, warn_if_emul
 from stancewatch.passes import (
     ENCODE_ROWS,
     PAD_MULTIPLE,
+    by_length,
     fill_rows,
     in_fixed_rows,
-    length_batches,
-    pass_rows,
-    run_passes,
+    one_thread_per_op,
 )
 from stancewatch.records import Position
 
@@ -157,16 +156,14 @@ class MiniLMLoRAStance:
         # Batched by padded token length, so a text's vector is the same in any company.
         cut = {"truncation": True, "max_length": length}
 
-        def one_pass(job: tuple[int, list[int]]) -> np.ndarray:
-            padded, batch = job
-            enc = self._padded([missing[r] for r in batch], **cut)
-            enc = fill_rows(enc, pass_rows(padded, self.batch_size))
+        def one_pass(_: int, batch: list[int], count: int) -> np.ndarray:
+            enc = fill_rows(self._padded([missing[r] for r in batch], **cut), count)
             with self._torch.inference_mode(), inference_precision(self.precision):
                 out = self.net.embed(enc["input_ids"], enc["attention_mask"])
             return out[: len(batch)].float().numpy()
 
-        jobs = length_batches(self._token_counts(missing, **cut), self.batch_size)
-        for (_, batch), vectors in zip(jobs, run_passes(one_pass, jobs), strict=True):
+        counts = self._token_counts(missing, **cut)
+        for batch, vectors in by_length(counts, self.batch_size, one_pass):
             for r, vec in zip(batch, vectors, strict=True):
                 self._cache[(missing[r], length)] = vec
         rows = [self._cache[(t, length)] for t in texts]
@@ -196,23 +193,23 @@ class MiniLMLoRAStance:
     def _pair_probs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         with self._torch.inference_mode():
             pair = (self._torch.from_numpy(u), self._torch.from_numpy(v))
-            logits = run_passes(lambda p: in_fixed_rows(self.net.pair_logits, *p), [pair])[0]
+            with one_thread_per_op():
+                logits = in_fixed_rows(self.net.pair_logits, *pair)
         return _softmax(logits.numpy().astype(np.float64)).astype(np.float32)
 
     def _cross_probs(self, texts: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), 3), dtype=np.float32)
         cut = {"truncation": "only_first", "max_length": self.max_length + self.hypothesis_length}
 
-        def one_pass(job: tuple[int, list[int]]) -> np.ndarray:
-            padded, rows = job
+        def one_pass(_: int, rows: list[int], count: int) -> np.ndarray:
             enc = self._padded([texts[i] for i in rows], [hypotheses[i] for i in rows], **cut)
-            enc = fill_rows(enc, pass_rows(padded, self.batch_size))
+            enc = fill_rows(enc, count)
             with self._torch.inference_mode(), inference_precision(self.precision):
                 logits = self.net.cross_logits(enc)[: len(rows)].float()
             return _softmax(logits.numpy().astype(np.float64))
 
-        jobs = length_batches(self._token_counts(texts, hypotheses, **cut), self.batch_size)
-        for (_, rows), probs in zip(jobs, run_passes(one_pass, jobs), strict=True):
+        counts = self._token_counts(texts, hypotheses, **cut)
+        for rows, probs in by_length(counts, self.batch_size, one_pass):
             out[rows] = probs
         return out
 
@@ -260,8 +257,9 @@ class MiniLMLoRAStance:
         v = np.repeat(self.embed([proposition], self.hypothesis_length), len(texts), axis=0)
         feats = self._torch.from_numpy(np.hstack([u, v, np.abs(u - v), u * v]))
         with self._torch.inference_mode():
-            hidden = lambda x: self.net.head[2](self.net.head[1](x))  # noqa: E731
-            return run_passes(lambda x: in_fixed_rows(hidden, x), [feats])[0].numpy()
+            with one_thread_per_op():
+                hidden = in_fixed_rows(lambda x: self.net.head[2](self.net.head[1](x)), feats)
+            return hidden.numpy()
 
     def few_shot_share(self, text: str, position: Position) -> float | None:
         """How far the position's example phrasings nearest to ``text`` lean to support
