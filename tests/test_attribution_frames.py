@@ -246,7 +246,52 @@ def test_a_cue_whose_complement_is_empty_yields_nothing(nlp, text):
             "deposits shrank for the third month in a row.",
             [],
         ),
+        # a long capitalised lead that names no person is a subheading, even when the parse
+        # takes it for an organisation
+        (
+            "War and Peace.\n\nVeto Power Impedes Peace Efforts: Ending wars is one of the "
+            "original goals of the United Nations.",
+            [],
+        ),
+        # a headline whose subject speaks: the name at its start, not the whole lead
+        (
+            "Elizabeth Warren Hammers Wells Fargo CEO: You should be investigated",
+            [("Elizabeth Warren", ":", "You should be investigated")],
+        ),
+        # an office and a name, or an institution, are the speaker whole
+        (
+            "Kremlin Spokesman Dmitry Peskov: No talks with Kyiv are planned this week",
+            [("Kremlin Spokesman Dmitry Peskov", ":", "No talks with Kyiv are planned this week")],
+        ),
+        (
+            "European Commission: The sanctions will stay until Russia withdraws its troops",
+            [
+                (
+                    "European Commission",
+                    ":",
+                    "The sanctions will stay until Russia withdraws its troops",
+                )
+            ],
+        ),
     ],
 )
 def test_a_colon_line_names_a_speaker_only_when_its_lead_is_a_name(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the writer's supposition: nobody said it, and "'s" is no speaker
+        ("Let's say you think an undergraduate degree will cost $160,000 in 18 years.", []),
+        ("Let\u2019s say the ceasefire holds until spring.", []),
+        ("Let us assume the front line does not move before the winter.", []),
+        # "let" with someone else as subject leaves the statements around it alone
+        (
+            "Let them say what they want: the minister said the talks would go on.",
+            [("the minister", "said", "the talks would go on")],
+        ),
+    ],
+)
+def test_a_supposition_under_lets_is_nobodys_statement(nlp, text, expected):
     assert _statements(nlp, text) == expected

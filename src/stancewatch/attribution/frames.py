@@ -110,7 +110,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             hits[token.i] = hit
     for i, hit in hits.items():
         token = layout.doc[i]
-        if _declined(token):
+        if _declined(token) or _supposed(token):
             continue  # "... rather than complain": what the speaker does not do
         # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
         # line that introduces the list
@@ -426,6 +426,17 @@ def _declined(verb: Token) -> bool:
     """A verb after "rather than" or "instead of": an act set aside, not done."""
     before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
     return before.endswith(("rather than", "instead of"))
+
+
+def _supposed(verb: Token) -> bool:
+    """A verb under "let's" or "let us" ("Let's say you think ...", "Let us assume ..."):
+    the writer's supposition or exhortation, nobody's statement."""
+    head = verb.head
+    return (
+        verb.dep_ in ("ccomp", "xcomp")
+        and head.lower_ == "let"
+        and any(c.dep_ == "nsubj" and c.lower_ in ("'s", "\u2019s", "us") for c in verb.children)
+    )
 
 
 def _bare_participle(token: Token) -> bool:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from stancewatch.attribution.cues import CueWord
 from stancewatch.attribution.frames import Cue, Found
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.quotes import CLOSING, OPENING, STRAIGHT
 from stancewatch.records import StatementKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 _COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
 # Labels a newsroom puts before a colon that name no speaker
@@ -37,6 +41,7 @@ _EDITORIAL_LABELS = frozenset(
         "SOURCES",
     ]
 ) | {"EDITOR'S NOTE", "EDITOR’S NOTE", "READ MORE", "FACT CHECK", "SEE ALSO", "LIVE UPDATES"}
+_SUBHEADING_WORDS = 5  # capitalised words that name no person: a subheading, not a speaker
 _FINITE = frozenset({"VBZ", "VBD", "VBP"})  # a verb of its own: a subheading, not a name
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
 # A signature after a quotation: a dash, then a name of up to six capitalised words.
@@ -72,6 +77,9 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
             not (t.is_title or t.is_upper or t.is_punct) for t in speaker
         ):
             continue
+        named_speaker = speaker if label else _headline_speaker(speaker)
+        if named_speaker is None:
+            continue
         rest = layout.doc[colon.i + 1 : span.end]
         content = layout.char_range(rest)
         if layout.outside_words(rest) + sum(1 for t in rest if layout.quote_of[t.i] >= 0) < 3:
@@ -79,8 +87,27 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
         if content[1] - content[0] < 2 or overlaps(content, taken):
             continue
         kind: StatementKind = "direct" if first > span.start else "indirect"
-        cue = Cue(colon, CueWord("indirect"), [colon], speaker, list(rest))
+        cue = Cue(colon, CueWord("indirect"), [colon], named_speaker, list(rest))
         yield Found(kind, content, cue, 0.6)
+
+
+def _headline_speaker(lead: Span) -> Span | None:
+    """Who a capitalised lead before a colon names, or None when it names no one.
+
+    "Kremlin Spokesman Dmitry Peskov:" and "European Commission:" name their speaker whole.
+    "Elizabeth Warren Hammers Wells Fargo CEO:" is a headline whose subject speaks: a name
+    at its start followed by another name is that first name. A lead of five words or more
+    that names no person ("Veto Power Impedes Peace Efforts:") is a subheading, even when
+    the parser takes it for an organisation.
+    """
+    people = [e for e in lead.ents if e.label_ == "PERSON"]
+    if not people:
+        return None if len(lead) >= _SUBHEADING_WORDS else lead
+    first = people[0]
+    later = [e for e in lead.ents if e.start >= first.end]
+    if first.start == lead.start and later:
+        return first
+    return lead
 
 
 def dash_signatures(layout: Layout) -> Iterable[Found]:
