@@ -10,6 +10,8 @@ news, ../shared/data/polnear/dev/text; research-only, read but never copied). Th
   `stancewatch analyze` process on a project holding one short document (start-up, imports,
   parser, encoder, stance model, codebook, facts and narrative index; the one document's
   analysis is a few milliseconds of it);
+- of it, the Python imports alone: a fresh process importing what `analyze` imports
+  (stancewatch, spaCy, torch, transformers, sentence-transformers) and nothing else;
 - ingest: documents/s read, hashed and stored;
 - analyze after loading: documents/s and statements/s of `Project.analyze` (parse,
   attribution, stance, claims, checks, narratives, store), the models loaded beforehand by
@@ -71,6 +73,21 @@ def loading_seconds(folder: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
+IMPORTS = (
+    "import stancewatch.cli, stancewatch.api, stancewatch.pipeline, spacy, torch, "
+    "transformers, sentence_transformers"
+)
+
+
+def import_seconds() -> float:
+    """Wall time of a fresh process that imports what `stancewatch analyze` imports and
+    loads nothing: the share of model loading that is Python importing libraries."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", IMPORTS], check=True, env=env)
+    return time.perf_counter() - started
+
+
 def parse_seconds(analyzer: object, documents: list[object]) -> float:
     """The parse alone, as analyze parses: the same batches, the same worker processes (each
     batch submitted before the previous one is read), no analysis."""
@@ -105,6 +122,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         loading, warm = loading_seconds(Path(tmp))
+        imports = import_seconds()
         project = Project(Path(tmp) / "bench.db")
         project.analyzer.load()  # model loading is timed above, not here
         t0 = time.perf_counter()
@@ -127,7 +145,7 @@ def main() -> None:
         f"{args.corpus}: {docs} documents, {words:,} words, {report.statements} statements, "
         f"{report.stances} stance codings, {report.claims} claims\n"
         f"  loading  {loading:8.1f} s (first command to first document), {warm:.1f} s with "
-        "the cache it left\n"
+        f"the cache it left; {imports:.1f} s of it importing libraries\n"
         f"  ingest   {ingest_rate:8.1f} documents/s\n"
         f"  analyze  {analyze_rate:8.1f} documents/s, {statement_rate:.1f} statements/s "
         f"(parse processes: {processes})\n"
@@ -152,6 +170,8 @@ def main() -> None:
         f"| model loading, first command (first command to first document) | {loading:.1f} "
         "| | |\n"
         f"| model loading, every later command | {warm:.1f} | | |\n"
+        f"| of which Python imports (stancewatch, spaCy, torch, transformers, "
+        f"sentence-transformers; a fresh process importing them) | {imports:.1f} | | |\n"
         f"| ingest (read, hash, store) | {t1 - t0:.1f} | {ingest_rate:.1f} | |\n"
         f"| analyze (parse, attribute, stance, claims, checks, narratives, store) | "
         f"{t2 - t1:.1f} | {analyze_rate:.1f} | {statement_rate:.1f} |\n"
