@@ -295,3 +295,58 @@ def test_a_colon_line_names_a_speaker_only_when_its_lead_is_a_name(nlp, text, ex
 )
 def test_a_supposition_under_lets_is_nobodys_statement(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a clause with its own subject that the writer joins after the content, with a
+        # comma and "and" or "but", is not what the speaker said
+        (
+            "The IMF announced it is lowering its forecast for growth this year, and the "
+            "downgrade is casting a shadow on the outlook.",
+            [("The IMF", "announced", "it is lowering its forecast for growth this year")],
+        ),
+        (
+            "Hillary Clinton wants to make tuition free for families earning less than "
+            "$125,000, but her plan would need the help of the states.",
+            [
+                (
+                    "Hillary Clinton",
+                    "wants",
+                    "to make tuition free for families earning less than $125,000",
+                )
+            ],
+        ),
+        # what the speaker said in two parts stays whole: two infinitives, a second "that"
+        # clause, a second object clause opened by "how"
+        (
+            "The minister promised to cut fuel prices and to raise pensions.",
+            [("The minister", "promised", "to cut fuel prices and to raise pensions")],
+        ),
+        (
+            "He said the timing was not intentional and that they had disclosed the deal at once.",
+            [
+                (
+                    "He",
+                    "said",
+                    "the timing was not intentional and that they had disclosed the deal at once",
+                )
+            ],
+        ),
+    ],
+)
+def test_content_stops_before_a_clause_the_writer_joins(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a negated verb after the words it would report: nobody said them
+        "Ukraine will not give up its land, the president has not said.",
+        "The envoy promised to reopen the talks next week; the Kremlin has not replied.",
+    ],
+)
+def test_a_negated_cue_after_the_words_reports_none_of_them(nlp, text):
+    assert [s for s in _statements(nlp, text) if s[0] in ("the president", "the Kremlin")] == []

@@ -170,6 +170,12 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             # the complement is the quotation itself: "He declared that “torture works.”"
             reports_quote = any(layout.quote_of[t.i] >= 0 for t in comp)
             comp = None
+        if (
+            comp is not None
+            and comp[-1].i < token.i
+            and any(c.dep_ == "neg" for c in token.children)
+        ):
+            continue  # "Ukraine will not give up its land, the president has not said"
         if comp is not None and hit[0].kind == "other" and open_question(comp[0]):
             continue  # "did not know whether ...": no belief is reported
         speaker: Span | None = layout.speaker_span(subj)
@@ -186,6 +192,27 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
 def _own_clause(verb: Token) -> bool:
     """A verb that opens a coordinated clause with a subject of its own."""
     return verb.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
+_CLAUSE_OPENERS = frozenset({"that", "whether", "if", "how", "why", "what", "when", "where", "who"})
+
+
+def _joined_clause(verb: Token) -> bool:
+    """A clause with a subject of its own that a comma and "and", "but" or "or", or a
+    semicolon, joins to the one before it ("announced X, and the downgrade is casting ..."),
+    not a second object clause ("spoke of X, and how ...")."""
+    if not _own_clause(verb):
+        return False
+    edge = verb.left_edge
+    if edge.lower_ in _CLAUSE_OPENERS:
+        return False
+    doc = verb.doc
+    words: set[str] = set()
+    i = edge.i - 1
+    while i >= 0 and len(words) < 4 and (doc[i].is_punct or doc[i].dep_ == "cc"):
+        words.add(doc[i].lower_)  # the closing mark of a quotation may sit among them
+        i -= 1
+    return ";" in words or ("," in words and bool(words & {"and", "but", "or"}))
 
 
 def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
@@ -243,17 +270,34 @@ def _learned_content(
     a second act of the speaker ("said X, arguing Y"; "said X and added Y") reports its
     own content, so the span stops before it."""
     chosen = model.content(verb)
+    # "announced X, and the downgrade is casting ...": a clause with its own subject that
+    # the writer joins after the content is not part of it (unless it is quoted)
+    narrator = [
+        c for c in chosen if c.i > verb.i and _joined_clause(c) and layout.quote_of[c.i] < 0
+    ]
+    if narrator:
+        chosen = [c for c in chosen if c.i < narrator[0].i or c.i < verb.i]
     own = [c for c in chosen if c.i in cues and c.dep_ in _SECOND_ACT and c.i > verb.i]
     if own:
         first = min(c.left_edge.i for c in own)
         chosen = [c for c in chosen if c.right_edge.i < first or c.i < verb.i]
-    side = [c for c in chosen if c.i > verb.i] or [c for c in chosen if c.i < verb.i]
+    side = [c for c in chosen if c.i > verb.i]
+    if not side and not narrator and not any(c.dep_ == "neg" for c in verb.children):
+        # content before the verb, unless the verb is negated: "...; the Kremlin has not
+        # replied" reports no reply
+        side = [c for c in chosen if c.i < verb.i]
     if not side:
         return None
     start = min(c.left_edge.i for c in side)
     end = max(c.right_edge.i for c in side)
+    if narrator:
+        end = min(end, narrator[0].left_edge.i - 1)
     doc = layout.doc
-    while own and end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "cc"):
+    while (
+        (own or narrator)
+        and end > start
+        and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "cc")
+    ):
         end -= 1  # "declined to threaten Moscow or even declare ...": not the "or"
     own_words = {t.i for t in cue_tokens}
     while start <= end and start in own_words:
