@@ -773,3 +773,53 @@ def test_quotation_belongs_to_its_tag(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d")
     _check_offsets(text, statements)
     assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # inverted speech tags, with an office or an age for the speaker
+        (
+            "Said the minister: “There will be no ceasefire without guarantees.”",
+            [("the minister", None)],
+        ),
+        (
+            "“There can be no deal without Ukraine,” argued the 47-year-old.",
+            [("the 47-year-old", None)],
+        ),
+        # an age names the one person the article gave that age before
+        (
+            "Volodymyr Zelensky, 47, met European leaders in London. “There can be no deal "
+            "without Ukraine,” argued the 47-year-old.",
+            [("the 47-year-old", "zelensky")],
+        ),
+        (
+            "Donald Trump, 78, met Vladimir Putin, 72, in Alaska. “It was a great meeting,” "
+            "said the 78-year-old.",
+            [("the 78-year-old", "trump")],
+        ),
+        (
+            "The 72-year-old Vladimir Putin met Donald Trump in Alaska. “We understood each "
+            "other,” said the 72-year-old.",
+            [("the 72-year-old", "putin")],
+        ),
+        # two people of that age, or none: unknown, not a guess
+        (
+            "Donald Trump, 78, and Joe Biden, 78, spoke on Monday. “We agree,” said the "
+            "78-year-old.",
+            [("the 78-year-old", None)],
+        ),
+        (
+            "Donald Trump, 78, met Vladimir Putin in Alaska. “We understood each other,” said "
+            "the 72-year-old.",
+            [("the 72-year-old", None)],
+        ),
+        # a date as subject is still no speaker
+        ("Monday said it all: the market fell by a fifth.", []),
+    ],
+)
+def test_inverted_tags_and_age_epithets(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.actor) for s in statements] == expected

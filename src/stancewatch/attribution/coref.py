@@ -5,12 +5,14 @@ recent compatible mention: named actors (with the gender their pack entry gives)
 ORG entities spaCy found, and earlier speakers. When the nearest sentence that holds a
 compatible mention holds several different ones and the grammatical subject does not decide,
 the speaker stays unknown. A description ("the defence secretary") goes to the linker with the
-actors mentioned so far, most recent last.
+actors mentioned so far, most recent last. An age ("the 78-year-old") resolves to the one
+person the document gave that age before ("Donald Trump, 78, said ..."), else stays unknown.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 Gender = Literal["male", "female"]
 _LOOKBACK_SENTENCES = 3
+_AGE_EPITHET = re.compile(r"^(?:the\s+)?(\d{1,3})-year-old$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,9 @@ class Resolver:
         """The actor id a speaker span refers to, or None; the speaker becomes a mention."""
         root = speaker.root
         word = root.lower_
+        age = _AGE_EPITHET.match(speaker.text)
+        if age is not None:
+            return self._aged(speaker, age.group(1))
         if len(speaker) == 1 and root.pos_ == "PRON":
             if word in self.words.person:
                 return self._pronoun(speaker, "person", self.words.person[word])
@@ -160,6 +166,34 @@ class Resolver:
             )
         self._register(speaker, actor)
         return actor
+
+    def _aged(self, speaker: Span, age: str) -> str | None:
+        """The actor an age epithet refers to: the one person given that age earlier in the
+        document, as "Name, 78," or "78-year-old Name"; None when there is none or several."""
+        people: dict[str, Mention] = {}
+        for m in self.mentions:
+            if m.start >= speaker.start_char or m.kind != "person":
+                continue
+            after = self.doc.text[m.end : m.end + 6]
+            before = self.doc.text[max(0, m.start - 14) : m.start]
+            if re.match(rf",\s*{age}\s*,", after) or re.search(
+                rf"\b{age}-year-old\s+$", before, re.IGNORECASE
+            ):
+                people[m.key] = m
+        if len(people) != 1:
+            return None
+        chosen = next(iter(people.values()))
+        self._add(
+            speaker.start_char,
+            speaker.end_char,
+            chosen.actor,
+            chosen.key,
+            "person",
+            chosen.gender,
+            None,
+            subject=True,
+        )
+        return chosen.actor
 
     def _register(self, speaker: Span, actor: str | None) -> None:
         start, end = speaker.start_char, speaker.end_char

@@ -210,6 +210,18 @@ def reporting_head(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     return outer
 
 
+def age_epithet(token: Token) -> bool:
+    """Whether a subject is a person named by age ("the 78-year-old"), which the parser
+    marks as a date."""
+    doc = token.doc
+    return (
+        token.lower_ == "old"
+        and token.i >= 2
+        and doc[token.i - 1].text == "-"
+        and doc[token.i - 2].lower_ in ("year", "years")
+    )
+
+
 def _speaker_word(token: Token) -> bool:
     """Whether a subject can head a speaker phrase: a name, a noun, a pronoun, or a word or
     number the parse tags as an adjective or a numeral: the quantifiers of "Many say ...",

@@ -23,6 +23,7 @@ from stancewatch.attribution.cue_model import CueModel, candidate
 from stancewatch.attribution.cues import (
     RELATIVE,
     CueWord,
+    age_epithet,
     complement,
     cue_of,
     experiencer,
@@ -127,7 +128,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         )
         if (
             subj is None
-            or subj.ent_type_ in ("TIME", "DATE")
+            or (subj.ent_type_ in ("TIME", "DATE") and not age_epithet(subj))
             or (subj.dep_ == "nsubjpass" and not unsourced)
         ):
             continue  # a passive subject is what was said, not who said it
