@@ -67,6 +67,19 @@ LINKER = ActorLinker(ACTORS)
         ('Nested: "a “b” c" end', ['"a “b” c"']),
         ("Plain-text feed: ''We will win,'' he said.", ["''We will win,''"]),
         ("It’s Zelensky’s plan; the 5' wall.", []),  # apostrophes are no quotes
+        # single curly marks quote where they cannot be apostrophes
+        (
+            "‘We will never accept it,’ Zelensky said. ‘It’s our land.’",
+            ["‘We will never accept it,’", "‘It’s our land.’"],
+        ),
+        ("He called it ‘a red line’ and left.", ["‘a red line’"]),
+        ("Ukraine’s ‘red lines’ are clear.", ["‘red lines’"]),
+        ("He called them ‘lies’ and ‘fabrications’.", ["‘lies’", "‘fabrications’"]),
+        ("‘The leaders’ summit was a success,’ he said.", ["‘The leaders’ summit was a success,’"]),
+        ("“He said ‘no’ to me,” she said.", ["“He said ‘no’ to me,”"]),  # folded into the outer
+        ("It’s the voters’ choice, he said.", []),
+        ("The ‘90s were different, and rock ‘n’ roll too.", []),
+        ("‘Unclosed, he said.", []),
         ('An unclosed " mark', []),
         ("“Unclosed, and the next line is narration.\nNarration.", []),
         ("A closing mark only”", []),
@@ -779,6 +792,15 @@ def test_quotation_belongs_to_its_tag(nlp, text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # quotations in single curly marks (British and wire copy) are quotations
+        (
+            "‘We will never accept the occupation,’ Zelensky told reporters.",
+            [("Zelensky", "zelensky")],
+        ),
+        (
+            "The Kremlin said: ‘The talks in Jeddah changed nothing.’",
+            [("The Kremlin", "kremlin")],
+        ),
         # inverted speech tags, with an office or an age for the speaker
         (
             "Said the minister: “There will be no ceasefire without guarantees.”",
@@ -823,3 +845,11 @@ def test_inverted_tags_and_age_epithets(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
     _check_offsets(text, statements)
     assert [(s.speaker, s.actor) for s in statements] == expected
+
+
+@pytest.mark.models
+def test_single_curly_quotations_are_direct_speech(nlp):
+    text = "‘We will never accept the occupation,’ Zelensky told reporters."
+    [statement] = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
+    assert statement.kind == "direct"
+    assert statement.content == "‘We will never accept the occupation,’"

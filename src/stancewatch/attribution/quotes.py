@@ -1,8 +1,12 @@
 """Quotation marks: pairing them into quoted spans of a document's text.
 
 Pure functions over a string. Double quotation marks are paired, straight (``"``, or two
-apostrophes in some plain-text feeds) and typographic (``“ ” „ « »``) alike; single marks are left alone because ``’`` is far more often
-an apostrophe than a closing quote. Nested quotes are folded into the outermost one.
+apostrophes in some plain-text feeds) and typographic (``“ ” „ « »``) alike. Single curly
+marks (``‘…’``, the quotation marks of British and much wire copy) are paired where no double
+mark quotes the text: ``‘`` opens when it starts a word, and ``’`` closes only where it cannot
+be an apostrophe (not inside a word, and after a plural ``s`` only when no other mark could
+close the quotation). Straight single marks are left alone: they are far more often
+apostrophes. Nested quotes are folded into the outermost one.
 
 Paragraphs are lines. A quote left open at the end of a paragraph is kept only when the next paragraph opens with a
 quotation mark: the newspaper convention for a quotation that runs over several paragraphs.
@@ -109,6 +113,69 @@ def _pair(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int |
     return spans, (stack[0][0] if stack else None)
 
 
+SINGLE_OPENING = "\u2018"
+SINGLE_CLOSING = "\u2019"
+_BEFORE_OPENING = "([{\u2014\u2013-/" + "".join(OPENING)
+_STRONG_BEFORE_CLOSING = ".,!?;:\u2026"
+
+
+def _single_opens(text: str, i: int, start: int) -> bool:
+    """Whether the ``‘`` at ``i`` opens a quotation: it starts a word."""
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in _BEFORE_OPENING) and not after.isspace()
+
+
+def _single_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quoted spans in single curly marks within ``text[start:end]``.
+
+    A ``’`` followed by a letter or digit is an apostrophe (it’s, Ukraine’s). One after a
+    plural ``s`` and before a space may be a possessive (the leaders’ summit): it closes only
+    when no later mark before the next opening could."""
+    openers = [
+        i for i in range(start, end) if text[i] == SINGLE_OPENING and _single_opens(text, i, start)
+    ]
+    spans: list[tuple[int, int]] = []
+    for n, i in enumerate(openers):
+        if spans and i < spans[-1][1]:
+            continue
+        limit = openers[n + 1] if n + 1 < len(openers) else end
+        strong: int | None = None
+        weak: list[int] = []
+        for j in range(i + 2, limit):
+            if text[j] != SINGLE_CLOSING:
+                continue
+            after = text[j + 1] if j + 1 < end else " "
+            if after.isalnum():
+                continue  # an apostrophe inside a word
+            before = text[j - 1]
+            if before.isspace():
+                continue
+            if before.lower() == "s" and not (after in _STRONG_BEFORE_CLOSING or j + 1 >= end):
+                weak.append(j)
+                continue
+            strong = j
+            break
+        close = strong if strong is not None else (weak[-1] if len(weak) == 1 else None)
+        if close is not None and sum(ch.isalnum() for ch in text[i + 1 : close]) >= 2:
+            spans.append((i, close + 1))  # not the elision of "rock ‘n’ roll"
+    return spans
+
+
+def _with_singles(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], open_at: int | None
+) -> list[tuple[int, int]]:
+    """``spans`` (double marks) with the single-mark quotations outside them added, in order;
+    none after a double mark left open (what follows it is inside that quotation)."""
+    stop = open_at if open_at is not None else end
+    singles = [
+        (s, e)
+        for s, e in _single_pairs(text, start, stop)
+        if not any(s < e2 and s2 < e for s2, e2 in spans)
+    ]
+    return sorted(spans + singles) if singles else spans
+
+
 def find_quotes(text: str) -> list[Quote]:
     """All top-level quoted spans of ``text`` in order, with multi-paragraph quotes grouped."""
     paras = paragraphs(text)
@@ -117,6 +184,7 @@ def find_quotes(text: str) -> list[Quote]:
     carried: list[Quote] = []  # pieces of a quotation still open at the last paragraph end
     for index, (p_start, p_end) in enumerate(paras):
         spans, open_at = _pair(text, p_start, p_end)
+        spans = _with_singles(text, p_start, p_end, spans, open_at)
         first_mark = _first_non_space(text, p_start, p_end)
         if carried and not (spans and spans[0][0] == first_mark) and open_at != first_mark:
             carried = []  # the previous paragraph's open quote was never continued: drop it
