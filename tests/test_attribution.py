@@ -240,6 +240,19 @@ CASES = [
         "Trump and Putin spoke by phone on Wednesday. He said the war must end.",
         [("indirect", "the war must end", "He", None)],
     ),
+    # two men in the sentence before: the grammar of that sentence does not say who "he" is
+    (
+        "Donald Trump met Volodymyr Zelensky in the Oval Office. He said the deal was ready.",
+        [("indirect", "the deal was ready", "He", None)],
+    ),
+    # unless one of them spoke there: the speaker goes on
+    (
+        "Dmitry Peskov said Vladimir Putin was ready for talks. He added that no date was set.",
+        [
+            ("indirect", "Vladimir Putin was ready for talks", "Dmitry Peskov", "peskov"),
+            ("indirect", "no date was set", "He", "peskov"),
+        ],
+    ),
     (
         "He said the war must end.",
         [("indirect", "the war must end", "He", None)],

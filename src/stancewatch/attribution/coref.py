@@ -3,8 +3,9 @@
 Used by :mod:`stancewatch.attribution.attribute`. A pronoun ("he", "she", "it") resolves to the most
 recent compatible mention: named actors (with the gender their pack entry gives), PERSON and
 ORG entities spaCy found, and earlier speakers. When the nearest sentence that holds a
-compatible mention holds several different ones and the grammatical subject does not decide,
-the speaker stays unknown. A description ("the defence secretary") goes to the linker with the
+compatible mention holds several different ones, the speaker stays unknown unless exactly one
+of them spoke there ("Peskov said Putin was ready. He added ..."): "Trump met Zelensky. He
+said ..." names no one, whatever the grammar of the first sentence. A description ("the defence secretary") goes to the linker with the
 actors mentioned so far, most recent last. An age ("the 78-year-old") resolves to the one
 person the document gave that age before ("Donald Trump, 78, said ..."), else stays unknown.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -65,6 +66,7 @@ class Mention:
     kind: Literal["person", "institution"]
     gender: Gender | None
     subject: bool
+    speaker: bool = False  # the speaker of a statement
 
 
 class Resolver:
@@ -117,6 +119,7 @@ class Resolver:
         gender: Gender | None,
         dep: str | None,
         subject: bool = False,
+        speaker: bool = False,
     ) -> None:
         span = self.doc.char_span(start, end, alignment_mode="expand")
         if span is None or len(span) == 0 or self.quote_of[span.start] >= 0:
@@ -132,6 +135,7 @@ class Resolver:
             kind,
             gender,
             subject or dep in ("nsubj", "nsubjpass") or _conjoined_subject(span.root),
+            speaker,
         )
         bisect.insort(self.mentions, mention, key=lambda m: m.start)
 
@@ -192,19 +196,25 @@ class Resolver:
             chosen.gender,
             None,
             subject=True,
+            speaker=True,
         )
         return chosen.actor
 
     def _register(self, speaker: Span, actor: str | None) -> None:
         start, end = speaker.start_char, speaker.end_char
-        if any(m.start < end and start < m.end for m in self.mentions):
+        overlapping = [i for i, m in enumerate(self.mentions) if m.start < end and start < m.end]
+        if overlapping:
+            for i in overlapping:  # the mention of an actor or an entity that spoke
+                self.mentions[i] = replace(self.mentions[i], subject=True, speaker=True)
             return
         if actor is not None and self.linker is not None:
             linked = self.linker.actors[actor]
-            self._add(start, end, actor, actor, linked.kind, linked.gender, None, subject=True)
+            self._add(
+                start, end, actor, actor, linked.kind, linked.gender, None, True, speaker=True
+            )
         elif speaker.root.ent_type_ == "PERSON":
             gender = self._title_gender(speaker.root.i - 1)
-            self._add(start, end, None, _key(speaker), "person", gender, None, subject=True)
+            self._add(start, end, None, _key(speaker), "person", gender, None, True, speaker=True)
 
     def _pronoun(
         self, speaker: Span, kind: Literal["person", "institution"], gender: Gender | None
@@ -226,7 +236,7 @@ class Resolver:
                 continue
             keys = {m.key for m in compatible}
             if len(keys) > 1:
-                keys = {m.key for m in compatible if m.subject}
+                keys = {m.key for m in compatible if m.speaker}
             if len(keys) == 1:
                 key = next(iter(keys))
                 chosen = next(m for m in reversed(compatible) if m.key == key)
@@ -242,6 +252,7 @@ class Resolver:
             gender or chosen.gender,
             None,
             subject=True,
+            speaker=True,
         )
         return chosen.actor
 
