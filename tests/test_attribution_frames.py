@@ -258,6 +258,23 @@ def test_a_cue_whose_complement_is_empty_yields_nothing(nlp, text):
             "Elizabeth Warren Hammers Wells Fargo CEO: You should be investigated",
             [("Elizabeth Warren", ":", "You should be investigated")],
         ),
+        # a one-word lead before a quotation that the parser took for a common noun: a
+        # speaker when the article names that person elsewhere, not otherwise
+        (
+            "Trump: ‘I’m the Worst Thing That Ever Happened to the Establishment.’\n\n"
+            "On Monday, Republican front-runner Donald Trump spoke at Liberty University.",
+            [
+                (
+                    "Trump",
+                    ":",
+                    "‘I’m the Worst Thing That Ever Happened to the Establishment.’",
+                )
+            ],
+        ),
+        (
+            "Warning: “Do not enter the building.”\n\nThe sign was put up by Donald Trump.",
+            [(None, None, "“Do not enter the building.”")],  # kept, its speaker unknown
+        ),
         # an office and a name, or an institution, are the speaker whole
         (
             "Kremlin Spokesman Dmitry Peskov: No talks with Kyiv are planned this week",
