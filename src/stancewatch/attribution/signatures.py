@@ -55,9 +55,7 @@ _DASH_SIGNATURE = re.compile(
 def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
     """Lines that name a speaker before a colon: headlines ("Zelensky: No deal") and
     transcripts ("WALLACE: Governor, ...", also inside quotation marks)."""
-    names = {
-        t.lower_ for e in layout.doc.ents if e.label_ in ("PERSON", "ORG", "NORP") for t in e
-    }
+    names = {t.lower_ for e in layout.doc.ents if e.label_ in ("PERSON", "ORG", "NORP") for t in e}
     for p_start, p_end in layout.paras:
         span = layout.doc.char_span(p_start, p_end, alignment_mode="expand")
         if span is None:
