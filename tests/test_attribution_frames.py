@@ -272,6 +272,20 @@ def test_a_cue_whose_complement_is_empty_yields_nothing(nlp, text):
             ],
         ),
         (
+            "Pence: Flowers Won’t Be at the Debate\n\nOn Sunday, Mike Pence told Fox News "
+            "that the campaign had not invited her.",
+            [
+                ("Pence", ":", "Flowers Won’t Be at the Debate"),
+                ("Mike Pence", "told", "the campaign had not invited her"),
+            ],
+        ),
+        # a place before a colon is a section of a live page, not a speaker
+        (
+            "Ukraine: Russian Strikes Hit Kharkiv Overnight\n\nThe Ukrainian air force said "
+            "it had shot down 40 drones.",
+            [("The Ukrainian air force", "said", "it had shot down 40 drones")],
+        ),
+        (
             "Warning: “Do not enter the building.”\n\nThe sign was put up by Donald Trump.",
             [(None, None, "“Do not enter the building.”")],  # kept, its speaker unknown
         ),

@@ -41,7 +41,7 @@ _EDITORIAL_LABELS = frozenset(
         "SOURCES",
     ]
 ) | {"EDITOR'S NOTE", "EDITOR’S NOTE", "READ MORE", "FACT CHECK", "SEE ALSO", "LIVE UPDATES"}
-_QUOTED_LEAD_WORDS = 3  # capitalised words before a colon and a quotation that name a speaker
+_NAMED_LEAD_WORDS = 3  # capitalised words before a colon that name a speaker named elsewhere
 _SUBHEADING_WORDS = 5  # capitalised words that name no person: a subheading, not a speaker
 _FINITE = frozenset({"VBZ", "VBD", "VBP"})  # a verb of its own: a subheading, not a name
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
@@ -72,13 +72,11 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
         if speaker.text.upper() in _EDITORIAL_LABELS or any(t.tag_ in _FINITE for t in speaker):
             continue  # "CORRECTION: ...", a subheading ("Sanctions Squeeze Moscow Banks:")
         named = any(t.ent_type_ in ("PERSON", "ORG") for t in speaker) or (
-            # "Trump: ‘I’m the worst thing ...’": a short capitalised lead before a quotation
-            # is its speaker where the parser missed the name there but the article names
-            # that person or body elsewhere
-            len(speaker) <= _QUOTED_LEAD_WORDS
+            # "Trump: ‘I’m the worst thing ...’", "Pence: Flowers Won’t Be at Debate": a short
+            # capitalised lead is a speaker where the parser missed the name there but the
+            # article names that person or body elsewhere
+            len(speaker) <= _NAMED_LEAD_WORDS
             and all(t.is_alpha and t.is_title for t in speaker)
-            and colon.i + 1 < span.end
-            and layout.quote_of[colon.i + 1] >= 0
             and speaker[-1].lower_ in names
         )
         label = all(t.is_upper or t.is_punct for t in speaker) and any(
