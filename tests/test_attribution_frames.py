@@ -381,3 +381,20 @@ def test_content_stops_before_a_clause_the_writer_joins(nlp, text, expected):
 )
 def test_a_negated_cue_after_the_words_reports_none_of_them(nlp, text):
     assert [s for s in _statements(nlp, text) if s[0] in ("the president", "the Kremlin")] == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "call" as telephoning reports nothing
+        ("She called into a radio program when she was home sick.", []),
+        ("The senator called in to the morning show on Monday.", []),
+        ("They called up reservists.", []),
+        # the senses that do report keep doing so
+        ("He called Putin a war criminal.", [("He", "called", "Putin a war criminal")]),
+        ("Zelensky called for a full ceasefire.", [("Zelensky", "called for", "a full ceasefire")]),
+        ("Macron called on Europe to rearm.", [("Macron", "called on", "Europe to rearm")]),
+    ],
+)
+def test_call_as_telephoning_is_no_cue(nlp, text, expected):
+    assert _statements(nlp, text) == expected

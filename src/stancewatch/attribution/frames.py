@@ -111,7 +111,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             hits[token.i] = hit
     for i, hit in hits.items():
         token = layout.doc[i]
-        if _declined(token) or _supposed(token):
+        if _declined(token) or _supposed(token) or _phoned(token):
             continue  # "... rather than complain": what the speaker does not do
         # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
         # line that introduces the list
@@ -471,6 +471,22 @@ def _declined(verb: Token) -> bool:
     """A verb after "rather than" or "instead of": an act set aside, not done."""
     before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
     return before.endswith(("rather than", "instead of"))
+
+
+_PHONE_PARTICLES = frozenset({"into", "in", "back", "up"})
+
+
+def _phoned(verb: Token) -> bool:
+    """ "called into a radio show", "called in to the programme", "called back": "call" as
+    telephoning, which reports nothing (unlike "called X a liar", "called for", "called on")."""
+    if verb.lemma_.lower() != "call" or verb.i + 1 >= len(verb.doc):
+        return False
+    after = verb.doc[verb.i + 1]
+    return (
+        after.lower_ in _PHONE_PARTICLES
+        and after.head.i == verb.i
+        and not any(c.dep_ in ("dobj", "oprd", "ccomp", "xcomp") for c in verb.children)
+    )
 
 
 def _supposed(verb: Token) -> bool:
