@@ -347,3 +347,46 @@ def _starts_with_as(token: Token) -> bool:
     return token.lower_ == "as" or any(
         c.dep_ == "mark" and c.lower_ == "as" for c in token.children
     )
+
+
+def declined(verb: Token) -> bool:
+    """A verb after "rather than" or "instead of": an act set aside, not done."""
+    before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
+    return before.endswith(("rather than", "instead of"))
+
+
+_PHONE_PARTICLES = frozenset({"into", "in", "back", "up"})
+
+
+def phoned(verb: Token) -> bool:
+    """ "called into a radio show", "called in to the programme", "called back": "call" as
+    telephoning, which reports nothing (unlike "called X a liar", "called for", "called on")."""
+    if verb.lemma_.lower() != "call" or verb.i + 1 >= len(verb.doc):
+        return False
+    after = verb.doc[verb.i + 1]
+    return (
+        after.lower_ in _PHONE_PARTICLES
+        and after.head.i == verb.i
+        and not any(c.dep_ in ("dobj", "oprd", "ccomp", "xcomp") for c in verb.children)
+    )
+
+
+def supposed(verb: Token) -> bool:
+    """A verb under "let's" or "let us" ("Let's say you think ...", "Let us assume ..."):
+    the writer's supposition or exhortation, nobody's statement."""
+    head = verb.head
+    return (
+        verb.dep_ in ("ccomp", "xcomp")
+        and head.lower_ == "let"
+        and any(c.dep_ == "nsubj" and c.lower_ in ("'s", "\u2019s", "us") for c in verb.children)
+    )
+
+
+def bare_participle(token: Token) -> bool:
+    """A participle clause without auxiliary ("Asked about ...", "Pressed on ..."): the
+    subject it borrows from the main clause is who it happened to, not who did it."""
+    return (
+        token.tag_ == "VBN"
+        and token.dep_ in ("advcl", "acl")
+        and not any(c.dep_ in ("aux", "auxpass") for c in token.children)
+    )

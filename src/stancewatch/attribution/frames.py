@@ -24,16 +24,20 @@ from stancewatch.attribution.cues import (
     RELATIVE,
     CueWord,
     age_epithet,
+    bare_participle,
     complement,
     cue_of,
+    declined,
     experiencer,
     lexicon,
     object_clause,
     open_question,
     passive_subject,
+    phoned,
     reporting_head,
     reports_aside,
     subject,
+    supposed,
 )
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.records import StatementKind
@@ -111,7 +115,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             hits[token.i] = hit
     for i, hit in hits.items():
         token = layout.doc[i]
-        if _declined(token) or _supposed(token) or _phoned(token):
+        if declined(token) or supposed(token) or phoned(token):
             continue  # "... rather than complain": what the speaker does not do
         # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
         # line that introduces the list
@@ -184,7 +188,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             speaker = None
         elif model is not None and not model.is_source(token, subj):
             speaker = None  # "Republicans seem confident": reported, but by no one named
-        elif subj.head.i != token.i and _bare_participle(token):
+        elif subj.head.i != token.i and bare_participle(token):
             speaker = None  # "Asked about X, Clinton said ...": Clinton was asked
         found.append(Cue(token, hit[0], hit[1], speaker, comp, weights.get(i, 1.0), reports_quote))
     return _second_acts_cut(found, layout.quote_of)
@@ -464,47 +468,4 @@ def _object_relative(verb: Token, subj: Token) -> bool:
         and subj.lower_ not in RELATIVE
         and verb.head.pos_ in ("NOUN", "PROPN", "PRON")
         and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children)
-    )
-
-
-def _declined(verb: Token) -> bool:
-    """A verb after "rather than" or "instead of": an act set aside, not done."""
-    before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
-    return before.endswith(("rather than", "instead of"))
-
-
-_PHONE_PARTICLES = frozenset({"into", "in", "back", "up"})
-
-
-def _phoned(verb: Token) -> bool:
-    """ "called into a radio show", "called in to the programme", "called back": "call" as
-    telephoning, which reports nothing (unlike "called X a liar", "called for", "called on")."""
-    if verb.lemma_.lower() != "call" or verb.i + 1 >= len(verb.doc):
-        return False
-    after = verb.doc[verb.i + 1]
-    return (
-        after.lower_ in _PHONE_PARTICLES
-        and after.head.i == verb.i
-        and not any(c.dep_ in ("dobj", "oprd", "ccomp", "xcomp") for c in verb.children)
-    )
-
-
-def _supposed(verb: Token) -> bool:
-    """A verb under "let's" or "let us" ("Let's say you think ...", "Let us assume ..."):
-    the writer's supposition or exhortation, nobody's statement."""
-    head = verb.head
-    return (
-        verb.dep_ in ("ccomp", "xcomp")
-        and head.lower_ == "let"
-        and any(c.dep_ == "nsubj" and c.lower_ in ("'s", "\u2019s", "us") for c in verb.children)
-    )
-
-
-def _bare_participle(token: Token) -> bool:
-    """A participle clause without auxiliary ("Asked about ...", "Pressed on ..."): the
-    subject it borrows from the main clause is who it happened to, not who did it."""
-    return (
-        token.tag_ == "VBN"
-        and token.dep_ in ("advcl", "acl")
-        and not any(c.dep_ in ("aux", "auxpass") for c in token.children)
     )
