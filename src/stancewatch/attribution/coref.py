@@ -186,19 +186,7 @@ class Resolver:
                 people[m.key] = m
         if len(people) != 1:
             return None
-        chosen = next(iter(people.values()))
-        self._add(
-            speaker.start_char,
-            speaker.end_char,
-            chosen.actor,
-            chosen.key,
-            "person",
-            chosen.gender,
-            None,
-            subject=True,
-            speaker=True,
-        )
-        return chosen.actor
+        return self._refers_to(speaker, next(iter(people.values())), "person", None)
 
     def _register(self, speaker: Span, actor: str | None) -> None:
         start, end = speaker.start_char, speaker.end_char
@@ -210,11 +198,21 @@ class Resolver:
         if actor is not None and self.linker is not None:
             linked = self.linker.actors[actor]
             self._add(
-                start, end, actor, actor, linked.kind, linked.gender, None, True, speaker=True
+                start,
+                end,
+                actor,
+                actor,
+                linked.kind,
+                linked.gender,
+                None,
+                subject=True,
+                speaker=True,
             )
         elif speaker.root.ent_type_ == "PERSON":
             gender = self._title_gender(speaker.root.i - 1)
-            self._add(start, end, None, _key(speaker), "person", gender, None, True, speaker=True)
+            self._add(
+                start, end, None, _key(speaker), "person", gender, None, subject=True, speaker=True
+            )
 
     def _pronoun(
         self, speaker: Span, kind: Literal["person", "institution"], gender: Gender | None
@@ -243,6 +241,17 @@ class Resolver:
             break
         if chosen is None:
             return None
+        return self._refers_to(speaker, chosen, kind, gender)
+
+    def _refers_to(
+        self,
+        speaker: Span,
+        chosen: Mention,
+        kind: Literal["person", "institution"],
+        gender: Gender | None,
+    ) -> str | None:
+        """A pronoun or epithet speaker resolved to ``chosen``: it becomes a mention of the
+        same one, who spoke here; the actor id, or None for an entity outside the pack."""
         self._add(
             speaker.start_char,
             speaker.end_char,

@@ -281,22 +281,18 @@ def _learned_content(
         c for c in chosen if c.i > verb.i and _joined_clause(c) and layout.quote_of[c.i] < 0
     ]
     if narrator:
-        chosen = [c for c in chosen if c.i < narrator[0].i or c.i < verb.i]
+        chosen = [c for c in chosen if c.i < narrator[0].i]
     own = [c for c in chosen if c.i in cues and c.dep_ in _SECOND_ACT and c.i > verb.i]
     if own:
         first = min(c.left_edge.i for c in own)
         chosen = [c for c in chosen if c.right_edge.i < first or c.i < verb.i]
     side = [c for c in chosen if c.i > verb.i]
-    if not side and not narrator and not any(c.dep_ == "neg" for c in verb.children):
-        # content before the verb, unless the verb is negated: "...; the Kremlin has not
-        # replied" reports no reply
+    if not side and not narrator:
         side = [c for c in chosen if c.i < verb.i]
     if not side:
         return None
     start = min(c.left_edge.i for c in side)
     end = max(c.right_edge.i for c in side)
-    if narrator:
-        end = min(end, narrator[0].left_edge.i - 1)
     doc = layout.doc
     while (
         (own or narrator)

@@ -26,6 +26,8 @@ STRAIGHT = '"'
 TWO_APOSTROPHES = "''"
 QUOTE_MARKS = OPENING | CLOSING | {STRAIGHT}
 
+# what may stand right before an opening mark: a space, a bracket, a dash, a slash, another mark
+_BEFORE_OPENING = "([{\u2014\u2013-/" + "".join(sorted(OPENING))
 _NEWLINE = re.compile(r"\r?\n")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 
@@ -66,7 +68,7 @@ def _opens(text: str, i: int, width: int = 1) -> bool:
     after = text[i + width] if i + width < len(text) else " "
     if after.isspace() or after in ",.;:!?)]}":
         return False
-    return before.isspace() or before in "([{—–-/" or before in OPENING
+    return before.isspace() or before in _BEFORE_OPENING
 
 
 def _mark(text: str, i: int) -> tuple[str, int]:
@@ -115,7 +117,6 @@ def _pair(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int |
 
 SINGLE_OPENING = "\u2018"
 SINGLE_CLOSING = "\u2019"
-_BEFORE_OPENING = "([{\u2014\u2013-/" + "".join(OPENING)
 _STRONG_BEFORE_CLOSING = ".,!?;:\u2026"
 
 
