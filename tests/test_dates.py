@@ -93,6 +93,8 @@ def test_parse_date(value: object, expected: date | None) -> None:
         ("No date anywhere in this text.", {}, None),
         ("", {}, None),
         ("Text.", {"title": "2025-02-12"}, None),
+        # a "year" of digits int() cannot read (a superscript) is no year, and no error
+        ("BRUSSELS, Feb 12 (Reuters) — Text.", {"year": "\u00b9"}, None),
     ],
 )
 def test_find_published(text: str, metadata: dict[str, object], expected: date | None) -> None:

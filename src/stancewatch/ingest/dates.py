@@ -143,7 +143,7 @@ def _metadata_year(metadata: Mapping[str, Any]) -> int | None:
     """A year the metadata states, even without a full date ("year: 2025", "February 2025")."""
     by_key = {_norm_key(k): v for k, v in metadata.items()}
     year_value = by_key.get("year")
-    if isinstance(year_value, int | str) and str(year_value).strip().isdigit():
+    if isinstance(year_value, int | str) and str(year_value).strip().isdecimal():
         year = int(str(year_value).strip())
         if _in_range(year):
             return year
