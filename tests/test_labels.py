@@ -92,6 +92,27 @@ def test_label_model_labels_fresh_statements(embedder) -> None:  # type: ignore[
 
 
 @pytest.mark.models
+def test_fit_is_repeatable_and_gives_the_process_its_blas_threads_back(embedder) -> None:  # type: ignore[no-untyped-def]
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rows = labels.examples(TEXTS, LABELS)
+    vectors = embedder.encode(list(rows.texts))
+    fresh = ["Kyiv takes its orders from Washington.", "Nazis rule Ukraine."]
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = [(i["filepath"], i["num_threads"]) for i in threadpool_info()]
+        first = labels.LabelModel().fit(rows, vectors)
+        assert [(i["filepath"], i["num_threads"]) for i in threadpool_info()] == before
+    with threadpool_limits(limits=1, user_api="blas"):
+        second = labels.LabelModel().fit(rows, vectors)
+    fresh_vectors = embedder.encode(fresh)
+    # the same bits whatever the caller's BLAS threads: a cached gate equals a fresh fit
+    assert np.array_equal(
+        first.predict_proba(fresh, fresh_vectors), second.predict_proba(fresh, fresh_vectors)
+    )
+    assert f"blas-threads={labels.FIT_BLAS_THREADS}" in labels.fit_settings()
+
+
+@pytest.mark.models
 def test_bank_model_only_for_labels_that_are_classes(embedder) -> None:  # type: ignore[no-untyped-def]
     vectors = embedder.encode(TEXTS)
     model = labels.fit_bank_model(TEXTS, LABELS, vectors, embedder.encode)

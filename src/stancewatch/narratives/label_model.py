@@ -29,6 +29,12 @@ METHOD = "labels.minilm-tfidf-logreg.v1"
 EMBEDDING_C = 8.0
 NGRAM_C = 10.0
 MAX_LABELS = 1_000  # beyond this a bank's "labels" are identifiers, not classes
+# BLAS threads while fitting. The regressions multiply matrices of a few hundred rows, where
+# a second OpenBLAS thread costs more than it gives: one thread fits the pack's narrative gate
+# in about a tenth of the time on 2 cores (0.27 s -> 0.03 s for the embedding regression;
+# `bench/pipeline_speed.py`'s first-command loading time). The coefficients differ from a
+# two-thread fit only in the last bits (summation order), and every fit uses the same count.
+FIT_BLAS_THREADS = 1
 
 
 class LabelModelError(ModelError):
@@ -49,7 +55,13 @@ def fit_settings() -> tuple[str, ...]:
     same)."""
     import sklearn
 
-    return (METHOD, repr(EMBEDDING_C), repr(NGRAM_C), sklearn.__version__)
+    return (
+        METHOD,
+        repr(EMBEDDING_C),
+        repr(NGRAM_C),
+        sklearn.__version__,
+        f"blas-threads={FIT_BLAS_THREADS}",
+    )
 
 
 def examples(
@@ -90,6 +102,12 @@ class LabelModel:
 
     def fit(self, rows: LabelExamples, vectors: np.ndarray) -> LabelModel:
         """Learn from ``rows``; ``vectors`` holds the rows' embeddings, one per text."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=FIT_BLAS_THREADS, user_api="blas"):
+            return self._fit(rows, vectors)
+
+    def _fit(self, rows: LabelExamples, vectors: np.ndarray) -> LabelModel:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
