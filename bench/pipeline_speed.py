@@ -43,7 +43,7 @@ from stancewatch.pipeline import batches  # noqa: E402
 from stancewatch.settings import BATCH_CHARS, BATCH_SIZE  # noqa: E402
 
 ONE_DOCUMENT = "Volodymyr Zelensky said on Monday that Ukraine would not cede its land.\n"
-CLI = "import sys; from stancewatch.cli import app; sys.argv[0] = 'stancewatch'; app()"
+CLI = "import sys; from stancewatch.cli import main; sys.argv[0] = 'stancewatch'; main()"
 
 
 def loading_seconds(folder: Path) -> tuple[float, float]:
