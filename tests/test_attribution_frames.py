@@ -398,3 +398,30 @@ def test_a_negated_cue_after_the_words_reports_none_of_them(nlp, text):
 )
 def test_call_as_telephoning_is_no_cue(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a signature is a name after the dash, closing the line
+        (
+            "“We will register and we will vote.” \u2014 Carlos Ruiz, a teacher in Phoenix.\n",
+            [("Carlos Ruiz", "\u2014", "“We will register and we will vote.”")],
+        ),
+        (
+            "“Nobody wants this war.” -- a retired officer from Kharkiv\n",
+            [("a retired officer from Kharkiv", "--", "“Nobody wants this war.”")],
+        ),
+        # the writer's sentence going on after a dash is no signature
+        (
+            "Mitt Romney put it plainly -- “It is disqualifying to hide your returns” -- and "
+            "so did others.\n",
+            [],
+        ),
+        ("He called the plan “a trap” \u2014 then he signed it.\n", []),
+        ("They heard “the last warning” -- nothing more.\n", []),
+    ],
+)
+def test_a_dash_after_a_quotation_signs_it_only_with_a_name(nlp, text, expected):
+    said = [s for s in _statements(nlp, text) if s[1] in ("\u2015", "\u2014", "\u2013", "--")]
+    assert said == expected

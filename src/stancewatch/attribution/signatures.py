@@ -45,11 +45,17 @@ _NAMED_LEAD_WORDS = 3  # capitalised words before a colon that name a speaker na
 _SUBHEADING_WORDS = 5  # capitalised words that name no person: a subheading, not a speaker
 _FINITE = frozenset({"VBZ", "VBD", "VBP"})  # a verb of its own: a subheading, not a name
 _INITIAL_END = re.compile(r"(?:\b\w|\bJr|\bSr)\.$")
-# A signature after a quotation: a dash, then a name of up to six capitalised words.
+# A signature after a quotation: a dash, then a name of up to six words, which may be
+# followed by a comma and who they are ("― Carlos Ruiz, a teacher in Phoenix").
 _DASH_SIGNATURE = re.compile(
     r"[ \t\u00a0]*(?P<dash>\u2015|\u2014|\u2013|--)[ \t\u00a0]*"
-    r"(?P<name>\w[\w.'\u2019-]*(?:[ \u00a0]+[\w.'\u2019-]+){0,5}?)\.?[ \t\u00a0]*$"
+    r"(?P<name>\w[\w.'\u2019-]*(?:[ \u00a0]+[\w.'\u2019-]+){0,5}?)"
+    r"(?:,(?P<about>[^,\n]+(?:,[^,\n]+){0,2}))?\.?[ \t\u00a0]*$"
 )
+_SIGNATURE_WORDS = 12  # words of a signature with who they are: more is the writer's prose
+# Words that open the writer's own sentence going on after a dash, never a signature
+_NOT_SIGNING = frozenset({"CCONJ", "SCONJ", "ADV", "ADP", "PART", "AUX", "VERB", "INTJ"})
+_NAMES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
 def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
@@ -127,12 +133,29 @@ def dash_signatures(layout: Layout) -> Iterable[Found]:
         signed = _DASH_SIGNATURE.match(layout.text, q.end, line_end)
         if signed is None or q.words(layout.text) < 2:
             continue
+        if len(layout.text[signed.start("name") : signed.end()].split()) > _SIGNATURE_WORDS:
+            continue
         start, end = signed.span("name")
         if layout.text[end - 1] == "." and not _INITIAL_END.search(layout.text, start, end):
             end -= 1  # the sentence's full stop, not an initial's
         dash = layout.doc.char_span(*signed.span("dash"), alignment_mode="expand")
         name = layout.doc.char_span(start, end, alignment_mode="expand")
-        if dash is None or name is None or len(name) == 0:
+        if dash is None or name is None or len(name) == 0 or not _signs(name):
             continue
+        if signed.group("about") and not (name[0].pos_ == "PROPN" or name[0].ent_type_):
+            continue  # "― absent political intervention, of course": no name before the comma
         cue = Cue(dash[0], CueWord("indirect"), [dash[0]], name, None)
         yield Found("direct", (q.start, q.end), cue, 0.95)
+
+
+def _signs(name: Span) -> bool:
+    """Whether the words after a dash name who signs the quotation ("Maria Lopez", "a retired
+    officer from Kharkiv") rather than go on with the writer's sentence ("and so did others",
+    "then he signed it", "nothing more")."""
+    if name[0].ent_type_ in _NAMES:
+        return True  # "― Will Hurd": a name, whatever its first word's tag
+    if name[0].pos_ in _NOT_SIGNING:
+        return False
+    if any(t.tag_ in _FINITE or t.tag_ == "MD" for t in name):
+        return False  # a verb of its own: a clause
+    return any(t.pos_ in ("PROPN", "NOUN") for t in name)
