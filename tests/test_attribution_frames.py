@@ -425,3 +425,70 @@ def test_call_as_telephoning_is_no_cue(nlp, text, expected):
 def test_a_dash_after_a_quotation_signs_it_only_with_a_name(nlp, text, expected):
     said = [s for s in _statements(nlp, text) if s[1] in ("\u2015", "\u2014", "\u2013", "--")]
     assert said == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the parse makes the quotation the subject and the speaker its apposition
+        (
+            "Kyiv's conditions are security guarantees and the return of deported children.\n\n"
+            '"Nothing about Ukraine without Ukraine," Andrii Sybiha, the foreign minister, '
+            "wrote on X, adding that Europe must be at the table.\n",
+            ("Andrii Sybiha", "wrote", '"Nothing about Ukraine without Ukraine,"'),
+        ),
+        (
+            '"Nothing about Ukraine without Ukraine," the foreign minister, Andrii Sybiha, said.',
+            ("Andrii Sybiha", "said", '"Nothing about Ukraine without Ukraine,"'),
+        ),
+        (
+            '"No deal," Kremlin spokesman Dmitry Peskov, speaking to reporters, said.',
+            ("Kremlin spokesman Dmitry Peskov", "said", '"No deal,"'),
+        ),
+        # an apposition that is no one: no statement
+        ('"Peace now," the banner, read.', None),
+        ('"Nothing about Ukraine without Ukraine," the slogan, was repeated in Kyiv.', None),
+    ],
+)
+def test_speaker_apposed_to_a_quotation_the_parse_made_the_subject(nlp, text, expected):
+    quoted = [s for s in _statements(nlp, text) if s[2].startswith('"')]
+    assert quoted == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the writer's own sentence between a report and a quotation parts them
+        (
+            "Volodymyr Zelensky has insisted that Ukraine will never recognise occupied "
+            "territory as Russian. In an interview with a British newspaper he went further: "
+            '"We will not trade our people for a piece of paper."',
+            [
+                (
+                    "Volodymyr Zelensky",
+                    "insisted",
+                    "Ukraine will never recognise occupied territory as Russian",
+                ),
+                (
+                    "Volodymyr Zelensky",
+                    "insisted",
+                    '"We will not trade our people for a piece of paper."',
+                ),
+            ],
+        ),
+        # the cue's own clause between two pieces of a quotation joins them
+        (
+            '"We are ready," Peskov said on Tuesday, speaking to reporters. "But not at any price."',
+            [
+                (
+                    "Peskov",
+                    "said",
+                    '"We are ready," Peskov said on Tuesday, speaking to reporters. '
+                    '"But not at any price."',
+                )
+            ],
+        ),
+    ],
+)
+def test_pieces_of_one_speaker_join_only_across_the_cue(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -285,7 +285,7 @@ def _joined(found: list[Found]) -> list[Found]:
                 for o in found
                 if o.cue is not f.cue and gap[0] < gap[1]
             )
-            if between:
+            if between or _prose_between(current, f):
                 out.append(current)
                 current = f
                 continue
@@ -298,6 +298,24 @@ def _joined(found: list[Found]) -> list[Found]:
             )
         out.append(current)
     return out
+
+
+def _prose_between(first: Found, then: Found) -> bool:
+    """Whether the writer's own words part two pieces of one speaker: words between them
+    that are neither the cue's clause nor the speaker ("Zelensky has insisted that X. In an
+    interview he went further: “Y.”" holds two statements, not one running over the
+    writer's sentence)."""
+    cue = first.cue
+    if cue is None or first.content[1] >= then.content[0]:
+        return False
+    doc = cue.verb.doc
+    gap = doc.char_span(first.content[1], then.content[0], alignment_mode="contract")
+    if gap is None:
+        return False
+    own = {t.i for t in cue.verb.subtree} | {t.i for t in cue.tokens}
+    if cue.speaker is not None:
+        own |= set(range(cue.speaker.start, cue.speaker.end))
+    return any(not (t.is_punct or t.is_space) and t.i not in own for t in gap)
 
 
 def _second_act(other: Found, piece: Found) -> bool:

@@ -175,6 +175,11 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 return current.head
             if _speaker_word(subj) and not (quoted and quoted[subj.i] >= 0):
                 return subj
+            if quoted and quoted[subj.i] >= 0:
+                # '"Nothing about Ukraine without Ukraine," Andrii Sybiha, the foreign
+                # minister, wrote': the parse makes the quotation the subject and the speaker
+                # its apposition, between the closing mark and the verb
+                return _apposed_speaker(subj, current, quoted)
             return None
         if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head.i == current.i:
             return None
@@ -188,6 +193,21 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                     return obj
                 return None
         current = current.head
+    return None
+
+
+def _apposed_speaker(subj: Token, verb: Token, quoted: Sequence[int]) -> Token | None:
+    """The apposition of a quoted subject that stands outside the quotation, before the verb
+    and after the quotation's last word: who the writer names as saying it."""
+    last = max(t.i for t in subj.subtree if quoted[t.i] == quoted[subj.i])
+    for child in subj.children:
+        if (
+            child.dep_ == "appos"
+            and last < child.i < verb.i
+            and quoted[child.i] < 0
+            and _speaker_word(child)
+        ):
+            return child
     return None
 
 

@@ -220,6 +220,13 @@ def _joined_clause(verb: Token) -> bool:
     return ";" in words or ("," in words and bool(words & {"and", "but", "or"}))
 
 
+def _second_object_clause(verb: Token) -> bool:
+    """A coordinated clause opened by its own "that" or "whether" ("said that X and that the
+    leader wanted Y"): a second thing reported, not the writer's next sentence."""
+    edge = verb.left_edge
+    return edge.dep_ == "mark" and edge.head.i == verb.i and edge.lower_ in ("that", "whether")
+
+
 def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
     """Cues whose content stops before a second act of their speaker that the parse hung
     inside it: in "Trump said the plan was dead, calling it a disaster", Trump said "the plan
@@ -234,9 +241,14 @@ def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
             continue
         inside = {t.i for t in cue.comp}
         for other in cues:
-            if other.verb.i in inside and _own_clause(other.verb):
+            if (
+                other.verb.i in inside
+                and _own_clause(other.verb)
+                and not _second_object_clause(other.verb)
+            ):
                 # "Republicans said X and Democrats accused Y": a reporting clause with its
-                # own subject joined to what was said is someone else's statement
+                # own subject joined to what was said is someone else's statement; "said that
+                # X and that the leader wanted Y" reports both clauses
                 edge = other.verb.left_edge.i
                 if edge > cue.comp[0].i:
                     starts[cue.verb.i] = min(starts.get(cue.verb.i, edge), edge)
