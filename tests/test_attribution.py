@@ -866,3 +866,36 @@ def test_single_curly_quotations_are_direct_speech(nlp):
     [statement] = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
     assert statement.kind == "direct"
     assert statement.content == "‘We will never accept the occupation,’"
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a description that fits two actors of the sentence before: unknown, not a guess
+        (
+            "Trump met Zelensky in Paris. The president said he was ready for talks.",
+            [("The president", None)],
+        ),
+        # ... unless only one of them spoke there
+        (
+            "Trump met Zelensky in Paris, and Zelensky said the meeting was useful. The "
+            "president said he was ready for talks.",
+            [("Zelensky", "zelensky"), ("The president", "zelensky")],
+        ),
+        # one of them named in the nearest sentence: that one
+        (
+            "Zelensky said Ukraine would not sign. The president said he was ready for talks.",
+            [("Zelensky", "zelensky"), ("The president", "zelensky")],
+        ),
+        # a description only one actor fits
+        (
+            "Rubio met Zelensky in Munich. The defense secretary said aid would continue.",
+            [("The defense secretary", "hegseth")],
+        ),
+    ],
+)
+def test_a_description_that_fits_several_actors_needs_the_text_to_say_which(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.actor) for s in statements] == expected

@@ -194,6 +194,23 @@ class ActorLinker:
     def _by_description(
         self, tokens: list[_Token], when: date | None, recent: Sequence[str]
     ) -> str | None:
+        holders = self._holders(tokens, when)
+        return _choose(holders, recent) if holders else None
+
+    def description_holders(self, speaker: str, when: date | None = None) -> set[str]:
+        """The actors a speaker string describes by a role they held on ``when`` ("the
+        president": every president in the pack); empty when it names someone or fits no
+        role. More than one means the description alone does not say who."""
+        tokens = _tokens(speaker)
+        if not tokens or tokens[0].norm in _INDEFINITE:
+            return set()
+        if tokens[0].norm == "the":
+            tokens = tokens[1:]
+        if self._by_name(tokens, ()) is not None:
+            return set()
+        return self._holders(tokens, when)
+
+    def _holders(self, tokens: list[_Token], when: date | None) -> set[str]:
         words = name_words()
         norms = [t.norm for t in tokens]
         candidates: list[tuple[str | None, str]] = [(None, " ".join(norms))]
@@ -208,8 +225,8 @@ class ActorLinker:
                 if role.valid_on(when) and (country is None or self._affiliated(actor_id, country))
             }
             if holders:
-                return _choose(holders, recent)
-        return None
+                return holders
+        return set()
 
     def _affiliated(self, actor_id: str, country: str) -> bool:
         affiliation = self.actors[actor_id].affiliation

@@ -168,8 +168,26 @@ class Resolver:
             actor = self.linker.link(
                 speaker.text, self.when, recent=self.recent(speaker.start_char)
             )
+            holders = self.linker.description_holders(speaker.text, self.when)
+            if actor is not None and len(holders) > 1 and not self._described(speaker, holders):
+                actor = None  # "Trump met Zelensky. The president said ...": either of them
         self._register(speaker, actor)
         return actor
+
+    def _described(self, speaker: Span, holders: set[str]) -> bool:
+        """Whether the nearest sentence before ``speaker`` that mentions any of the actors a
+        description fits settles which one it means: it mentions one of them, or several of
+        which exactly one spoke there (as for pronouns)."""
+        sent_start = speaker.sent.start
+        before = [m for m in self.mentions if m.start < speaker.start_char and m.actor in holders]
+        sentences = sorted({m.sentence for m in before if m.sentence <= sent_start}, reverse=True)
+        for sentence in sentences[:_LOOKBACK_SENTENCES]:
+            there = [m for m in before if m.sentence == sentence]
+            actors = {m.actor for m in there}
+            if len(actors) > 1:
+                actors = {m.actor for m in there if m.speaker}
+            return len(actors) == 1
+        return False
 
     def _aged(self, speaker: Span, age: str) -> str | None:
         """The actor an age epithet refers to: the one person given that age earlier in the
