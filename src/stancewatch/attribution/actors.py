@@ -4,8 +4,10 @@ A speaker string ("US Defense Secretary Pete Hegseth", "Zelenskiy's", "the Kreml
 "the defence secretary") links to an actor through its name, an alias or a spelling variant,
 or through a role description that the actor held on the statement's date. When a description
 fits several actors, the one mentioned most recently in the document wins; when none of them
-was mentioned, the speaker stays unknown. The linker never guesses: a wrong attribution is
-worse than "speaker unknown".
+was mentioned, the speaker stays unknown. In an article, the resolver
+(:mod:`stancewatch.attribution.coref`) asks more: the nearest sentence mentioning any of them
+must settle which one is meant. The linker never guesses: a wrong attribution is worse than
+"speaker unknown".
 """
 
 from __future__ import annotations
