@@ -899,3 +899,18 @@ def test_a_description_that_fits_several_actors_needs_the_text_to_say_which(nlp,
     statements = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
     _check_offsets(text, statements)
     assert [(s.speaker, s.actor) for s in statements] == expected
+
+
+@pytest.mark.parametrize(
+    "text, runs_on",
+    [
+        ("“We will not give up.\n\n“Not now, not ever,” he said.", True),  # opens the paragraph
+        ("He said: “We will not give up.\n\n“Not now, not ever.”", True),  # after a colon
+        ("He spoke. “We will not give up.\n\n“Not now, not ever.”", True),  # opens a sentence
+        # opened inside a clause and never closed: a missing mark, not a long quotation
+        ("Kyiv was ready for “a full ceasefire.\n\n“Not now,” he said.", False),
+    ],
+)
+def test_a_quotation_runs_over_paragraphs_only_from_where_one_can_open(text, runs_on):
+    quotes = find_quotes(text)
+    assert any(not q.closed for q in quotes) is runs_on

@@ -492,3 +492,40 @@ def test_speaker_apposed_to_a_quotation_the_parse_made_the_subject(nlp, text, ex
 )
 def test_pieces_of_one_speaker_join_only_across_the_cue(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "said in a statement that ...": the parse hangs the clause on "statement"
+        (
+            "Zelensky's office said in a statement that Kyiv was ready for a full ceasefire.",
+            [("Zelensky's office", "said", "Kyiv was ready for a full ceasefire")],
+        ),
+        (
+            "Peskov said at a news conference that Russia was in no hurry.",
+            [("Peskov", "said", "Russia was in no hurry")],
+        ),
+        # a relative clause after the phrase is no report
+        ("She spoke at the event that was held in Kyiv on Monday.", []),
+        # an opening mark inside a clause that its paragraph never closes does not run on
+        # into the next paragraphs, even when the next one opens with a quotation mark
+        (
+            "Zelensky's office said in a statement that Kyiv was ready for \u201ca full "
+            "ceasefire in the air and at sea. Yermak added that any deal must include the "
+            "return of children.\n\n\u201cWe are not going to give up our land,\u201d the "
+            "president said.\n",
+            [
+                (
+                    "Zelensky's office",
+                    "said",
+                    "Kyiv was ready for \u201ca full ceasefire in the air and at sea",
+                ),
+                ("Yermak", "added", "any deal must include the return of children"),
+                ("the president", "said", "\u201cWe are not going to give up our land,\u201d"),
+            ],
+        ),
+    ],
+)
+def test_said_in_a_statement_and_an_opening_mark_never_closed(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -329,12 +329,13 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
 def object_clause(verb: Token) -> list[Token] | None:
     """The clause a cue reports after its object when the parse took it for a relative
     clause of that object: in "he told a meeting of leaders that few people understood ...",
-    "that" is a conjunction (the clause has a subject of its own), not a relative pronoun."""
+    "that" is a conjunction (the clause has a subject of its own), not a relative pronoun.
+    The same after a prepositional phrase: "said in a statement that Kyiv was ready"."""
     for child in verb.children:
-        if child.dep_ not in ("dobj", "dative") or child.i < verb.i:
+        if child.dep_ not in ("dobj", "dative", "prep") or child.i < verb.i:
             continue
         for token in child.subtree:
-            if token.dep_ != "relcl":
+            if token.dep_ not in ("relcl", "acl"):
                 continue
             marks = [c for c in token.children if c.dep_ == "mark" and c.lower_ == "that"]
             if marks and any(c.dep_ in _SUBJECTS and c.i > marks[0].i for c in token.children):

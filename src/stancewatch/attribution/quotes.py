@@ -8,9 +8,10 @@ be an apostrophe (not inside a word, and after a plural ``s`` only when no other
 close the quotation). Straight single marks are left alone: they are far more often
 apostrophes. Nested quotes are folded into the outermost one.
 
-Paragraphs are lines. A quote left open at the end of a paragraph is kept only when the next paragraph opens with a
-quotation mark: the newspaper convention for a quotation that runs over several paragraphs.
-Any other unbalanced mark is ambiguous and is dropped rather than guessed at.
+Paragraphs are lines. A quote left open at the end of a paragraph is kept only when it opens
+the paragraph, a sentence or a colon's lead-in and the next paragraph opens with a quotation
+mark: the newspaper convention for a quotation that runs over several paragraphs. Any other
+unbalanced mark is ambiguous and is dropped rather than guessed at.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def find_quotes(text: str) -> list[Quote]:
         next_starts_quoted = index + 1 < len(paras) and _mark(
             text, _first_non_space(text, *paras[index + 1])
         )[0] in ("open", "straight")
-        if not next_starts_quoted:
+        if not next_starts_quoted or not _may_run_on(text, p_start, open_at):
             carried = []
             continue
         piece_end = p_end
@@ -215,6 +216,17 @@ def find_quotes(text: str) -> list[Quote]:
             group += 1
             carried = [Quote(open_at, piece_end, group, closed=False)]
     return quotes
+
+
+def _may_run_on(text: str, p_start: int, open_at: int) -> bool:
+    """Whether a mark left open at a paragraph's end can open a quotation that runs over
+    paragraphs: it opens the paragraph, a sentence or a colon's lead-in ("Obama said: “...").
+    A mark opened inside a clause ("ready for “a full ceasefire ...") whose paragraph ends
+    without closing it lacks its closing mark; it does not swallow what follows."""
+    before = text[p_start:open_at].rstrip()
+    while before and (before[-1] in CLOSING or before[-1] in "\"'\u2019"):
+        before = before[:-1].rstrip()  # “...,” said Clinton. “...: the sentence ends before it
+    return not before or before[-1] in ".!?:\u2026"
 
 
 class QuoteLookup:
