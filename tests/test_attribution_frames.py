@@ -529,3 +529,30 @@ def test_pieces_of_one_speaker_join_only_across_the_cue(nlp, text, expected):
 )
 def test_said_in_a_statement_and_an_opening_mark_never_closed(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # wire copy: "X was quoted as saying ..." reports what X said
+        (
+            "Russian Foreign Minister Sergei Lavrov was quoted as saying on Monday that "
+            'European countries were "preparing for war" with Russia.',
+            [
+                (
+                    "Russian Foreign Minister Sergei Lavrov",
+                    "saying",
+                    'European countries were "preparing for war" with Russia',
+                )
+            ],
+        ),
+        (
+            "Peskov was cited as saying that the talks were over.",
+            [("Peskov", "saying", "the talks were over")],
+        ),
+        # a passive "as" with no report under it
+        ("The plan was described as dead on arrival.", []),
+    ],
+)
+def test_quoted_as_saying_gives_the_passive_subject(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -411,3 +411,20 @@ def bare_participle(token: Token) -> bool:
         and token.dep_ in ("advcl", "acl")
         and not any(c.dep_ in ("aux", "auxpass") for c in token.children)
     )
+
+
+def quoted_as(token: Token) -> Token | None:
+    """For a cue under "as" in a passive frame ("Lavrov was quoted as saying that ...",
+    "Peskov was cited as saying ..."), the passive verb whose subject said it; for that
+    passive verb itself, the cue under its "as"; else None."""
+    if token.dep_ == "pcomp" and token.head.lower_ == "as" and token.head.dep_ == "prep":
+        frame = token.head.head
+        if any(c.dep_ == "nsubjpass" for c in frame.children) and frame.i != token.i:
+            return frame
+        return None
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "as":
+            said = [c for c in prep.children if c.dep_ == "pcomp" and c.pos_ == "VERB"]
+            if said and any(c.dep_ == "nsubjpass" for c in token.children):
+                return said[0]
+    return None

@@ -34,6 +34,7 @@ from stancewatch.attribution.cues import (
     open_question,
     passive_subject,
     phoned,
+    quoted_as,
     reporting_head,
     reports_aside,
     subject,
@@ -120,6 +121,9 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
         # line that introduces the list
         subj = layout.list_lead(token) or subject(token, layout.quote_of)
+        frame = quoted_as(token)  # "Lavrov was quoted as saying": Lavrov said it
+        if frame is not None and frame.i > token.i and frame.i in hits:
+            continue  # the passive frame of the cue under its "as", not a report of its own
         # "The efforts are expected to continue", "they have been criticized for ...": a
         # passive cue with no agent reports something with no source named
         unsourced = (
@@ -133,7 +137,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         if (
             subj is None
             or (subj.ent_type_ in ("TIME", "DATE") and not age_epithet(subj))
-            or (subj.dep_ == "nsubjpass" and not unsourced)
+            or (subj.dep_ == "nsubjpass" and not unsourced and frame is None)
         ):
             continue  # a passive subject is what was said, not who said it
         if (feeler := experiencer(token, subj)) is not None:
