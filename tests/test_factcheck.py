@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from stancewatch.claims.figures import format_quantity
+from stancewatch.claims.matching import claim_texts, fact_texts
 from stancewatch.claims.verdicts import (
     METHOD,
     MIN_MATCH_KEYWORDS,
@@ -272,6 +273,23 @@ def test_similarity_function_is_used() -> None:
     assert v.label == "inaccurate"
     [v] = check_claims([AID_350], [US_AID], similarity=_word_similarity, min_match=0.9)
     assert v.label == "unverifiable"
+
+
+def test_claim_texts_are_every_claim_text_matching_embeds() -> None:
+    asked: list[str] = []
+
+    def recording(a: list[str], b: list[str]) -> np.ndarray:
+        asked.extend(a)
+        return _word_similarity(a, b)
+
+    claims = [APPROVAL_4, AID_350, AID_120]
+    facts = [POLL_FEB, POLL_DEC, US_AID, CIVILIANS]
+    check_claims(claims, facts, similarity=recording)
+    listed = claim_texts(claims, facts)
+    # a run that embeds these beside its statements leaves matching nothing to embed
+    assert set(asked) <= set(listed) | set(fact_texts(facts))
+    assert len(listed) == len(set(listed)) and set(listed) <= set(asked)
+    assert claim_texts([], facts) == [] and claim_texts(claims, []) == []
 
 
 def test_similarity_with_the_wrong_shape_is_refused() -> None:

@@ -206,3 +206,13 @@ def test_phrasings_the_model_was_trained_on_are_not_blended_in_again(model: Mini
         model.score([nuclear_text], [NUCLEAR]),
         model.proposition_probs([nuclear_text], [NUCLEAR.proposition]),
     )
+
+
+@pytest.mark.models
+def test_prepare_embeds_the_propositions_and_changes_no_score():
+    fresh, prepared = MiniLMLoRAStance(), MiniLMLoRAStance()
+    prepared.prepare([NUCLEAR])
+    assert (NUCLEAR.proposition, prepared.hypothesis_length) in prepared._cache
+    texts = ["We must stop building reactors.", "Nuclear power is the cleanest energy we have."]
+    # the same bits either way: the prepared vectors are the ones scoring computes
+    assert np.array_equal(fresh.score(texts, [NUCLEAR] * 2), prepared.score(texts, [NUCLEAR] * 2))

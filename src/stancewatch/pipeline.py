@@ -21,7 +21,7 @@ from stancewatch.claims import textcheck
 from stancewatch.claims import verdicts as factcheck
 from stancewatch.claims.extract import extract_claims
 from stancewatch.claims.factbase import source_authority
-from stancewatch.claims.matching import fact_texts
+from stancewatch.claims.matching import claim_texts, fact_texts
 from stancewatch.claims.scope import period_date
 from stancewatch.narratives import matching as narratives
 from stancewatch.nlp import Embedder
@@ -101,7 +101,9 @@ class Analyzer:
         the facts' texts, the narrative index), so that the first document waits for none
         of it. Analysis loads them on first use anyway; this moves the wait to set-up."""
         self.nlp  # noqa: B018
-        self.backend  # noqa: B018
+        prepare = getattr(self.backend, "prepare", None)  # a backend may embed the positions
+        if prepare is not None:
+            prepare(self.pack.positions)
         if self.matches_narratives:
             self.narrative_index  # noqa: B018
         codebook = [t for p in self.pack.positions for t in stance.position_texts(p)]
@@ -244,8 +246,12 @@ class Analyzer:
         statements = [s for f in found for s in f.statements]
         texts = [t for f in found for t in f.texts]
         said = [s for f in found for s in f.said]
-        # one encoder pass over what the stance shortlist and the narrative matching read
-        self.embedder.encode([*texts, *(s.content for s in said)])
+        claims = [c for f in found for c in f.claims]
+        # one encoder pass over what the stance shortlist, the narrative matching and the
+        # fact matching read (a text's vector is the same in any company)
+        self.embedder.encode(
+            [*texts, *(s.content for s in said), *claim_texts(claims, self.pack.facts)]
+        )
         stances = stance.code_stances(
             statements,
             self.pack.positions,
@@ -255,7 +261,6 @@ class Analyzer:
             min_similarity=self.min_similarity,
             texts=texts,
         )
-        claims = [c for f in found for c in f.claims]
         dates: dict[str, date] = {}
         for f in found:
             dates.update(_claim_dates(f.statements, f.claims, f.document.published))

@@ -104,6 +104,19 @@ def fact_texts(facts: Sequence[Fact]) -> list[str]:
     return [*dict.fromkeys(_fact_text(f) for f in facts), *sorted(p for p in phrases if p)]
 
 
+def claim_texts(claims: Sequence[Claim], facts: Sequence[Fact]) -> list[str]:
+    """Every text of ``claims`` that matching them against ``facts`` embeds (their contexts,
+    measures and measure words without the facts' subjects), each once: a run can embed them
+    in the same encoder pass as its statements instead of in small passes of their own."""
+    if not claims or not facts:
+        return []
+    claims = list(claims)
+    contexts = [c.context or _claim_measure(c) or c.text for c in claims]
+    measures = [_claim_measure(c) or c.context or c.text for c in claims]
+    words = {_without(_claim_measure(c), _subject_words(f.subject)) for f in facts for c in claims}
+    return list(dict.fromkeys([*contexts, *measures, *sorted(w for w in words if w)]))
+
+
 def _fact_text(fact: Fact) -> str:
     keywords = ", ".join(fact.keywords)
     return f"{fact.measure}: {keywords}" if keywords else fact.measure

@@ -224,6 +224,17 @@ class MiniLMLoRAStance:
         v = self.embed(hypotheses, self.hypothesis_length)
         return self._pair_probs(u, v)
 
+    def prepare(self, positions: Sequence[Position]) -> None:
+        """Embed what scoring reads of ``positions`` in every batch (the propositions; the
+        phrasings of positions the model was not trained on), so that the first batch does
+        not wait for them. Scores are the same with or without it."""
+        if self.arch != "bi":
+            return  # the cross-encoder reads each pair whole
+        self.embed([p.proposition for p in positions], self.hypothesis_length)
+        if self.few_shot_prior is not None:
+            untrained = [p for p in positions if p.proposition not in self.trained_phrasings]
+            self.embed([t for p in untrained for t in (*p.supports, *p.opposes)])
+
     # -- the StanceBackend protocol -------------------------------------------------------
 
     def score(self, texts: Sequence[str], positions: Sequence[Position]) -> np.ndarray:
