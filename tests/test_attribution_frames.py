@@ -556,3 +556,30 @@ def test_said_in_a_statement_and_an_opening_mark_never_closed(nlp, text, expecte
 )
 def test_quoted_as_saying_gives_the_passive_subject(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # what a speaker denies saying or refuses to say is not their statement
+        (
+            "Lavrov denied saying that Europe was preparing for war.",
+            [("Lavrov", "denied", "saying that Europe was preparing for war")],
+        ),
+        (
+            "Peskov refused to say whether Putin would attend.",
+            [("Peskov", "refused", "to say whether Putin would attend")],
+        ),
+        (
+            "Trump declined to concede that the deal had failed.",
+            [("Trump", "declined", "to concede that the deal had failed")],
+        ),
+        # a name set against the speaker in apposition is not the speaker
+        (
+            "Trump's envoy, not Trump himself, said the deal was close.",
+            [("Trump's envoy", "said", "the deal was close")],
+        ),
+    ],
+)
+def test_denied_and_refused_reports_and_a_name_set_against_the_speaker(nlp, text, expected):
+    assert _statements(nlp, text) == expected

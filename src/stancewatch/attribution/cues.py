@@ -370,10 +370,20 @@ def _starts_with_as(token: Token) -> bool:
     )
 
 
+_DENIALS = frozenset({"deny", "refuse", "decline", "avoid"})
+
+
 def declined(verb: Token) -> bool:
-    """A verb after "rather than" or "instead of": an act set aside, not done."""
+    """A verb after "rather than" or "instead of", or under a denial or refusal ("denied
+    saying that ...", "refused to say whether ..."): an act set aside, not done."""
     before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i])
-    return before.endswith(("rather than", "instead of"))
+    if before.endswith(("rather than", "instead of")):
+        return True
+    return (
+        verb.dep_ in ("xcomp", "dobj", "pcomp")
+        and verb.head.i < verb.i
+        and verb.head.lemma_.lower() in _DENIALS
+    )
 
 
 _PHONE_PARTICLES = frozenset({"into", "in", "back", "up"})

@@ -139,7 +139,10 @@ class Layout:
                 (
                     c
                     for c in head.children
-                    if c.dep_ == "appos" and c.i > head.i and c.ent_type_ == "PERSON"
+                    if c.dep_ == "appos"
+                    and c.i > head.i
+                    and c.ent_type_ == "PERSON"
+                    and not any(n.dep_ == "neg" for n in c.children)  # "envoy, not Trump,"
                 ),
                 None,
             )
