@@ -583,3 +583,54 @@ def test_quoted_as_saying_gives_the_passive_subject(nlp, text, expected):
 )
 def test_denied_and_refused_reports_and_a_name_set_against_the_speaker(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # supposed, not said
+        "If Putin says he wants peace, the West should test him.",
+        "Zelensky could argue that the guarantees are worthless.",
+        # not said, or not yet
+        "Trump never said that Ukraine started the war.",
+        "The FBI did not recommend that she face criminal charges.",
+        "Trump has yet to say whether he will lift sanctions.",
+        # said by no one
+        "No one in the Kremlin has said the war is over.",
+        "None of the ministers said the talks had failed.",
+        # asked, not said
+        "Will Trump tell Zelensky to accept the deal?",
+    ],
+)
+def test_what_was_not_said_is_no_statement(nlp, text):
+    assert _statements(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a negated act with an object is still reported ("did not address the issue")
+        (
+            "Trump did not address the issue of troops in Ukraine.",
+            [("Trump", "address", "the issue of troops in Ukraine")],
+        ),
+        # "may have said": a hedge about a statement made
+        (
+            "Peskov may have said that the talks were over.",
+            [("Peskov", "said", "the talks were over")],
+        ),
+        # the spokeswoman's statement about what Trump never said is hers
+        (
+            "Trump never said that Ukraine started the war, his spokeswoman insisted.",
+            [
+                (
+                    "his spokeswoman",
+                    "insisted",
+                    "Trump never said that Ukraine started the war",
+                )
+            ],
+        ),
+    ],
+)
+def test_statements_about_what_was_not_said_stay(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -438,3 +438,40 @@ def quoted_as(token: Token) -> Token | None:
             if said and any(c.dep_ == "nsubjpass" for c in token.children):
                 return said[0]
     return None
+
+
+_NOBODY = frozenset({"nobody", "none", "neither", "noone"})
+_HYPOTHETICAL = frozenset({"if", "unless"})
+_MAYBE = frozenset({"could", "might", "may"})  # "Zelensky could argue that ...": not argued
+
+
+def unsaid(verb: Token, subj: Token | None) -> bool:
+    """Whether a cue reports what was not said: negated with a clause for content ("never
+    said that Ukraine started the war"), still to come ("has yet to say whether ..."), only
+    supposed ("If Putin says he wants peace, ...", "Zelensky could argue that ..."), asked
+    about ("Will Trump tell Zelensky to ...?") or said by no one ("No one in the Kremlin has
+    said ..."). A negated act with an object ("did not address the issue") is reported."""
+    children = list(verb.children)
+    auxiliaries = [c for c in children if c.dep_ == "aux"]
+    if any(c.lower_ in _MAYBE for c in auxiliaries) and not any(
+        c.lower_ == "have" for c in auxiliaries
+    ):
+        return True
+    if (
+        subj is not None
+        and any(c.i < subj.i for c in auxiliaries)
+        and verb.sent.text.rstrip().rstrip("\"'\u201d\u2019").endswith("?")
+    ):
+        return True  # an auxiliary before the subject and a question mark: a question
+    if any(c.dep_ == "neg" for c in children) and any(c.dep_ == "ccomp" for c in children):
+        return True
+    frame = verb.head if verb.dep_ == "xcomp" else verb  # "has yet to say": the frame or the cue
+    if any(c.dep_ == "advmod" and c.lower_ == "yet" for c in frame.children) and any(
+        c.dep_ == "xcomp" for c in frame.children
+    ):
+        return True
+    if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in children):
+        return True
+    return subj is not None and (
+        subj.lower_ in _NOBODY or any(c.dep_ == "det" and c.lower_ == "no" for c in subj.children)
+    )

@@ -39,6 +39,7 @@ from stancewatch.attribution.cues import (
     reports_aside,
     subject,
     supposed,
+    unsaid,
 )
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.records import StatementKind
@@ -136,6 +137,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         )
         if (
             subj is None
+            or unsaid(token, subj)
             or (subj.ent_type_ in ("TIME", "DATE") and not age_epithet(subj))
             or (subj.dep_ == "nsubjpass" and not unsourced and frame is None)
         ):
