@@ -634,3 +634,32 @@ def test_what_was_not_said_is_no_statement(nlp, text):
 )
 def test_statements_about_what_was_not_said_stay(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a lead-in ending in a colon whose subject is someone else: that subject says it
+        (
+            "Peskov said the talks were over.\n\nOr, as Tom Ridge, a former secretary of "
+            "homeland security, put it: \u201cThe barbarians are no longer at the gate. They "
+            "are inside.\u201d\n",
+            "Tom Ridge",
+        ),
+        # a headline lead naming someone else, with no subject: not the Kremlin's
+        (
+            "Kremlin: no talks until Kyiv accepts the realities on the ground\n\nTrump to "
+            "Putin: \u201cStop the killing now, today.\u201d\n",
+            None,
+        ),
+        # a lead naming no one goes on from the speaker before
+        (
+            "Trump vowed a 35 percent tax on Carrier products.\n\nThen, the laugh line: "
+            "\u201cI want to do this myself, but it is so unpresidential.\u201d\n",
+            "Trump",
+        ),
+    ],
+)
+def test_a_quotation_after_a_lead_with_a_colon_goes_to_the_leads_subject(nlp, text, expected):
+    [quoted] = [s for s in _statements(nlp, text) if s[2].startswith("\u201c")]
+    assert quoted[0] == expected

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from stancewatch.attribution.coref import Resolver
 from stancewatch.attribution.cue_model import CueModel, default_model
+from stancewatch.attribution.cues import CueWord
 from stancewatch.attribution.frames import (
     Cue,
     Found,
@@ -46,6 +47,7 @@ METHOD = "attribution.learned-cues.v2"
 _ADJACENT_MAX = 10  # words allowed between a quotation and its cue ("said on Tuesday in Kyiv")
 _INDIRECT: dict[str, float] = {"indirect": 0.75, "other": 0.65}  # confidence by kind
 _SENTENCE_END = (".", "!", "?", ":", "…")
+_LEAD = CueWord("indirect")  # the verb of a lead-in ending in a colon before a quotation
 _TITLE_WORDS = 8  # a quoted title in capitals is at most this long
 
 
@@ -245,6 +247,16 @@ class _Attributor(Layout):
                 same = [f for f in previous if f.kind == "direct" and _second_act(source, f)]
                 if same and self.para_of(same[-1].content[0]) == self.para_of(source.content[0]):
                     source = same[-1]
+            led = self._lead_subject(q, source) if source is not None else False
+            if not isinstance(led, bool):
+                # "Trump leaned in and boomed: “...”" after someone else's statement: the
+                # lead's subject says it
+                cue = Cue(led.head, _LEAD, [led.head], self.speaker_span(led), None)
+                spans = [(self.quotes[qi].start, self.quotes[qi].end) for qi in group]
+                out.extend(Found("direct", span, cue, 0.6) for span in spans)
+                continue
+            if led:
+                source = None  # a lead with a name but no subject: "Trump to Putin:"
             if source is not None and para - self.para_of(source.content[1] - 1) <= 1:
                 for qi in group:
                     piece = self.quotes[qi]
@@ -256,6 +268,43 @@ class _Attributor(Layout):
                     piece = self.quotes[qi]
                     out.append(Found("direct", (piece.start, piece.end), None, 0.3))
         return out
+
+    def _lead_subject(self, q: Quote, source: Found) -> Token | bool:
+        """For a quotation after a lead-in of its own paragraph that ends in a colon, whose
+        subject is someone other than the speaker it would continue: that subject ("Trump
+        leaned in and boomed: “...”", "as Tom Ridge put it: “...”"), or True when the lead
+        names someone the parse gives no subject ("Trump to Putin: “Stop!”"). False when the
+        quotation may go on from that speaker: a name the lead mentions in passing ("recites
+        the line about President Obama:") or none ("Then, the laugh line:")."""
+        p_start, _ = self.paras[self.para_of(q.start)]
+        lead = self.text[p_start : q.start].rstrip()
+        if not lead.endswith(":"):
+            return False
+        colon = self.doc.char_span(p_start + len(lead) - 1, p_start + len(lead))
+        if colon is None:
+            return False
+        sentence = colon[0].sent
+        speaker = source.cue.speaker if source.cue is not None else None
+        said_by = {t.lower_ for t in speaker} if speaker is not None else set()
+        for e in sentence.ents:
+            if (
+                e.label_ in ("PERSON", "ORG")
+                and e.end <= colon.start
+                and e.root.dep_ in ("nsubj", "nsubjpass")
+                and e.root.lower_ not in said_by
+            ):
+                return e.root
+        # a name opening the lead, which the recogniser may miss: "Trump to Putin:"
+        named = (sentence[0].pos_ == "PROPN" and sentence[0].is_title) or any(
+            e.start == sentence.start and e.label_ in ("PERSON", "ORG") for e in sentence.ents
+        )
+        if not named or sentence[0].lower_ in said_by:
+            return False
+        first = sentence[0]
+        root = first if first.head.i == first.i else first.head
+        while root.dep_ == "compound" and root.head.i != root.i:
+            root = root.head
+        return root if root.dep_ in ("nsubj", "nsubjpass") else True
 
 
 def _joined(found: list[Found]) -> list[Found]:
