@@ -914,3 +914,23 @@ def test_a_description_that_fits_several_actors_needs_the_text_to_say_which(nlp,
 def test_a_quotation_runs_over_paragraphs_only_from_where_one_can_open(text, runs_on):
     quotes = find_quotes(text)
     assert any(not q.closed for q in quotes) is runs_on
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "I" inside a transcript turn is the one whose turn it is
+        (
+            "Question: Are you ready to meet him?\n\nVladimir Putin: I have said many times "
+            "that I am ready. But the question is who will sign the documents.\n",
+            [("Vladimir Putin", "putin"), ("I", "putin")],
+        ),
+        # "I" in the writer's own words stays unknown
+        ("I have said many times that the talks are stalled.", [("I", None)]),
+    ],
+)
+def test_first_person_inside_someones_words_is_them(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.actor) for s in statements] == expected

@@ -422,6 +422,7 @@ def attribute(
         if key not in actors:
             actors[key] = work.resolver.resolve(f.cue.speaker)
         f.actor = actors[key]
+    _first_person_inside(found)
     best: dict[tuple[int, int], Statement] = {}
     for f in found:
         start, end = f.content
@@ -453,6 +454,27 @@ def attribute(
         if kept is None or kept.confidence < statement.confidence:
             best[(start, end)] = statement
     return sorted(best.values(), key=lambda s: (s.content_start, s.content_end))
+
+
+def _first_person_inside(found: list[Found]) -> None:
+    """ "I" speaking inside someone's words is that someone: in the transcript turn "Vladimir
+    Putin: I have said many times that I am ready", or in a quotation of his, the inner
+    statement's "I" is Putin. The actor comes from the innermost statement that holds the
+    pronoun and has one."""
+    for f in found:
+        speaker = f.cue.speaker if f.cue is not None else None
+        if f.actor is not None or speaker is None or len(speaker) != 1:
+            continue
+        if speaker[0].lower_ != "i":
+            continue
+        at = speaker.start_char
+        holders = [
+            g
+            for g in found
+            if g is not f and g.actor is not None and g.content[0] <= at < g.content[1]
+        ]
+        if holders:
+            f.actor = min(holders, key=lambda g: g.content[1] - g.content[0]).actor
 
 
 OUTPUT_FIELDS: tuple[str, ...] = (
