@@ -148,11 +148,9 @@ class ActorLinker:
         decides between actors that share a description, and lets a bare surname link to an
         actor whose full name came earlier.
         """
-        tokens = _tokens(speaker)
-        if not tokens or tokens[0].norm in _INDEFINITE:
+        tokens = _speaker_tokens(speaker)
+        if not tokens:
             return None
-        if tokens[0].norm == "the":
-            tokens = tokens[1:]
         found = self._by_name(tokens, recent)
         if found is not None:
             return found
@@ -203,12 +201,8 @@ class ActorLinker:
         """The actors a speaker string describes by a role they held on ``when`` ("the
         president": every president in the pack); empty when it names someone or fits no
         role. More than one means the description alone does not say who."""
-        tokens = _tokens(speaker)
-        if not tokens or tokens[0].norm in _INDEFINITE:
-            return set()
-        if tokens[0].norm == "the":
-            tokens = tokens[1:]
-        if self._by_name(tokens, ()) is not None:
+        tokens = _speaker_tokens(speaker)
+        if not tokens or self._by_name(tokens, ()) is not None:
             return set()
         return self._holders(tokens, when)
 
@@ -336,6 +330,15 @@ def _blocked(tokens: Sequence[_Token], end: int, words: _NameWords) -> bool:
         if not inside_title:
             return True
     return False
+
+
+def _speaker_tokens(speaker: str) -> list[_Token]:
+    """The words of a speaker string that can name someone: none for an indefinite one ("a
+    diplomat", "two officials"), and without a leading "the"."""
+    tokens = _tokens(speaker)
+    if not tokens or tokens[0].norm in _INDEFINITE:
+        return []
+    return tokens[1:] if tokens[0].norm == "the" else tokens
 
 
 def _choose(ids: set[str], recent: Sequence[str]) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -168,26 +169,22 @@ class Resolver:
             actor = self.linker.link(
                 speaker.text, self.when, recent=self.recent(speaker.start_char)
             )
-            holders = self.linker.description_holders(speaker.text, self.when)
-            if actor is not None and len(holders) > 1 and not self._described(speaker, holders):
-                actor = None  # "Trump met Zelensky. The president said ...": either of them
+            if actor is not None:
+                holders = self.linker.description_holders(speaker.text, self.when)
+                if len(holders) > 1 and not self._described(speaker, holders):
+                    actor = None  # "Trump met Zelensky. The president said ...": either one
         self._register(speaker, actor)
         return actor
 
     def _described(self, speaker: Span, holders: set[str]) -> bool:
         """Whether the nearest sentence before ``speaker`` that mentions any of the actors a
-        description fits settles which one it means: it mentions one of them, or several of
-        which exactly one spoke there (as for pronouns)."""
-        sent_start = speaker.sent.start
+        description fits settles which one it means, as for pronouns (:func:`_settled`)."""
         before = [m for m in self.mentions if m.start < speaker.start_char and m.actor in holders]
-        sentences = sorted({m.sentence for m in before if m.sentence <= sent_start}, reverse=True)
-        for sentence in sentences[:_LOOKBACK_SENTENCES]:
-            there = [m for m in before if m.sentence == sentence]
-            actors = {m.actor for m in there}
-            if len(actors) > 1:
-                actors = {m.actor for m in there if m.speaker}
-            return len(actors) == 1
-        return False
+        if not before:
+            return False
+        nearest = max(m.sentence for m in before)
+        there = [m for m in before if m.sentence == nearest]
+        return _settled(there, lambda m: m.actor) is not None
 
     def _aged(self, speaker: Span, age: str) -> str | None:
         """The actor an age epithet refers to: the one person given that age earlier in the
@@ -250,12 +247,7 @@ class Resolver:
             ]
             if not compatible:
                 continue
-            keys = {m.key for m in compatible}
-            if len(keys) > 1:
-                keys = {m.key for m in compatible if m.speaker}
-            if len(keys) == 1:
-                key = next(iter(keys))
-                chosen = next(m for m in reversed(compatible) if m.key == key)
+            chosen = _settled(compatible, lambda m: m.key)
             break
         if chosen is None:
             return None
@@ -282,6 +274,19 @@ class Resolver:
             speaker=True,
         )
         return chosen.actor
+
+
+def _settled(there: list[Mention], key: Callable[[Mention], str | None]) -> Mention | None:
+    """Which of one sentence's candidate mentions a pronoun or description means: the only
+    one (by ``key``), or, of several, the only one that spoke there; None when that does not
+    decide ("Trump met Zelensky. He said ...")."""
+    keys = {key(m) for m in there}
+    if len(keys) > 1:
+        keys = {key(m) for m in there if m.speaker}
+    if len(keys) != 1:
+        return None
+    only = next(iter(keys))
+    return next(m for m in reversed(there) if key(m) == only)
 
 
 def _conjoined_subject(token: Token) -> bool:

@@ -140,20 +140,24 @@ def dash_signatures(layout: Layout) -> Iterable[Found]:
             end -= 1  # the sentence's full stop, not an initial's
         dash = layout.doc.char_span(*signed.span("dash"), alignment_mode="expand")
         name = layout.doc.char_span(start, end, alignment_mode="expand")
-        if dash is None or name is None or len(name) == 0 or not _signs(name):
+        if dash is None or name is None or len(name) == 0:
             continue
-        if signed.group("about") and not (name[0].pos_ == "PROPN" or name[0].ent_type_):
-            continue  # "― absent political intervention, of course": no name before the comma
+        if not _signs(name, described=bool(signed.group("about"))):
+            continue
         cue = Cue(dash[0], CueWord("indirect"), [dash[0]], name, None)
         yield Found("direct", (q.start, q.end), cue, 0.95)
 
 
-def _signs(name: Span) -> bool:
+def _signs(name: Span, *, described: bool = False) -> bool:
     """Whether the words after a dash name who signs the quotation ("Maria Lopez", "a retired
     officer from Kharkiv") rather than go on with the writer's sentence ("and so did others",
-    "then he signed it", "nothing more")."""
+    "then he signed it", "nothing more"). ``described``: a comma and who they are follow the
+    words, which must then be a name ("Carlos Ruiz, a teacher", not "absent political
+    intervention, of course")."""
     if name[0].ent_type_ in _NAMES:
         return True  # "― Will Hurd": a name, whatever its first word's tag
+    if described and not (name[0].pos_ == "PROPN" or name[0].ent_type_):
+        return False
     if name[0].pos_ in _NOT_SIGNING:
         return False
     if any(t.tag_ in _FINITE or t.tag_ == "MD" for t in name):

@@ -110,11 +110,21 @@ def claim_texts(claims: Sequence[Claim], facts: Sequence[Fact]) -> list[str]:
     in the same encoder pass as its statements instead of in small passes of their own."""
     if not claims or not facts:
         return []
-    claims = list(claims)
-    contexts = [c.context or _claim_measure(c) or c.text for c in claims]
-    measures = [_claim_measure(c) or c.context or c.text for c in claims]
-    words = {_without(_claim_measure(c), _subject_words(f.subject)) for f in facts for c in claims}
-    return list(dict.fromkeys([*contexts, *measures, *sorted(w for w in words if w)]))
+    words = {w for row in _measure_words(claims, facts) for w in row if w}
+    return list(dict.fromkeys([*_contexts(claims), *_measures(claims), *sorted(words)]))
+
+
+def _contexts(claims: Sequence[Claim]) -> list[str]:
+    return [c.context or _claim_measure(c) or c.text for c in claims]
+
+
+def _measures(claims: Sequence[Claim]) -> list[str]:
+    return [_claim_measure(c) or c.context or c.text for c in claims]
+
+
+def _measure_words(claims: Sequence[Claim], facts: Sequence[Fact]) -> list[list[str]]:
+    """Each claim's measure words without the words naming each fact's subject, by fact."""
+    return [[_without(_claim_measure(c), _subject_words(f.subject)) for f in facts] for c in claims]
 
 
 def _fact_text(fact: Fact) -> str:
@@ -137,8 +147,7 @@ def _text_scores(
     if not facts:
         return np.zeros((len(claims), 0))
     fact_texts = [_fact_text(f) for f in facts]
-    contexts = [c.context or _claim_measure(c) or c.text for c in claims]
-    measures = [_claim_measure(c) or c.context or c.text for c in claims]
+    contexts, measures = _contexts(claims), _measures(claims)
     if similarity is None:
         return np.array(
             [
@@ -172,9 +181,7 @@ def _measure_fits(
     """How well each claim's measure fits each fact's measure or keywords, leaving out the
     words that name the fact's subject ("Europe" in "for Europe's defence" says nothing about
     what is measured); None where the claim has no measure words left."""
-    claim_texts = [
-        [_without(_claim_measure(c), _subject_words(f.subject)) for f in facts] for c in claims
-    ]
+    words = _measure_words(claims, facts)
     phrases = [
         [_without(p, _subject_words(f.subject)) for p in (f.measure, *f.keywords)] for f in facts
     ]
@@ -184,10 +191,10 @@ def _measure_fits(
                 _bag_fit(text, fact_phrases) if text else None
                 for text, fact_phrases in zip(row, phrases, strict=True)
             ]
-            for row in claim_texts
+            for row in words
         ]
     else:
-        rows = sorted({t for row in claim_texts for t in row if t})
+        rows = sorted({t for row in words for t in row if t})
         cols = sorted({p for ps in phrases for p in ps if p})
         matrix = _similarity(similarity, rows, cols) if rows and cols else np.zeros((0, 0))
         row_at, col_at = {t: i for i, t in enumerate(rows)}, {p: j for j, p in enumerate(cols)}
@@ -198,7 +205,7 @@ def _measure_fits(
                 else None
                 for t, ps in zip(row, phrases, strict=True)
             ]
-            for row in claim_texts
+            for row in words
         ]
     for row, sides in enumerate(_vote_matches(claims, facts)):
         if sides is not None:

@@ -30,10 +30,10 @@ EMBEDDING_C = 8.0
 NGRAM_C = 10.0
 MAX_LABELS = 1_000  # beyond this a bank's "labels" are identifiers, not classes
 # BLAS threads while fitting. The regressions multiply matrices of a few hundred rows, where
-# a second OpenBLAS thread costs more than it gives: one thread fits the pack's narrative gate
-# in about a tenth of the time on 2 cores (0.27 s -> 0.03 s for the embedding regression;
-# `bench/pipeline_speed.py`'s first-command loading time). The coefficients differ from a
-# two-thread fit only in the last bits (summation order), and every fit uses the same count.
+# a second OpenBLAS thread costs more than it gives; the pack's narrative gate is fitted in a
+# user's first command (`bench/pipeline_speed.py`'s first-command loading time). The
+# coefficients differ from a two-thread fit only in the last bits (summation order), and
+# every fit uses the same count.
 FIT_BLAS_THREADS = 1
 
 
