@@ -31,6 +31,25 @@ def test_packaged_model_loads_with_a_probability_threshold():
     assert model.meta["articles"] == 840
 
 
+def test_training_defaults_are_the_packaged_thresholds():
+    # `stancewatch train-cues` with its defaults must reproduce model.json, thresholds included
+    from inspect import signature
+
+    from stancewatch.attribution.cue_training import train
+    from stancewatch.cli.attribution import train_cues
+
+    model = default_model()
+    packaged = {
+        "threshold": model.threshold,
+        "content_threshold": model.content_threshold,
+        "source_threshold": model.source_threshold,
+        "c": model.meta["c"],
+    }
+    for function in (train, train_cues):
+        defaults = {k: signature(function).parameters[k].default for k in packaged}
+        assert defaults == packaged, function.__name__
+
+
 @pytest.mark.models
 @pytest.mark.parametrize(
     "text, content, speaker",

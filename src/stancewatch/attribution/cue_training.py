@@ -90,7 +90,7 @@ def train(
     nlp: Any,
     *,
     c: float = 0.3,
-    threshold: float = 0.5,
+    threshold: float = 0.54,
     content_threshold: float = 0.2,
     source_threshold: float = 0.35,
     limit: int | None = None,

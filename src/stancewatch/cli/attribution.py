@@ -371,7 +371,7 @@ def train_cues(
     ] = 0.3,
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.01, max=0.99, help="Probability that makes a cue.")
-    ] = 0.5,
+    ] = 0.54,
     content_threshold: Annotated[
         float,
         typer.Option(
