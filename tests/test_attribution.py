@@ -864,6 +864,67 @@ def test_inverted_tags_and_age_epithets(nlp, text, expected):
     assert [(s.speaker, s.actor) for s in statements] == expected
 
 
+def test_age_on_a_date_turns_on_the_birthday():
+    trump = Actor("trump", "Donald Trump", born=date(1946, 6, 14))
+    assert trump.age(date(2025, 6, 13)) == 78
+    assert trump.age(date(2025, 6, 14)) == 79
+    assert Actor("x", "X").age(date(2025, 1, 1)) is None
+
+
+def _aged(actor: Actor, born: date, *descriptions: str) -> Actor:
+    roles = (Role("President", descriptions, date(2019, 1, 1)),) if descriptions else ()
+    return replace(actor, born=born, roles=actor.roles + roles)
+
+
+AGED = ActorLinker(
+    [
+        _aged(ACTORS[0], date(1946, 6, 14)),  # Trump, president already
+        _aged(ACTORS[1], date(1978, 1, 25)),  # Zelensky, president already
+        _aged(ACTORS[3], date(1952, 10, 7), "president"),  # Putin
+        _aged(ACTORS[8], date(1977, 12, 21), "president"),  # Macron: 47 on WHEN, as Zelensky
+        *ACTORS[4:8],  # no birth dates
+    ]
+)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # with the pack's birth dates, an age names the one person mentioned who has it
+        ("Trump met Putin in Alaska. “It was a great meeting,” said the 78-year-old.", "trump"),
+        ("Trump met Putin in Alaska. “We understood each other,” said the 72-year-old.", "putin"),
+        ("Trump met Putin in Alaska. “We agree,” said the 80-year-old.", None),
+        # someone there whose age the pack does not know: unknown, not a guess
+        ("Trump met Steve Smith in Washington. “We agree,” said the 78-year-old.", None),
+        ("Trump met Peskov in Riyadh. “We agree,” said the 78-year-old.", None),
+        # what the document says of ages comes first
+        ("Steve Smith, 78, met Trump in Washington. “We agree,” said the 78-year-old.", None),
+        # age and office: among the holders of the office
+        (
+            "Zelensky met European leaders in London. “There can be no deal without Ukraine,” "
+            "argued the 47-year-old president.",
+            "zelensky",
+        ),
+        (
+            "Putin met the envoy in Moscow. “We are ready,” said the 72-year-old president.",
+            "putin",
+        ),
+        # two presidents of 47 (Zelensky and Macron): mentioned together, or neither named
+        (
+            "Zelensky and Macron spoke in Paris. “Europe must be at the table,” said the "
+            "47-year-old president.",
+            None,
+        ),
+        ("“Europe must be at the table,” said the 47-year-old president.", None),
+    ],
+)
+def test_ages_from_the_packs_birth_dates(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d", linker=AGED, when=WHEN)
+    _check_offsets(text, statements)
+    assert [s.actor for s in statements if s.speaker and "year-old" in s.speaker] == [expected]
+
+
 @pytest.mark.models
 def test_single_curly_quotations_are_direct_speech(nlp):
     text = "‘We will never accept the occupation,’ Zelensky told reporters."
@@ -891,6 +952,12 @@ def test_single_curly_quotations_are_direct_speech(nlp):
         (
             "Zelensky said Ukraine would not sign. The president said he was ready for talks.",
             [("Zelensky", "zelensky"), ("The president", "zelensky")],
+        ),
+        # the one who spoke there, even when the other is named after him
+        (
+            "Trump, who blamed Zelensky for the war, said he was disappointed. “He is making "
+            "it very hard,” the president said.",
+            [("Trump", "trump"), ("Trump", "trump"), ("the president", "trump")],
         ),
         # a description only one actor fits
         (

@@ -13,6 +13,7 @@ actors:
   - id: vance
     name: JD Vance
     gender: male
+    born: 1984-08-02
     aliases: [Vance, J.D. Vance]
     roles:
       - title: Vice President of the United States
@@ -62,6 +63,7 @@ def test_valid_pack_loads(tmp_path):
     assert vance.roles[0].valid_on(date(2025, 2, 14))
     assert not vance.roles[0].valid_on(date(2020, 1, 1))
     assert pack.actor("kremlin").kind == "institution"
+    assert vance.born == date(1984, 8, 2) and pack.actor("kremlin").born is None
     assert pack.position("hold-elections").holders == ("vance",)
     trust, aid = pack.facts
     assert trust.value == 57 and trust.keywords == ("trust", "approval rating")
@@ -85,6 +87,16 @@ def test_valid_pack_loads(tmp_path):
             "actors.yaml",
             ACTORS_YAML.replace("2025-01-20", "2025-13-01"),
             r"roles\[0\]\.start: '2025-13-01' is not a date",
+        ),
+        (
+            "actors.yaml",
+            ACTORS_YAML.replace("born: 1984-08-02", "born: 1984-02-30"),
+            r"actors\.yaml: actors\[0\] \(id 'vance'\)\.born: '1984-02-30' is not a date",
+        ),
+        (
+            "actors.yaml",
+            ACTORS_YAML.replace("born: 1984-08-02", "born: August 1984"),
+            r"actors\.yaml: actors\[0\] \(id 'vance'\).*born.*does not match",
         ),
         ("actors.yaml", ACTORS_YAML + "  - id: vance\n    name: Again\n", r"duplicate id 'vance'"),
         ("actors.yaml", "actors: [\n", r"actors\.yaml: line \d+, column \d+: invalid YAML"),

@@ -43,6 +43,27 @@ def test_schema_version_and_reopen(tmp_path):
         assert store.count("documents") == 1
 
 
+def test_older_database_gains_birth_dates_and_keeps_its_actors(tmp_path):
+    from stancewatch.packs import default_pack_path, load_pack
+    from stancewatch.store.schema import MIGRATIONS, split_sql
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)  # a file written before actors had a birth date
+    for script in MIGRATIONS[:-1]:
+        for statement in split_sql(script):
+            conn.execute(statement)
+    conn.execute("INSERT INTO actors (id, name) VALUES ('trump', 'Donald Trump')")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert [r["name"] for r in store.db.query("SELECT name FROM actors")] == ["Donald Trump"]
+        store.save_pack(load_pack(default_pack_path()))
+        born = {r["id"]: r["born"] for r in store.db.query("SELECT id, born FROM actors")}
+    assert born["trump"] == "1946-06-14" and born["kremlin"] is None
+
+
 def test_file_opens_in_pandas_and_plain_sqlite(tmp_path):
     path = tmp_path / "s.db"
     with Store(path) as store:

@@ -52,8 +52,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "actors": (
         ("id", "text"), ("name", "text"), ("kind", "text"), ("affiliation", "text"),
-        ("gender", "text"), ("wikidata", "text"), ("aliases", "list"), ("roles", "json"),
-        ("pack", "text"),
+        ("gender", "text"), ("wikidata", "text"), ("born", "date"), ("aliases", "list"),
+        ("roles", "json"), ("pack", "text"),
     ),
     "positions": (
         ("id", "text"), ("topic", "text"), ("proposition", "text"), ("holders", "list"),

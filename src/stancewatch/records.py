@@ -105,6 +105,15 @@ class Actor:
     affiliation: str | None = None
     gender: Literal["male", "female"] | None = None
     wikidata: str | None = None
+    born: date | None = None  # settles an age epithet ("the 78-year-old") at a document's date
+
+    def age(self, when: date) -> int | None:
+        """Age in whole years on ``when``; None without a birth date."""
+        if self.born is None:
+            return None
+        return (
+            when.year - self.born.year - ((when.month, when.day) < (self.born.month, self.born.day))
+        )
 
 
 @dataclass(frozen=True)

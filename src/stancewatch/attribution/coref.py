@@ -7,7 +7,10 @@ compatible mention holds several different ones, the speaker stays unknown unles
 of them spoke there ("Peskov said Putin was ready. He added ..."): "Trump met Zelensky. He
 said ..." names no one, whatever the grammar of the first sentence. A description ("the defence secretary") goes to the linker with the
 actors mentioned so far, most recent last. An age ("the 78-year-old") resolves to the one
-person the document gave that age before ("Donald Trump, 78, said ..."), else stays unknown.
+person the document gave that age before ("Donald Trump, 78, said ..."), else, at the
+document's date, to the one person of that age by the pack's birth dates among those
+mentioned in the last sentences that mention people ("the 47-year-old president": among the
+holders of the description); anyone there whose age is not known leaves it unknown.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
 
 Gender = Literal["male", "female"]
 _LOOKBACK_SENTENCES = 3
-_AGE_EPITHET = re.compile(r"^(?:the\s+)?(\d{1,3})-year-old$", re.IGNORECASE)
+# "the 78-year-old", "the 47-year-old president": an age, and what else the epithet says
+_AGE_EPITHET = re.compile(r"^(?:the\s+)?(\d{1,3})-year-old(?:\s+(\S.*))?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ class Resolver:
         word = root.lower_
         age = _AGE_EPITHET.match(speaker.text)
         if age is not None:
-            return self._aged(speaker, age.group(1))
+            return self._aged(speaker, age.group(1), age.group(2))
         if len(speaker) == 1 and root.pos_ == "PRON":
             if word in self.words.person:
                 return self._pronoun(speaker, "person", self.words.person[word])
@@ -171,24 +175,30 @@ class Resolver:
             )
             if actor is not None:
                 holders = self.linker.description_holders(speaker.text, self.when)
-                if len(holders) > 1 and not self._described(speaker, holders):
-                    actor = None  # "Trump met Zelensky. The president said ...": either one
+                if len(holders) > 1:
+                    # the one the sentence settles, not the linker's most recent holder:
+                    # "Trump, who blamed Zelensky, said ... “...,” the president said" is
+                    # Trump; "Trump met Zelensky. The president said ..." either one
+                    actor = self._described(speaker, holders)
         self._register(speaker, actor)
         return actor
 
-    def _described(self, speaker: Span, holders: set[str]) -> bool:
-        """Whether the nearest sentence before ``speaker`` that mentions any of the actors a
-        description fits settles which one it means, as for pronouns (:func:`_settled`)."""
+    def _described(self, speaker: Span, holders: set[str]) -> str | None:
+        """Which of the actors a description fits it means: the one the nearest sentence
+        before ``speaker`` that mentions any of them settles, as for pronouns
+        (:func:`_settled`); None when it does not."""
         before = [m for m in self.mentions if m.start < speaker.start_char and m.actor in holders]
         if not before:
-            return False
+            return None
         nearest = max(m.sentence for m in before)
         there = [m for m in before if m.sentence == nearest]
-        return _settled(there, lambda m: m.actor) is not None
+        settled = _settled(there, lambda m: m.actor)
+        return None if settled is None else settled.actor
 
-    def _aged(self, speaker: Span, age: str) -> str | None:
+    def _aged(self, speaker: Span, age: str, described: str | None) -> str | None:
         """The actor an age epithet refers to: the one person given that age earlier in the
-        document, as "Name, 78," or "78-year-old Name"; None when there is none or several."""
+        document, as "Name, 78," or "78-year-old Name"; when there is none, the one the
+        pack's birth dates give that age (:meth:`_of_age`); None when neither settles it."""
         people: dict[str, Mention] = {}
         for m in self.mentions:
             if m.start >= speaker.start_char or m.kind != "person":
@@ -199,9 +209,49 @@ class Resolver:
                 rf"\b{age}-year-old\s+$", before, re.IGNORECASE
             ):
                 people[m.key] = m
-        if len(people) != 1:
+        if len(people) > 1:
             return None
-        return self._refers_to(speaker, next(iter(people.values())), "person", None)
+        if people:
+            return self._refers_to(speaker, next(iter(people.values())), "person", None)
+        return self._of_age(speaker, int(age), described)
+
+    def _of_age(self, speaker: Span, years: int, described: str | None) -> str | None:
+        """The pack actor who is ``years`` old at the document's date, among the holders of
+        ``described`` ("president") when the pack knows it, else among the people mentioned
+        in the last sentences that mention people; None unless exactly one fits and no one
+        there is of unknown age."""
+        if self.linker is None or self.when is None:
+            return None
+        when = self.when
+        holders = (
+            self.linker.description_holders(described, when) if described is not None else set()
+        )
+        before = [m for m in self.mentions if m.start < speaker.start_char and m.kind == "person"]
+        if holders:
+            there = [m for m in before if m.actor in holders]
+        else:
+            recent = sorted({m.sentence for m in before}, reverse=True)[:_LOOKBACK_SENTENCES]
+            there = [m for m in before if m.sentence in recent]
+        ages = {
+            m.key: self.linker.actors[m.actor].age(when) if m.actor is not None else None
+            for m in there
+        }
+        if None in ages.values():
+            return None  # someone there the pack cannot age
+        fits = {key for key, age in ages.items() if age == years}
+        if holders and not fits:
+            # a holder of the description not mentioned yet: "the 47-year-old president"
+            held = {h: self.linker.actors[h].age(when) for h in holders}
+            unnamed = {h for h, age in held.items() if age == years}
+            if len(unnamed) == 1 and None not in held.values():
+                actor = next(iter(unnamed))
+                self._register(speaker, actor)
+                return actor
+        if len(fits) != 1:
+            return None
+        key = next(iter(fits))
+        chosen = next(m for m in reversed(there) if m.key == key)
+        return self._refers_to(speaker, chosen, "person", None)
 
     def _register(self, speaker: Span, actor: str | None) -> None:
         start, end = speaker.start_char, speaker.end_char

@@ -153,6 +153,7 @@ def load_actors(file: Path) -> tuple[Actor, ...]:
                 affiliation=item.get("affiliation"),
                 gender=item.get("gender"),
                 wikidata=item.get("wikidata"),
+                born=check_date(item.get("born"), file, f"actors[{i}] (id {item['id']!r}).born"),
             )
         )
     check_unique([a.id for a in actors], file, "actors")

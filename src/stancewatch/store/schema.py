@@ -317,6 +317,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX review_codings_coder ON review_codings(coder, item_kind, item_id);
     """,
+    # An actor's birth date from the pack (settles "the 78-year-old" at a document's date).
+    """
+    ALTER TABLE actors ADD COLUMN born TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
