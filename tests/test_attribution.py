@@ -69,6 +69,7 @@ LINKER = ActorLinker(ACTORS)
         ('Nested: "a “b” c" end', ['"a “b” c"']),
         ("Plain-text feed: ''We will win,'' he said.", ["''We will win,''"]),
         ("It’s Zelensky’s plan; the 5' wall.", []),  # apostrophes are no quotes
+        ("Plain-text feed: ''Yes,'' and 'no' too.", ["''Yes,''", "'no'"]),
         # single curly marks quote where they cannot be apostrophes
         (
             "‘We will never accept it,’ Zelensky said. ‘It’s our land.’",
@@ -82,6 +83,17 @@ LINKER = ActorLinker(ACTORS)
         ("It’s the voters’ choice, he said.", []),
         ("The ‘90s were different, and rock ‘n’ roll too.", []),
         ("‘Unclosed, he said.", []),
+        # straight single marks (plain-text copy, headlines) by the same rules
+        (
+            "'They can accept it or we walk away,' Vance said. 'It's their call.'",
+            ["'They can accept it or we walk away,'", "'It's their call.'"],
+        ),
+        ("Kyiv rejects 'final offer' as envoys shuttle", ["'final offer'"]),
+        ("'The leaders' summit was a success,' he said.", ["'The leaders' summit was a success,'"]),
+        ("\"He said 'no' to me,\" she said.", ["\"He said 'no' to me,\""]),
+        ("Russia's demands and the allies' summit in the '90s.", []),
+        ("Rock 'n' roll, Ukraine's 5' wall.", []),
+        ("'Unclosed, he said.", []),
         ('An unclosed " mark', []),
         ("“Unclosed, and the next line is narration.\nNarration.", []),
         ("A closing mark only”", []),
@@ -923,6 +935,17 @@ def test_ages_from_the_packs_birth_dates(nlp, text, expected):
     statements = attribute(nlp(text), document_id="d", linker=AGED, when=WHEN)
     _check_offsets(text, statements)
     assert [s.actor for s in statements if s.speaker and "year-old" in s.speaker] == [expected]
+
+
+@pytest.mark.models
+def test_straight_single_quotations_are_direct_speech(nlp):
+    text = (
+        "The vice-president was blunt. 'They can accept it or we walk away,' Vance told reporters."
+    )
+    statements = attribute(nlp(text), document_id="d", linker=LINKER, when=WHEN)
+    assert [(s.kind, s.content) for s in statements] == [
+        ("direct", "'They can accept it or we walk away,'")
+    ]
 
 
 @pytest.mark.models

@@ -5,8 +5,10 @@ apostrophes in some plain-text feeds) and typographic (``“ ” „ « »``) al
 marks (``‘…’``, the quotation marks of British and much wire copy) are paired where no double
 mark quotes the text: ``‘`` opens when it starts a word, and ``’`` closes only where it cannot
 be an apostrophe (not inside a word, and after a plural ``s`` only when no other mark could
-close the quotation). Straight single marks are left alone: they are far more often
-apostrophes. Nested quotes are folded into the outermost one.
+close the quotation). Straight single marks (``'…'``, in plain-text copy and headlines) are
+paired by the same rules where neither double nor curly marks quote the text; a straight
+mark next to another (the two apostrophes some feeds use for a double mark) is never one.
+Nested quotes are folded into the outermost one.
 
 Paragraphs are lines. A quote left open at the end of a paragraph is kept only when it opens
 the paragraph, a sentence or a colon's lead-in and the next paragraph opens with a quotation
@@ -118,25 +120,28 @@ def _pair(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int |
 
 SINGLE_OPENING = "\u2018"
 SINGLE_CLOSING = "\u2019"
+STRAIGHT_SINGLE = "'"
 _STRONG_BEFORE_CLOSING = ".,!?;:\u2026"
 
 
 def _single_opens(text: str, i: int, start: int) -> bool:
-    """Whether the ``‘`` at ``i`` opens a quotation: it starts a word."""
+    """Whether the single mark at ``i`` opens a quotation: it starts a word."""
     before = text[i - 1] if i > start else " "
     after = text[i + 1] if i + 1 < len(text) else " "
+    if text[i] == STRAIGHT_SINGLE and (after == STRAIGHT_SINGLE or before == STRAIGHT_SINGLE):
+        return False  # two apostrophes stand for a double mark
     return (before.isspace() or before in _BEFORE_OPENING) and not after.isspace()
 
 
-def _single_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Quoted spans in single curly marks within ``text[start:end]``.
+def _single_pairs(
+    text: str, start: int, end: int, opening: str = SINGLE_OPENING, closing: str = SINGLE_CLOSING
+) -> list[tuple[int, int]]:
+    """Quoted spans in single marks (curly by default) within ``text[start:end]``.
 
-    A ``’`` followed by a letter or digit is an apostrophe (it’s, Ukraine’s). One after a
-    plural ``s`` and before a space may be a possessive (the leaders’ summit): it closes only
-    when no later mark before the next opening could."""
-    openers = [
-        i for i in range(start, end) if text[i] == SINGLE_OPENING and _single_opens(text, i, start)
-    ]
+    A closing mark followed by a letter or digit is an apostrophe (it’s, Ukraine’s). One
+    after a plural ``s`` and before a space may be a possessive (the leaders’ summit): it
+    closes only when no later mark before the next opening could."""
+    openers = [i for i in range(start, end) if text[i] == opening and _single_opens(text, i, start)]
     spans: list[tuple[int, int]] = []
     for n, i in enumerate(openers):
         if spans and i < spans[-1][1]:
@@ -145,8 +150,10 @@ def _single_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         strong: int | None = None
         weak: list[int] = []
         for j in range(i + 2, limit):
-            if text[j] != SINGLE_CLOSING:
+            if text[j] != closing:
                 continue
+            if closing == STRAIGHT_SINGLE and closing in (text[j - 1], text[j + 1 : j + 2]):
+                continue  # two apostrophes stand for a double mark
             after = text[j + 1] if j + 1 < end else " "
             if after.isalnum():
                 continue  # an apostrophe inside a word
@@ -170,11 +177,14 @@ def _with_singles(
     """``spans`` (double marks) with the single-mark quotations outside them added, in order;
     none after a double mark left open (what follows it is inside that quotation)."""
     stop = open_at if open_at is not None else end
-    singles = [
-        (s, e)
-        for s, e in _single_pairs(text, start, stop)
-        if not any(s < e2 and s2 < e for s2, e2 in spans)
-    ]
+    singles: list[tuple[int, int]] = []
+    for found in (
+        _single_pairs(text, start, stop),
+        _single_pairs(text, start, stop, STRAIGHT_SINGLE, STRAIGHT_SINGLE),
+    ):
+        singles += [
+            (s, e) for s, e in found if not any(s < e2 and s2 < e for s2, e2 in spans + singles)
+        ]
     return sorted(spans + singles) if singles else spans
 
 
