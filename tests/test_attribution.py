@@ -681,6 +681,20 @@ def test_short_quotation_that_is_the_whole_clause(nlp, text, expected):
                 )
             ],
         ),
+        # the parse joined the clause's subject to X by coordination
+        (
+            'According to Peskov, Putin and Trump could meet "in the coming months".',
+            [("Peskov", "According to", 'Putin and Trump could meet "in the coming months"')],
+        ),
+        # ... but a relative clause on X stays out, and a coordination before the comma is X
+        (
+            "According to Peskov, who spoke on Tuesday, Putin could meet Trump soon.",
+            [("Peskov", "According to", "Putin could meet Trump soon")],
+        ),
+        (
+            "According to Reuters and AP, the talks failed.",
+            [("Reuters", "According to", "the talks failed")],
+        ),
         # nothing said, or no one who said it
         ("According to Reuters.", []),
         ("The talks resumed, according to.", []),

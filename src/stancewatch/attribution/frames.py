@@ -337,6 +337,16 @@ def according_to(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found
         if source is None:
             continue
         phrase = {t.i for t in token.subtree} | {t.i for t in nxt.subtree}
+        comma = next((t.i for t in token.sent if t.i > source.i and t.text == ","), None)
+        if comma is not None and token.i < comma < token.head.i:
+            # "According to Peskov, Putin and Trump could meet": the parse joined the clause's
+            # subject to X; the names coordinated after the comma are the clause's
+            phrase -= {
+                t.i
+                for c in source.children
+                if c.dep_ in ("conj", "cc") and c.i > comma
+                for t in c.subtree
+            }
         clause = [t for t in token.head.subtree if t.i not in phrase]
         if not clause:
             # "According to X, ..." that the parse made the root of its sentence: what
