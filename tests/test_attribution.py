@@ -463,6 +463,37 @@ def test_demands_and_conditions_reported_as_nouns(nlp, text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # a listing verb that ends its line with a colon: each item of the list below
+        (
+            "Russia's conditions include:\n• a ban on Ukraine joining NATO;\n• limits on the "
+            "size of its army;\n\nThe talks went on.",
+            [
+                ("Russia", "conditions", "a ban on Ukraine joining NATO"),
+                ("Russia", "conditions", "limits on the size of its army"),
+            ],
+        ),
+        (
+            "The demands of the Kremlin are:\n1. recognition of annexed regions\n2. no NATO "
+            "troops in Ukraine",
+            [
+                ("the Kremlin", "demands", "recognition of annexed regions"),
+                ("the Kremlin", "demands", "no NATO troops in Ukraine"),
+            ],
+        ),
+        # no one whose demands they are, or a colon that does not end the line: no list
+        ("The conditions include:\n• a ceasefire;\n• elections.", []),
+    ],
+)
+def test_listed_demands_are_each_a_statement(nlp, text, expected):
+    statements = attribute(nlp(text), document_id="d")
+    _check_offsets(text, statements)
+    assert [(s.speaker, s.cue, s.content) for s in statements] == expected
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # list items whose verb shares the subject of the lead-in line
         (
             "The minister has:\n• claimed that sanctions do not work;\n• called the plan a "

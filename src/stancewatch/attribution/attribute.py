@@ -30,9 +30,9 @@ from stancewatch.attribution.frames import (
     according_to,
     find_cues,
     listed_after,
-    reporting_nouns,
 )
 from stancewatch.attribution.layout import Layout, overlaps
+from stancewatch.attribution.nouns import reporting_nouns
 from stancewatch.attribution.pieces import joined, second_act
 from stancewatch.attribution.quotes import Quote
 from stancewatch.attribution.signatures import colon_lines, dash_signatures

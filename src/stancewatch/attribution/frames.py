@@ -17,7 +17,7 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from spacy.symbols import NOUN, VERB
+from spacy.symbols import VERB
 
 from stancewatch.attribution.cue_model import CueModel, candidate
 from stancewatch.attribution.cues import (
@@ -29,7 +29,6 @@ from stancewatch.attribution.cues import (
     cue_of,
     declined,
     experiencer,
-    lexicon,
     object_clause,
     open_question,
     passive_subject,
@@ -409,79 +408,6 @@ def listed_after(
         for item in layout.items_after(after) or layout.paragraph_after(after):
             if not overlaps(item, taken):
                 yield Found("indirect", item, cue, 0.6)
-
-
-# Verbs that state what a demand or condition consists of ("Moscow's demands include X",
-# "his conditions are X", "among Russia's demands is X"): grammar, not vocabulary.
-_LISTING = frozenset({"be", "include", "comprise", "involve", "remain"})
-_AGENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})  # who can make demands: "of Russia"
-
-
-def _listed(token: Token) -> tuple[Token | None, list[Token] | None]:
-    """For a reporting noun that is the subject of a listing verb (or the object of "among"
-    before one), the speaker named by "of X" and what the verb lists."""
-    verb = token.head
-    if token.dep_ == "pobj" and verb.lower_ == "among":
-        verb = verb.head
-        roles: tuple[str, ...] = ("attr", "nsubj", "nsubjpass")
-    elif token.dep_ == "nsubj":
-        roles = ("attr", "dobj")
-    else:
-        return None, None
-    if verb.lemma_.lower() not in _LISTING or verb.i == token.i:
-        return None, None
-    listed = next((c for c in verb.children if c.dep_ in roles and c.i > verb.i), None)
-    if listed is None:
-        return None, None
-    of = next(
-        (
-            pobj
-            for child in token.children
-            if child.dep_ == "prep" and child.lower_ == "of"
-            for pobj in child.children
-            if pobj.dep_ == "pobj" and pobj.ent_type_ in _AGENTS
-        ),
-        None,
-    )
-    return of, list(listed.subtree)
-
-
-def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
-    """Statements on a reporting noun with a speaker and a clause: "X's claim that ...",
-    "a promise by X to ...", and demands or conditions listed by a verb: "Moscow's demands
-    include ...", "his conditions are ...", outside the ranges already ``taken``."""
-    nouns = lexicon().nouns
-    for i in range(len(layout.doc)):
-        if layout.pos[i] != NOUN or layout.quote_of[i] >= 0:
-            continue
-        token = layout.doc[i]
-        word = nouns.get(token.lemma_.lower())
-        if word is None:
-            continue
-        speaker = None
-        content = None
-        for child in token.children:
-            if child.dep_ == "poss":
-                speaker = child
-            elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
-                speaker = next((c for c in child.children if c.dep_ == "pobj"), speaker)
-            elif child.dep_ in ("acl", "ccomp") and any(
-                c.dep_ == "mark" and c.lower_ == "that" or c.dep_ == "aux" and c.lower_ == "to"
-                for c in child.children
-            ):
-                content = list(child.subtree)
-        if content is None and word.listing:
-            of, listed = _listed(token)
-            if listed is not None:
-                content = listed
-                speaker = speaker if speaker is not None else of
-        if speaker is None or content is None:
-            continue
-        span = layout.char_range(content)
-        if span[1] - span[0] < 2 or overlaps(span, taken):
-            continue
-        cue = Cue(token, word, [token], layout.speaker_span(speaker), content)
-        yield Found(word.kind, span, cue, 0.65)
 
 
 def _object_relative(verb: Token, subj: Token) -> bool:
