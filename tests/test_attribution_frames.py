@@ -105,6 +105,47 @@ def test_passive_cue_without_agent(nlp, text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # the parse read "the 78-year-old said" as one noun phrase headed by the verb (it does
+        # with a sentence after it)
+        (
+            "“I am not happy with him,” the 78-year-old said. Hours later he left.",
+            [("the 78-year-old", "said", "“I am not happy with him,”")],
+        ),
+        (
+            "The talks were “useful,” the 74-year-old said. Hours later he left.",
+            [("the 74-year-old", "said", "The talks were “useful,”")],
+        ),
+        # the same words outside a speech tag keep their parse
+        (
+            "Officials said the shooting, and a sniper targeting police officers, shocked the city.",
+            [
+                (
+                    "Officials",
+                    "said",
+                    "the shooting, and a sniper targeting police officers, shocked the city",
+                )
+            ],
+        ),
+    ],
+)
+def test_subject_glued_onto_the_verb_of_a_speech_tag(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+def test_glue_subjects_mends_only_speech_tags(nlp):
+    tag = nlp("“We are ready,” the 72-year-old said. Hours later he left.")
+    with nlp.select_pipes(disable=["stancewatch_parse_repairs"]):
+        glued = nlp("“We are ready,” the 72-year-old said. Hours later he left.")
+    assert next(t for t in glued if t.text == "old").dep_ == "amod"  # the misparse, unmended
+    old = next(t for t in tag if t.text == "old")
+    assert (old.dep_, old.head.text, tag[6].head.text) == ("nsubj", "said", "old")  # "the"
+    phrase = nlp("Police found a sniper targeting officers.")
+    assert not any(t.dep_ == "nsubj" and t.head.text == "targeting" for t in phrase)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # verbs of feeling: the object feels, the subject is what the feeling is about
         ("The decision angered Republicans.", [("Republicans", "angered", "The decision")]),
         ("That worries environmentalists.", [("environmentalists", "worries", "That")]),

@@ -103,10 +103,59 @@ def _register_paragraph_breaks() -> None:
         return doc
 
 
+PARSE_REPAIRS = "stancewatch_parse_repairs"
+# what the parse may hang between "the" and a verb when it reads "the 78-year-old said" as
+# one noun phrase
+_GLUED = frozenset({"amod", "compound", "nmod", "npadvmod", "nummod"})
+_TAG_AFTER = frozenset({",", "\u201d", '"', "\u2019", "'", "''"})  # what ends the quotation
+
+
+def glue_subjects(doc: Any) -> Any:
+    """Give a verb back the subject the parse glued onto it as a noun phrase's modifiers.
+
+    After a quotation, "the 78-year-old said" may be parsed as one noun phrase headed by
+    "said", with "the" and "old" its determiner and modifier and no subject: the verb then
+    reports nothing. Where a verb has a determiner among its dependents, no subject, and a
+    modifier right before it that ends the phrase, that modifier becomes the subject and the
+    determiner and the other words of the phrase its dependents. Only in a speech tag: the
+    phrase follows a closing quotation mark or a comma and the verb is finite ("a sniper
+    targeting police" keeps its parse)."""
+    for verb in doc:
+        if verb.tag_ not in ("VBD", "VBZ", "VBP"):  # tags: the parts of speech come later
+            continue
+        left = [c for c in verb.children if c.i < verb.i]
+        dets = [c for c in left if c.dep_ == "det"]
+        if not dets or any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children):
+            continue
+        nearest = max(left, key=lambda c: c.i)
+        if (
+            nearest.right_edge.i != verb.i - 1
+            or nearest.dep_ not in _GLUED
+            or not nearest.tag_.startswith(("JJ", "NN"))
+        ):
+            continue
+        start = min(d.i for d in dets)
+        if start == 0 or doc[start - 1].text not in _TAG_AFTER:
+            continue  # only a speech tag after a quotation: "“...,” the 78-year-old said"
+        for child in left:
+            if child is not nearest and start <= child.i < nearest.i:
+                child.head = nearest
+        nearest.dep_ = "nsubj"
+    return doc
+
+
+def _register_parse_repairs() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(PARSE_REPAIRS):
+        Language.component(PARSE_REPAIRS, func=glue_subjects)
+
+
 def load_spacy(name: str | None = None) -> Language:
     """Load a spaCy pipeline by package name or path (cached per process; default
     :data:`~stancewatch.registry.DEFAULT_PARSER`), with a component before its parser that
-    starts a sentence at every paragraph break."""
+    starts a sentence at every paragraph break and one after it that mends a misparse
+    reporting clauses suffer (:func:`glue_subjects`)."""
     return _spacy(name or DEFAULT_PARSER)
 
 
@@ -120,6 +169,9 @@ def _spacy(name: str) -> Language:
         if "parser" in nlp.pipe_names and PARAGRAPH_BREAKS not in nlp.pipe_names:
             _register_paragraph_breaks()
             nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
+        if "parser" in nlp.pipe_names and PARSE_REPAIRS not in nlp.pipe_names:
+            _register_parse_repairs()
+            nlp.add_pipe(PARSE_REPAIRS, after="parser")
         return nlp
     except OSError as exc:
         raise ModelNotAvailable(
