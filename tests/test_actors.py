@@ -112,6 +112,13 @@ def linker() -> ActorLinker:
         ("the Russian defense secretary", FEB_2025, (), None),  # wrong country
         ("the Kremlin spokesman", FEB_2025, (), "peskov"),
         ("the Ukrainian president", JUNE_2020, (), "zelensky"),
+        # words that describe the holder without changing who it is ...
+        ("the veteran defense secretary", FEB_2025, (), "hegseth"),
+        ("the embattled US defense secretary", FEB_2025, (), "hegseth"),
+        ("the US embattled defense secretary", FEB_2025, (), "hegseth"),
+        # ... but not words that do
+        ("the former defense secretary", FEB_2025, (), None),
+        ("the acting defense secretary", FEB_2025, (), None),
         # a description several actors hold: the most recently mentioned, else unknown
         ("the president", FEB_2025, (), None),
         ("the president", FEB_2025, ("zelensky",), "zelensky"),

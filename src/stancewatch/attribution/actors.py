@@ -35,6 +35,7 @@ class _NameWords:
     blocking: frozenset[str]
     titles: frozenset[str]
     variants: dict[str, str]
+    descriptive: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +48,7 @@ def name_words() -> _NameWords:
         blocking=frozenset(raw["blocking"]),
         titles=frozenset(raw["titles"]),
         variants={str(k): str(v) for k, v in raw["spelling_variants"].items()},
+        descriptive=frozenset(raw["descriptive"]),
     )
 
 
@@ -209,11 +211,20 @@ class ActorLinker:
     def _holders(self, tokens: list[_Token], when: date | None) -> set[str]:
         words = name_words()
         norms = [t.norm for t in tokens]
+        while len(norms) > 1 and norms[0] in words.descriptive:
+            norms = norms[1:]  # "the embattled US defense secretary"
         candidates: list[tuple[str | None, str]] = [(None, " ".join(norms))]
         for size in (1, 2):  # "US defense secretary", "u s defense secretary"
             qualifier = " ".join(norms[:size])
             if len(norms) > size and qualifier in words.qualifiers:
                 candidates.append((words.qualifiers[qualifier], " ".join(norms[size:])))
+        for country, key in list(candidates):
+            # "the veteran foreign minister": the foreign minister
+            words_of_key = key.split(" ")
+            while len(words_of_key) > 1 and words_of_key[0] in words.descriptive:
+                words_of_key = words_of_key[1:]
+            if len(words_of_key) < len(key.split(" ")):
+                candidates.append((country, " ".join(words_of_key)))
         for country, key in candidates:
             holders = {
                 actor_id
