@@ -709,3 +709,17 @@ def test_statements_about_what_was_not_said_stay(nlp, text, expected):
 def test_a_quotation_after_a_lead_with_a_colon_goes_to_the_leads_subject(nlp, text, expected):
     [quoted] = [s for s in _statements(nlp, text) if s[2].startswith("\u201c")]
     assert quoted[0] == expected
+
+
+def test_rare_dashes_read_as_their_common_form(nlp):
+    # HuffPost's horizontal bar between clauses: the parse went wrong around it and the
+    # quotation lost its speaker
+    text = (
+        "When Clinton noted that Trump had not paid federal income taxes \u2015 as was true "
+        "for the years his returns were made public \u2015 Trump boasted, “That makes me smart.”"
+    )
+    doc = nlp(text)
+    assert [t.pos_ for t in doc if t.text == "\u2015"] == ["PUNCT", "PUNCT"]
+    assert doc.text == text  # the document's own characters
+    statements = _statements(nlp, text)
+    assert ("Trump", "boasted", "“That makes me smart.”") in statements

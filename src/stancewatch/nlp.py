@@ -151,6 +151,31 @@ def _register_parse_repairs() -> None:
         Language.component(PARSE_REPAIRS, func=glue_subjects)
 
 
+# Rare dash characters the parser has seldom seen, and the common one each stands for: the
+# horizontal bar HuffPost sets between clauses was tagged a verb or a noun, and the parse of
+# the sentence around it went wrong ("― Trump boasted, “...”" lost its speaker).
+EQUIVALENT_PUNCTUATION = {
+    "\u2015": "\u2014",  # horizontal bar: em dash
+    "\u2012": "\u2013",  # figure dash: en dash
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+}
+
+
+def equate_punctuation(nlp: Language) -> None:
+    """Make the models read each rare dash of :data:`EQUIVALENT_PUNCTUATION` as its common
+    form: the lexical attributes the tagger, parser and entity recognizer look at (norm,
+    shape, prefix, suffix, punctuation flag) are copied onto its entry in the vocabulary.
+    The text and every offset stay the document's own."""
+    for rare, common in EQUIVALENT_PUNCTUATION.items():
+        source, target = nlp.vocab[common], nlp.vocab[rare]
+        target.norm_ = source.norm_
+        target.shape_ = source.shape_
+        target.prefix_ = source.prefix_
+        target.suffix_ = source.suffix_
+        target.is_punct = source.is_punct
+
+
 def load_spacy(name: str | None = None) -> Language:
     """Load a spaCy pipeline by package name or path (cached per process; default
     :data:`~stancewatch.registry.DEFAULT_PARSER`), with a component before its parser that
@@ -169,6 +194,7 @@ def _spacy(name: str) -> Language:
         if "parser" in nlp.pipe_names and PARAGRAPH_BREAKS not in nlp.pipe_names:
             _register_paragraph_breaks()
             nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
+        equate_punctuation(nlp)
         if "parser" in nlp.pipe_names and PARSE_REPAIRS not in nlp.pipe_names:
             _register_parse_repairs()
             nlp.add_pipe(PARSE_REPAIRS, after="parser")
