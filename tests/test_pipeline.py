@@ -238,3 +238,45 @@ def test_a_parse_worker_that_dies_stops_the_run_with_a_clear_error(nlp) -> None:
             nlp.memory_zone(),
         ):
             parsing_()
+
+
+def test_a_statement_inside_a_longer_one_of_the_same_actor_is_coded_once() -> None:
+    from datetime import date
+
+    text = (
+        "Donald Trump wrote that the two teams would begin negotiating immediately, and that "
+        "he would call Volodymyr Zelensky to tell him about the conversation."
+    )
+    document = Document(
+        id=content_hash(text), text=text, language="en", published=date(2025, 2, 12)
+    )
+    [result] = Analyzer(load_pack()).analyze([document])
+    trump = [s for s in result.statements if s.actor == "trump"]
+    inner = [
+        s
+        for s in trump
+        if any(
+            o is not s and o.content_start <= s.content_start and s.content_end <= o.content_end
+            for o in trump
+        )
+    ]
+    assert inner, [s.content for s in trump]  # the sentence holds a statement inside Trump's
+    coded = {st.statement_id for st in result.stances}
+    assert coded and not coded & {s.id for s in inner}
+
+
+def test_nested_in_own_names_only_what_a_longer_statement_of_the_same_actor_holds() -> None:
+    from stancewatch.records import Statement
+    from stancewatch.stance.coding import nested_in_own
+
+    def said(sid: str, start: int, end: int, actor: str | None) -> Statement:
+        return Statement(sid, "d", "indirect", "x" * (end - start), start, end, actor=actor)
+
+    statements = [
+        said("outer", 0, 100, "trump"),
+        said("inner", 50, 80, "trump"),  # inside Trump's own: coded once, with the outer
+        said("other", 60, 70, "putin"),  # inside Trump's, but Putin's
+        said("unknown", 10, 20, None),  # no actor: nothing to count twice
+        said("twin", 0, 100, "trump"),  # the same span: neither holds the other
+    ]
+    assert nested_in_own(statements) == {"inner"}

@@ -245,21 +245,27 @@ class Analyzer:
         document at a time."""
         statements = [s for f in found for s in f.statements]
         texts = [t for f in found for t in f.texts]
+        inner = {i for f in found for i in stance.nested_in_own(f.statements)}
+        coded = [(s, t) for s, t in zip(statements, texts, strict=True) if s.id not in inner]
         said = [s for f in found for s in f.said]
         claims = [c for f in found for c in f.claims]
         # one encoder pass over what the stance shortlist, the narrative matching and the
         # fact matching read (a text's vector is the same in any company)
         self.embedder.encode(
-            [*texts, *(s.content for s in said), *claim_texts(claims, self.pack.facts)]
+            [
+                *(t for _, t in coded),
+                *(s.content for s in said),
+                *claim_texts(claims, self.pack.facts),
+            ]
         )
         stances = stance.code_stances(
-            statements,
+            [s for s, _ in coded],
             self.pack.positions,
             self.embedder,
             self.backend,
             size=self.shortlist_size,
             min_similarity=self.min_similarity,
-            texts=texts,
+            texts=[t for _, t in coded],
         )
         dates: dict[str, date] = {}
         for f in found:

@@ -125,3 +125,26 @@ def code_stances(
             )
         )
     return stances
+
+
+def nested_in_own(statements: Sequence[Statement]) -> set[str]:
+    """Ids of the statements of one document that lie inside a longer statement of the same
+    actor ("Trump wrote that the teams would begin talks, and that he would call Zelensky to
+    tell him about the conversation" holds "tell him about the conversation"). The longer
+    one says what they say, in context: the stance step codes it once, not twice, so an
+    actor's figures do not count one remark as two."""
+    inner: set[str] = set()
+    for s in statements:
+        if s.actor is None:
+            continue
+        length = s.content_end - s.content_start
+        for outer in statements:
+            if (
+                outer.actor == s.actor
+                and outer.content_start <= s.content_start
+                and s.content_end <= outer.content_end
+                and outer.content_end - outer.content_start > length
+            ):
+                inner.add(s.id)
+                break
+    return inner
