@@ -41,35 +41,18 @@ def _rows(split: str, articles: int, scores: dict) -> list[str]:  # type: ignore
 def _system(twice: list[str]) -> list[str]:
     """stancewatch on the same articles against the first annotation, with a cue model
     trained the packaged way on the train articles annotated once (none of these)."""
-    from stancewatch.attribution.cue_model import default_model, fit
-    from stancewatch.attribution.cue_training import rows
-    from stancewatch.attribution.evaluation import SystemResult, load_folder, model_extractor
+    from stancewatch.attribution.cue_model import default_model
+    from stancewatch.attribution.cue_training import fit_like
+    from stancewatch.attribution.evaluation import load_folder, model_extractor, score_parsed
     from stancewatch.nlp import load_spacy
 
     nlp = load_spacy()
-    articles = load_folder(DATA / "train") + load_folder(DATA / "dev")
-    docs = list(nlp.pipe((a.text for a in articles), batch_size=16, n_process=2))
-    verbs, dependents, sources = [], [], []
-    for article, doc in zip(articles, docs, strict=True):
-        if article.name not in twice and (DATA / "train" / "text" / f"{article.name}.txt").exists():
-            v, d, s = rows(article, doc)
-            verbs, dependents, sources = verbs + v, dependents + d, sources + s
-    packaged = default_model()
-    model = fit(
-        verbs,
-        dependents,
-        sources,
-        c=float(packaged.meta.get("c", 0.3)),  # type: ignore[arg-type]
-        threshold=packaged.threshold,
-        content_threshold=packaged.content_threshold,
-        source_threshold=packaged.source_threshold,
-    )
-    result = SystemResult("stancewatch")
-    extract = model_extractor(model)
-    for article, doc in zip(articles, docs, strict=True):
-        if article.name in twice:
-            result.articles += 1
-            result.add_article(article, extract(doc, article.name))
+    train, dev = load_folder(DATA / "train"), load_folder(DATA / "dev")
+    docs = list(nlp.pipe((a.text for a in train + dev), batch_size=16, n_process=2))
+    parsed = list(zip(train + dev, docs, strict=True))
+    model = fit_like(default_model(), (p for p in parsed[: len(train)] if p[0].name not in twice))
+    same = [p for p in parsed if p[0].name in twice]
+    result = score_parsed([a for a, _ in same], [d for _, d in same], model_extractor(model))
     scores = {"quoted": result.reference_quoted, "all": result.reference_all}
     return _rows("stancewatch, same articles", result.articles, scores)
 

@@ -34,13 +34,9 @@ GRID = (0.4, 0.45, 0.5, 0.52, 0.54, 0.56, 0.58, 0.6, 0.65)
 
 def _scores(articles, docs, model) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Reference end-to-end F1 on quoted and on all attributions."""
-    from stancewatch.attribution.evaluation import SystemResult, model_extractor
+    from stancewatch.attribution.evaluation import model_extractor, score_parsed
 
-    result = SystemResult("stancewatch")
-    extract = model_extractor(model)
-    for article, doc in zip(articles, docs, strict=True):
-        result.articles += 1
-        result.add_article(article, extract(doc, article.name))
+    result = score_parsed(articles, docs, model_extractor(model))
     return (
         float(result.reference_quoted.measures()["end_to_end_f1"]),
         float(result.reference_all.measures()["end_to_end_f1"]),
@@ -60,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from rich.progress import track
 
-    from stancewatch.attribution.cue_model import default_model, fit
-    from stancewatch.attribution.cue_training import rows
+    from stancewatch.attribution.cue_model import default_model
+    from stancewatch.attribution.cue_training import fit_like
     from stancewatch.attribution.evaluation import load_folder
     from stancewatch.nlp import load_spacy
 
@@ -77,22 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     train_docs = parse(train)
     held = [i for i in range(len(train)) if i % args.every == 0]
     kept = [i for i in range(len(train)) if i % args.every != 0]
-    verbs, dependents, sources = [], [], []
-    for i in kept:
-        v, d, s = rows(train[i], train_docs[i])
-        verbs += v
-        dependents += d
-        sources += s
     packaged = default_model()
-    fold = fit(
-        verbs,
-        dependents,
-        sources,
-        c=float(packaged.meta.get("c", 0.3)),  # type: ignore[arg-type]
-        threshold=packaged.threshold,
-        content_threshold=packaged.content_threshold,
-        source_threshold=packaged.source_threshold,
-    )
+    fold = fit_like(packaged, ((train[i], train_docs[i]) for i in kept))
     held_articles = [train[i] for i in held]
     held_docs = [train_docs[i] for i in held]
 

@@ -222,3 +222,21 @@ def test_shared_alias_is_ambiguous():
     assert linker.link("Johnson", recent=["mike"]) == "mike"
     assert linker.link("Boris Johnson") == "boris"
     assert linker.find_mentions("Johnson spoke.") == []
+
+
+def test_a_description_that_opens_with_a_describing_word_is_matched_as_written():
+    # "new" only describes in "the new defense secretary"; in "New York governor" it is the
+    # description's own word
+    hochul = Actor(
+        "hochul",
+        "Kathy Hochul",
+        roles=(Role("Governor", ("New York governor",), date(2021, 8, 24)),),
+    )
+    hegseth = Actor(
+        "hegseth",
+        "Pete Hegseth",
+        roles=(Role("Secretary", ("defense secretary",), date(2025, 1, 25)),),
+    )
+    linker = ActorLinker([hochul, hegseth])
+    assert linker.link("the New York governor", FEB_2025) == "hochul"
+    assert linker.link("the new defense secretary", FEB_2025) == "hegseth"

@@ -211,20 +211,21 @@ class ActorLinker:
     def _holders(self, tokens: list[_Token], when: date | None) -> set[str]:
         words = name_words()
         norms = [t.norm for t in tokens]
-        while len(norms) > 1 and norms[0] in words.descriptive:
-            norms = norms[1:]  # "the embattled US defense secretary"
-        candidates: list[tuple[str | None, str]] = [(None, " ".join(norms))]
+        # the words as written, then without the qualifier of a country ("US defense
+        # secretary"); each as written first, then without words that only describe the
+        # holder ("the veteran foreign minister", "the embattled US defense secretary")
+        plain = _undescribed(norms, words)
+        forms: list[tuple[str | None, list[str]]] = [(None, norms)]
         for size in (1, 2):  # "US defense secretary", "u s defense secretary"
-            qualifier = " ".join(norms[:size])
-            if len(norms) > size and qualifier in words.qualifiers:
-                candidates.append((words.qualifiers[qualifier], " ".join(norms[size:])))
-        for country, key in list(candidates):
-            # "the veteran foreign minister": the foreign minister
-            words_of_key = key.split(" ")
-            while len(words_of_key) > 1 and words_of_key[0] in words.descriptive:
-                words_of_key = words_of_key[1:]
-            if len(words_of_key) < len(key.split(" ")):
-                candidates.append((country, " ".join(words_of_key)))
+            qualifier = " ".join(plain[:size])
+            if len(plain) > size and qualifier in words.qualifiers:
+                forms.append((words.qualifiers[qualifier], plain[size:]))
+        candidates = [(country, " ".join(f)) for country, f in forms]
+        candidates += [
+            (country, " ".join(_undescribed(f, words)))
+            for country, f in forms
+            if _undescribed(f, words) != f
+        ]
         for country, key in candidates:
             holders = {
                 actor_id
@@ -341,6 +342,14 @@ def _blocked(tokens: Sequence[_Token], end: int, words: _NameWords) -> bool:
         if not inside_title:
             return True
     return False
+
+
+def _undescribed(norms: list[str], words: _NameWords) -> list[str]:
+    """``norms`` without the leading words that only describe a role's holder."""
+    start = 0
+    while start < len(norms) - 1 and norms[start] in words.descriptive:
+        start += 1
+    return norms[start:]
 
 
 def _speaker_tokens(speaker: str) -> list[_Token]:

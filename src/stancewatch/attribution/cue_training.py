@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from spacy.attrs import IDX
 
@@ -102,15 +102,37 @@ def train(
     docs: Iterable[Doc] = nlp.pipe((a.text for a in articles), batch_size=16, n_process=n_process)
     if progress is not None:
         docs = progress(docs, len(articles))
+    model = fit_articles(
+        zip(articles, docs, strict=True),
+        c=c,
+        threshold=threshold,
+        content_threshold=content_threshold,
+        source_threshold=source_threshold,
+    )
+    model.meta.update({"articles": len(articles), "data": Path(folder).name})
+    counts = cast(dict[str, int], model.meta)  # fit() counts the rows it was given
+    report = TrainReport(len(articles), counts["verbs"], counts["cues"])
+    return model, report
+
+
+def fit_articles(
+    parsed: Iterable[tuple[Article, Doc]],
+    *,
+    c: float,
+    threshold: float,
+    content_threshold: float,
+    source_threshold: float,
+) -> CueModel:
+    """A cue model fitted on already parsed annotated articles (see :func:`train`)."""
     verbs: list[Row] = []
     dependents: list[Row] = []
     sources: list[Row] = []
-    for article, doc in zip(articles, docs, strict=True):
+    for article, doc in parsed:
         v, d, s = rows(article, doc)
         verbs.extend(v)
         dependents.extend(d)
         sources.extend(s)
-    model = fit(
+    return fit(
         verbs,
         dependents,
         sources,
@@ -119,6 +141,15 @@ def train(
         content_threshold=content_threshold,
         source_threshold=source_threshold,
     )
-    model.meta.update({"articles": len(articles), "data": Path(folder).name})
-    report = TrainReport(len(articles), len(verbs), sum(1 for _, y in verbs if y))
-    return model, report
+
+
+def fit_like(model: CueModel, parsed: Iterable[tuple[Article, Doc]]) -> CueModel:
+    """A cue model fitted on ``parsed`` with the regularisation and thresholds of ``model``
+    (the packaged one, say): to score articles it was trained on, held out."""
+    return fit_articles(
+        parsed,
+        c=float(model.meta.get("c", 0.3)),  # type: ignore[arg-type]
+        threshold=model.threshold,
+        content_threshold=model.content_threshold,
+        source_threshold=model.source_threshold,
+    )

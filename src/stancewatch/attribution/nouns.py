@@ -26,9 +26,9 @@ _LISTING = frozenset({"be", "include", "comprise", "involve", "remain"})
 _AGENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})  # who can make demands: "of Russia"
 
 
-def _listed(token: Token) -> tuple[Token | None, list[Token] | None]:
+def _listed(token: Token) -> list[Token] | None:
     """For a reporting noun that is the subject of a listing verb (or the object of "among"
-    before one), the speaker named by "of X" and what the verb lists."""
+    before one), what the verb lists."""
     verb = token.head
     if token.dep_ == "pobj" and verb.lower_ == "among":
         verb = verb.head
@@ -36,13 +36,17 @@ def _listed(token: Token) -> tuple[Token | None, list[Token] | None]:
     elif token.dep_ == "nsubj":
         roles = ("attr", "dobj")
     else:
-        return None, None
+        return None
     if verb.lemma_.lower() not in _LISTING or verb.i == token.i:
-        return None, None
+        return None
     listed = next((c for c in verb.children if c.dep_ in roles and c.i > verb.i), None)
-    if listed is None:
-        return None, None
-    of = next(
+    return None if listed is None else list(listed.subtree)
+
+
+def _of_agent(token: Token) -> Token | None:
+    """Who "of X" after a reporting noun names, when X can make demands ("the demands of
+    Russia")."""
+    return next(
         (
             pobj
             for child in token.children
@@ -52,7 +56,6 @@ def _listed(token: Token) -> tuple[Token | None, list[Token] | None]:
         ),
         None,
     )
-    return of, list(listed.subtree)
 
 
 def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]:
@@ -80,8 +83,7 @@ def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Fo
             ):
                 content = list(child.subtree)
         if content is None and word.listing:
-            of, listed = _listed(token)
-            speaker = speaker if speaker is not None else of
+            speaker = speaker if speaker is not None else _of_agent(token)
             items = _list_items(layout, token)
             if items and speaker is not None:
                 # "Russia's conditions include:" then "• ..." lines: each item a statement
@@ -92,7 +94,7 @@ def reporting_nouns(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Fo
                         cue = Cue(token, word, [token], layout.speaker_span(speaker), comp)
                         yield Found(word.kind, item, cue, 0.6)
                 continue
-            content = listed
+            content = _listed(token)
         if speaker is None or content is None:
             continue
         span = layout.char_range(content)
