@@ -726,3 +726,130 @@ def test_rare_dashes_read_as_their_common_form(nlp):
     assert doc.text == text  # the document's own characters
     statements = _statements(nlp, text)
     assert ("Trump", "boasted", "“That makes me smart.”") in statements
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a tag that opens its sentence and ends in a colon: the name after it speaks
+        (
+            "Kellogg has mostly ignored the question of sanctions. If anything, diplomats say "
+            "his plans would make the talks harder. Said Ellis: \u201cI don\u2019t get the sense "
+            "he is the least bit interested in sanctions.\u201d",
+            ("Ellis", "Said"),
+        ),
+        # a participle opening the sentence with no quotation after it names no speaker
+        ("Said to be close to the Kremlin, the bank has lost its licence.", None),
+    ],
+)
+def test_inverted_tag_before_a_colon(nlp, text, expected):
+    quoted = [s for s in _statements(nlp, text) if s[2].startswith("\u201c")]
+    if expected is None:
+        assert not any(s[1] == "Said" and s[0] == "the bank" and "\u201c" in s[2] for s in quoted)
+    else:
+        assert [s[:2] for s in quoted] == [expected]
+
+
+def test_a_speech_tag_after_a_quotation_is_kept_when_the_model_doubts_it(nlp):
+    # the parser may hang "she continued" inside the quotation, where the cue model doubts
+    # the verb: its place right after the closing comma makes it the tag all the same
+    text = (
+        "\u201cMaybe we can talk to them directly, say, look, this is not over,\u201d she "
+        "continued. \u201cWe have to keep the pressure on Moscow.\u201d"
+    )
+    doubtful = replace(default_model(), threshold=0.999)
+    statements = attribute(nlp(text), document_id="d", cues=doubtful)
+    assert [(s.speaker, s.cue, s.content_start) for s in statements] == [("she", "continued", 0)]
+    # a verb in the same place that follows no quotation is no tag: the model decides
+    plain = attribute(nlp("The talks stalled, she continued."), document_id="d", cues=doubtful)
+    assert plain == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a tag between two quotations joined by "but" serves both
+        (
+            "\u201cI respect Vladimir,\u201d he said, but \u201cwhen it comes to territory, "
+            "Kyiv has the last word.\u201d",
+            [
+                (
+                    "he",
+                    "said",
+                    "\u201cI respect Vladimir,\u201d he said, but \u201cwhen it comes to "
+                    "territory, Kyiv has the last word.\u201d",
+                )
+            ],
+        ),
+        # the lead before a colon is not what the tag after the quotation reports
+        (
+            "Kallas scolded him: \u201cThe Kremlin is not interested in peace, and you know "
+            "it,\u201d she said.",
+            [
+                (
+                    "she",
+                    "said",
+                    "\u201cThe Kremlin is not interested in peace, and you know it,\u201d",
+                )
+            ],
+        ),
+        # a report that a tag repeats: the report says what, the tag adds nothing
+        (
+            "Umerov said he felt the 13th round was worth attending because \u201cnobody else "
+            "will speak for us,\u201d he said.",
+            [
+                (
+                    "Umerov",
+                    "said",
+                    "he felt the 13th round was worth attending because \u201cnobody else will "
+                    "speak for us,\u201d",
+                )
+            ],
+        ),
+        # a quotation inside the writer's clause: the tag reports the whole clause
+        (
+            "He had worked for the ministry for eight years and was \u201ca respected "
+            "colleague,\u201d the statement added.",
+            [
+                (
+                    "the statement",
+                    "added",
+                    "He had worked for the ministry for eight years and was \u201ca respected "
+                    "colleague,\u201d",
+                )
+            ],
+        ),
+    ],
+)
+def test_tags_that_follow_a_quotation(nlp, text, expected):
+    assert _statements(nlp, text) == expected
+
+
+def test_a_quotation_goes_on_from_the_outer_statement_not_one_nested_in_it(nlp):
+    text = (
+        "Her colleagues have mocked the plan, calling it \u201ca capitulation,\u201d Kallas "
+        "said as she left the room.\n\n\u201cBut it is our plan, and we will defend it!\u201d"
+    )
+    statements = attribute(nlp(text), document_id="d")
+    [last] = [s for s in statements if "defend it" in s.content]
+    assert last.speaker == "Kallas"
+
+
+def test_sentences_break_after_a_line_that_ends_one_and_never_between_two_words(nlp):
+    from stancewatch.nlp import PARAGRAPH_BREAKS
+
+    text = (
+        "\u201cNobody wants a frozen conflict,\u201d said Umerov.\nYermak said he felt the "
+        "13th round was useful.\n\u201cLet us get back to the table,\u201d said Yermak."
+    )
+    doc = nlp.get_pipe(PARAGRAPH_BREAKS)(nlp.make_doc(text))
+    after_line = [doc[t.i + 1] for t in doc if "\n" in t.text]
+    assert [t.text for t in after_line] == ["Yermak", "\u201c"]
+    assert all(t.is_sent_start is True for t in after_line)
+    round_ = next(t for t in doc if t.text == "round")
+    assert round_.is_sent_start is False  # "the 13th round": no sentence ends on "13th"
+    assert [t for t in doc if t.text == "said"][1].is_sent_start is False  # "Yermak said"
+    parsed = nlp(text)
+    assert [s.text.strip()[:6] for s in parsed.sents] == ["\u201cNobod", "Yermak", "\u201cLet u"]
+    statements = attribute(parsed, document_id="d")
+    assert [(s.speaker, s.cue) for s in statements][-1] == ("Yermak", "said")

@@ -91,6 +91,13 @@ def _register_paragraph_breaks() -> None:
         for token in doc[:-1]:
             if token.is_space and token.text.count("\n") >= 2:
                 doc[token.i + 1].is_sent_start = True
+            elif "\n" in token.text and token.i > 0 and _ends_sentence(doc, token.i - 1):
+                # a line break after a full stop or a quotation closed after one
+                doc[token.i + 1].is_sent_start = True
+            elif _runs_on(token):
+                # "she felt the 13th Amendment was": no sentence ends on a word that no
+                # punctuation or line break follows
+                doc[token.i + 1].is_sent_start = False
             if token.i == 0 or (token.is_space and "\n" in token.text):
                 start = token.idx if token.i == 0 else token.idx + len(token.text)
                 dateline = _DATELINE.match(text, start)
@@ -101,6 +108,27 @@ def _register_paragraph_breaks() -> None:
                     if after is not None and after.start > token.i:
                         doc[after.start].is_sent_start = True
         return doc
+
+
+_FINAL = frozenset({".", "!", "?"})
+_CLOSERS = frozenset({"\u201d", '"', "\u2019", "'", "''", ")"})
+
+
+def _ends_sentence(doc: Any, i: int) -> bool:
+    """Whether token ``i`` is a full stop, question or exclamation mark, or a closing mark
+    right after one."""
+    if doc[i].text in _FINAL:
+        return True
+    return doc[i].text in _CLOSERS and i > 0 and doc[i - 1].text in _FINAL
+
+
+def _runs_on(token: Any) -> bool:
+    """Whether the sentence must go on after a token: a word or number followed by a space
+    within the line and then another word or number."""
+    if not token.whitespace_ or "\n" in token.whitespace_ or not token.text[-1].isalnum():
+        return False
+    after = token.nbor(1)
+    return not after.is_space and after.text[0].isalnum()
 
 
 PARSE_REPAIRS = "stancewatch_parse_repairs"

@@ -30,6 +30,7 @@ from stancewatch.attribution.frames import (
     according_to,
     find_cues,
     listed_after,
+    tags_quote,
 )
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.nouns import reporting_nouns
@@ -39,7 +40,7 @@ from stancewatch.attribution.signatures import colon_lines, dash_signatures
 from stancewatch.records import Statement, stable_id
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
     from stancewatch.attribution.actors import ActorLinker
 
@@ -73,6 +74,9 @@ class _Attributor(Layout):
         if qs < 0:
             return None
         first, last = self.sent_of[qs], self.sent_of[qe]
+        tag = next((c for c in cues if self._tag_of(c, qs, qe)), None)
+        if tag is not None:
+            return tag
         best: tuple[int, Cue | bool] | None = None
         for cue in cues:
             v = cue.verb
@@ -115,6 +119,8 @@ class _Attributor(Layout):
         score = len(between) + (100 if cue.comp is not None and not tagged else 0)
         if first <= sent <= last:
             own = {t.i for t in cue.verb.subtree}
+            if self._goes_on(cue, lo, qs, words):
+                words = []  # "“A,” he said, but “B.”": the tag serves both quotations
             if any(t.i not in own for t in words):
                 return None
             if len(words) > _ADJACENT_MAX and not (
@@ -130,6 +136,39 @@ class _Attributor(Layout):
             return None
         # "X said:" or "X said on Tuesday." before the quotation is likelier than "X said." after
         return score + (50 if cue.verb.i < qs else 60)
+
+    def _tag_of(self, cue: Cue, qs: int, qe: int) -> bool:
+        """Whether a cue is the speech tag right after a quotation that opens its sentence or
+        follows a colon and ends in a comma ("Rhimes declared the need for drive: “A,” she
+        said."): the quotation is what the tag reports, even where the parse makes the lead-in
+        part of the tag's clause. A quotation inside the writer's clause ("He was “a
+        respected colleague,” the statement added") leaves the tag the whole clause."""
+        if cue.speaker is None or cue.comp is None or cue.comp[-1].i > qe:
+            return False
+        if not (
+            qs == self.sents[self.sent_of[qs]].start or qs > 0 and self.doc[qs - 1].text == ":"
+        ):
+            return False
+        lo = min(cue.verb.i, cue.speaker.start)
+        if lo <= qe:
+            return False
+        between = [t for t in self.doc[qe + 1 : lo] if not t.is_space]
+        if between:
+            return False
+        before = self.text[max(0, self.doc[qe].idx - 4) : self.doc[qe].idx]
+        return before.rstrip(" \u2019'").endswith(",")
+
+    def _goes_on(self, cue: Cue, lo: int, qs: int, words: list[Token]) -> bool:
+        """Whether a quotation after a tag joins the quotation the tag follows through a
+        conjunction alone: "“I love Larry,” he said, but “when it comes to ...”"."""
+        if len(words) != 1 or words[0].dep_ != "cc" or words[0].lower_ not in ("but", "and"):
+            return False
+        if not lo < qs or cue.verb.i > qs:
+            return False
+        before = lo - 1
+        while before >= 0 and self.doc[before].is_space:
+            before -= 1
+        return before > 0 and self.quote_of[before] >= 0 and self.doc[before - 1].text == ","
 
     def _lead_in(self, cue: Cue, qs: int, words: list[Token]) -> bool:
         """Whether the words between a cue and the quotation after it belong to a lead-in
@@ -181,8 +220,20 @@ class _Attributor(Layout):
                 q = self.quotes[qi]
                 found.append(Found("direct", (q.start, q.end), own, 0.9))
         direct = [f.content for f in found]
+        # "DuVernay said she felt ... “most people don't know,” she said": the tag repeats
+        # who reports the clause; the report inside it says what
+        # (a tag naming someone else reports what the clause's speaker said: "Her friends
+        # mocked him, calling him “a buffoon,” Susan said")
+        speakers = {c.verb.i: c.speaker for c in cues}
+        retold = {
+            c.verb.head.i
+            for c in cues
+            if c.verb.dep_ == "ccomp" and c.verb.i < c.verb.head.i and c.speaker is not None
+        }
         for cue in cues:
             if cue.verb.i in used or cue.word.quote_only or cue.comp is None:
+                continue
+            if cue.verb.i in retold and tags_quote(self, cue.verb) and _same_teller(cue, speakers):
                 continue
             content = self.char_range(cue.comp)
             if content[1] - content[0] < 2 or overlaps(content, direct):
@@ -239,7 +290,10 @@ class _Attributor(Layout):
                 for f in found + out
                 if f.cue is not None and f.cue.speaker is not None and f.content[0] < q.start
             ]
-            previous.sort(key=lambda f: f.content[0])
+            # the statement that ends last, the outer one of two that end together; not one
+            # nested inside it ("Her friends have mocked X, calling Trump “a buffoon,” Susan
+            # said. “But he's our buffoon!”": Susan goes on)
+            previous.sort(key=lambda f: (f.content[1], -f.content[0]))
             para = self.para_of(q.start)
             source = previous[-1] if previous else None
             if source is not None and source.kind != "direct":
@@ -306,6 +360,18 @@ class _Attributor(Layout):
         while root.dep_ == "compound" and root.head.i != root.i:
             root = root.head
         return root if root.dep_ in ("nsubj", "nsubjpass") else True
+
+
+def _same_teller(tag: Cue, speakers: dict[int, Span | None]) -> bool:
+    """Whether a tag's speaker is a pronoun or repeats the speaker of the report its
+    clause holds."""
+    said = tag.speaker
+    if said is None:
+        return False
+    if said.root.pos_ == "PRON":
+        return True
+    inner = [speakers.get(c.i) for c in tag.verb.children if c.dep_ == "ccomp" and c.i in speakers]
+    return any(s is not None and s.root.lower_ == said.root.lower_ for s in inner)
 
 
 def _title_case(text: str) -> bool:

@@ -149,6 +149,9 @@ def cue_of(token: Token, quoted: Sequence[int] = ()) -> tuple[CueWord, list[Toke
 
 def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     """The speaker token of a cue verb: its subject, or the subject of the verb it joins."""
+    inverted = _inverted_speaker(verb, quoted)
+    if inverted is not None:
+        return inverted
     outer = reporting_head(verb, quoted)
     if outer is not None:
         return subject(outer, quoted)
@@ -194,6 +197,22 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 return None
         current = current.head
     return None
+
+
+def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:
+    """The speaker after a tag that opens its sentence and ends in a colon or comma before a
+    quotation ("Said Ellis: “...”", "Added the minister, “...”"), which the parser reads as
+    a noun phrase the verb modifies."""
+    if verb.i != verb.sent.start or not verb.is_title or verb.dep_ not in ("compound", "amod"):
+        return None
+    head = verb.head
+    if head.i <= verb.i or head.pos_ not in ("PROPN", "NOUN") or quoted and quoted[head.i] >= 0:
+        return None
+    doc = verb.doc
+    after = head.i + 1
+    if after + 1 >= len(doc) or doc[after].text not in (",", ":"):
+        return None
+    return head if quoted and quoted[after + 1] >= 0 else None
 
 
 def _apposed_speaker(subj: Token, verb: Token, quoted: Sequence[int]) -> Token | None:

@@ -56,6 +56,7 @@ _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes 
 # "proclaiming", "jeered")
 _INTRODUCES_FLOOR = 0.1
 _INTRODUCER = CueWord("indirect", quote_only=True)
+_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u2019"})
 # A passive cue with no agent ("are expected to", "has been criticized for") is taken, without
 # a speaker, when the cue model gives it at least this probability (chosen on PolNeAR dev)
 _UNSOURCED_FLOOR = 0.7
@@ -103,9 +104,15 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             p = model.probability(token, hit is not None)
             probability[token.i] = p
             if p < model.threshold:
-                if p < _INTRODUCES_FLOOR or not _introduces_quote(layout, token):
+                if p < _INTRODUCES_FLOOR:
                     continue
-                # "Trump boasted, “That makes me smart.”": a verb that opens a quotation
+                if hit is not None and _before_tag(layout, token):
+                    hits[token.i] = hit  # a report the parse hangs under a later tag
+                    continue
+                if not (_introduces_quote(layout, token) or tags_quote(layout, token)):
+                    continue
+                # "Trump boasted, “That makes me smart.”" and "“...,” she continued": a
+                # verb that opens or tags a quotation
                 hits[token.i] = (_INTRODUCER, [token])
                 weights[token.i] = p / _SURE
                 continue
@@ -278,6 +285,33 @@ def _introduces_quote(layout: Layout, verb: Token) -> bool:
     if i + 1 >= len(doc) or doc[i].text not in (",", ":"):
         return False
     return layout.quote_of[verb.i] < 0 and layout.quote_of[i + 1] >= 0
+
+
+def tags_quote(layout: Layout, verb: Token) -> bool:
+    """Whether a verb is the speech tag right after a quotation that ends in a comma, a
+    question or an exclamation mark: "“...,” she continued." or "“...?” asked Smith." (the
+    parser may hang the tag's verb inside the quotation, and the cue model then doubts it)."""
+    doc = layout.doc
+    i = verb.i - 1
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+    if subjects:
+        if subjects[0].right_edge.i != verb.i - 1:
+            return False
+        i = subjects[0].left_edge.i - 1
+    if i < 1 or layout.quote_of[verb.i] >= 0 or layout.quote_of[i] < 0:
+        return False
+    if doc[i].text not in _CLOSING_MARKS:
+        return False
+    return doc[i - 1].text in (",", "?", "!") or doc[i - 1].text.endswith(("?", "!", ","))
+
+
+def _before_tag(layout: Layout, verb: Token) -> bool:
+    """Whether a reporting verb with a subject of its own opens a sentence that a speech tag
+    ends: "DuVernay said she felt the amendment was worth examining because “most people
+    don't know,” she said." (the parser makes the first report the tag's clause)."""
+    if verb.dep_ != "ccomp" or not tags_quote(layout, verb.head) or verb.head.i < verb.i:
+        return False
+    return any(c.dep_ == "nsubj" and c.i < verb.i for c in verb.children)
 
 
 def _learned_content(

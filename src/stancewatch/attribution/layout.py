@@ -152,6 +152,8 @@ class Layout:
         for child in head.children:
             if child.dep_ in _SPEAKER_CUT:
                 continue
+            if child.pos_ == "VERB" and child.i == self.doc[child.i].sent.start:
+                continue  # the tag of "Said Ellis: “...”" opens the sentence, not the name
             if child.i < head.i and all(t.i < head.i for t in child.subtree):
                 start = min(start, child.left_edge.i)
             elif child.i > head.i and child.dep_ in ("prep", "case", "compound", "flat"):

@@ -64,7 +64,12 @@ def _prose_between(first: Found, then: Found) -> bool:
     own = {t.i for t in cue.verb.subtree} | {t.i for t in cue.tokens}
     if cue.speaker is not None:
         own |= set(range(cue.speaker.start, cue.speaker.end))
-    return any(not (t.is_punct or t.is_space) and t.i not in own for t in gap)
+    words = [t for t in gap if not (t.is_punct or t.is_space) and t.i not in own]
+    # "“I love Larry,” he said, but “when it comes to ...”": a conjunction that only joins
+    # the second piece to the first
+    if len(words) == 1 and words[0].dep_ == "cc" and words[0].lower_ in ("but", "and"):
+        return not all(t.is_punct or t.is_space for t in doc[words[0].i + 1 : gap.end])
+    return bool(words)
 
 
 def second_act(other: Found, piece: Found) -> bool:
