@@ -853,3 +853,54 @@ def test_sentences_break_after_a_line_that_ends_one_and_never_between_two_words(
     assert [s.text.strip()[:6] for s in parsed.sents] == ["\u201cNobod", "Yermak", "\u201cLet u"]
     statements = attribute(parsed, document_id="d")
     assert [(s.speaker, s.cue) for s in statements][-1] == ("Yermak", "said")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a quoted label set "as" by the subject is the subject's words, even where the cue
+        # model doubts the verb
+        (
+            "PolitiFact rated 32% of the senator\u2019s claims as \u201cfalse\u201d or \u201cpants "
+            "on fire,\u201d compared to 11% of his rival\u2019s claims.",
+            ("PolitiFact", "rated"),
+        ),
+        (
+            "Kallas has gone after Witkoff as a \u201cKremlin messenger who will sell out "
+            "Ukraine\u201d and a \u201creal estate salesman.\u201d",
+            ("Kallas", "gone"),
+        ),
+        # a label with no quotation, or a quotation that is no label, is left to the model
+        ("He was elected as the \u201cpeople\u2019s candidate\u201d in 2019.", None),
+    ],
+)
+def test_a_quoted_label_after_as(nlp, text, expected):
+    doubtful = replace(default_model(), threshold=0.95)
+    found = [(s.speaker, s.cue) for s in attribute(nlp(text), document_id="d", cues=doubtful)]
+    if expected is None:
+        assert found == []
+    else:
+        assert expected in found
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # who the unnamed source is, not what the source said: the two quotations join
+        (
+            "\u201cThe plan is about 20 years old,\u201d said a longtime adviser to Witkoff, who "
+            "declined to be identified and is not in the Kushner camp. \u201cHe doesn\u2019t know "
+            "the new Ukraine.\u201d",
+            ["said"],
+        ),
+        (
+            "A European diplomat, who asked not to be named, said the talks had stalled.",
+            ["said"],
+        ),
+        # being asked to name something, or speaking about a subject off the record, reports
+        ("Rubio was asked to name a single achievement of the envoy.", ["asked"]),
+        ("Officials spoke about the raids on condition of anonymity.", ["spoke"]),
+    ],
+)
+def test_anonymity_boilerplate_is_no_statement(nlp, text, expected):
+    assert [s[1] for s in _statements(nlp, text)] == expected

@@ -405,6 +405,37 @@ def declined(verb: Token) -> bool:
     )
 
 
+_WITHHELD = frozenset({"decline", "refuse", "ask", "request", "want", "prefer", "agree"})
+_NAMED = frozenset({"identify", "name", "quote"})
+_ON_RECORD = frozenset({"speak", "talk", "comment", "discuss"})
+
+
+def anonymous(verb: Token) -> bool:
+    """The boilerplate of an unnamed source: "who declined to be identified", "asked not to
+    be named", "requested anonymity", "was not authorized to speak publicly": who the source
+    is, not something the source said. ("Asked to name a decision" and "spoke on condition of
+    anonymity about the raids" still report.)"""
+    lemma = verb.lemma_.lower()
+    if lemma in _WITHHELD:
+        if any(c.dep_ == "xcomp" and _kept_unnamed(c) for c in verb.children):
+            return True
+        if any(c.dep_ == "dobj" and c.lower_ == "anonymity" for c in verb.children):
+            return True
+    if _kept_unnamed(verb) and verb.dep_ == "xcomp" and verb.head.lemma_.lower() in _WITHHELD:
+        return True
+    return (
+        lemma in _ON_RECORD
+        and verb.dep_ == "xcomp"
+        and verb.head.lemma_.lower() == "authorize"
+        and any(c.dep_ == "neg" for c in verb.head.children)
+    )
+
+
+def _kept_unnamed(verb: Token) -> bool:
+    """ "to be identified", "to be named", "to be quoted": a passive of naming."""
+    return verb.lemma_.lower() in _NAMED and any(c.dep_ == "auxpass" for c in verb.children)
+
+
 _PHONE_PARTICLES = frozenset({"into", "in", "back", "up"})
 
 

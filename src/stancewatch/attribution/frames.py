@@ -24,6 +24,7 @@ from stancewatch.attribution.cues import (
     RELATIVE,
     CueWord,
     age_epithet,
+    anonymous,
     bare_participle,
     complement,
     cue_of,
@@ -109,6 +110,11 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
                 if hit is not None and _before_tag(layout, token):
                     hits[token.i] = hit  # a report the parse hangs under a later tag
                     continue
+                if _labelled_as(layout, token):
+                    # "PolitiFact rated the claims as “false”": whose words the label is
+                    hits[token.i] = hit or (_LEARNED, [token])
+                    weights[token.i] = p / _SURE
+                    continue
                 if not (_introduces_quote(layout, token) or tags_quote(layout, token)):
                     continue
                 # "Trump boasted, “That makes me smart.”" and "“...,” she continued": a
@@ -123,7 +129,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             hits[token.i] = hit
     for i, hit in hits.items():
         token = layout.doc[i]
-        if declined(token) or supposed(token) or phoned(token):
+        if declined(token) or supposed(token) or phoned(token) or anonymous(token):
             continue  # "... rather than complain": what the speaker does not do
         # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
         # line that introduces the list
@@ -303,6 +309,23 @@ def tags_quote(layout: Layout, verb: Token) -> bool:
     if doc[i].text not in _CLOSING_MARKS:
         return False
     return doc[i - 1].text in (",", "?", "!") or doc[i - 1].text.endswith(("?", "!", ","))
+
+
+def _labelled_as(layout: Layout, verb: Token) -> bool:
+    """Whether a verb with a subject sets something "as" a quotation: "rated the claims as
+    “false”", "has gone after Witkoff as a “Kremlin messenger”" (the subject's label)."""
+    if verb.lemma_ in ("be", "have", "do") or not any(c.dep_ == "nsubj" for c in verb.children):
+        return False
+    if not any(c.dep_ in ("dobj", "prep") and c.lower_ != "as" for c in verb.children):
+        return False
+    # the label itself is quoted, not a title inside it ("cast Jordan as the Human Torch in
+    # the “Fantastic Four” reboot")
+    return any(
+        layout.quote_of[t.i] >= 0 and not t.is_punct
+        for child in verb.children
+        if child.dep_ == "prep" and child.lower_ == "as"
+        for t in child.children
+    )
 
 
 def _before_tag(layout: Layout, verb: Token) -> bool:
