@@ -904,3 +904,32 @@ def test_a_quoted_label_after_as(nlp, text, expected):
 )
 def test_anonymity_boilerplate_is_no_statement(nlp, text, expected):
     assert [s[1] for s in _statements(nlp, text)] == expected
+
+
+def test_a_name_the_parse_took_apart_becomes_the_tags_subject(nlp):
+    from spacy.tokens import Doc
+
+    from stancewatch.nlp import name_tags
+
+    # the parse of '“We will act,” Tulsa police Chief Chuck Jordan said Monday.' that the
+    # parser gave a news article: "Tulsa" a verb, "Chief" its object, "said" with no subject
+    words = ["\u201c", "We", "will", "act", ",", "\u201d", "Tulsa", "police", "Chief", "Chuck"]
+    words += ["Jordan", "said", "Monday", "."]
+    heads = [3, 3, 3, 3, 3, 3, 3, 8, 6, 10, 8, 3, 11, 3]
+    deps = ["punct", "nsubj", "aux", "ROOT", "punct", "punct", "dep", "compound", "dobj"]
+    deps += ["compound", "appos", "conj", "npadvmod", "punct"]
+    tags = ["``", "PRP", "MD", "VB", ",", "''", "VBP", "NN", "NNP", "NNP", "NNP", "VBD"]
+    tags += ["NNP", "."]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags)
+    name_tags(doc)
+    said = doc[11]
+    assert [(c.text, c.dep_) for c in said.children if c.dep_ == "nsubj"] == [("Jordan", "nsubj")]
+    assert [t.text for t in doc[10].lefts] == ["Tulsa", "police", "Chief", "Chuck"]
+    # the same words with no quotation before them are left as parsed
+    words = ["Officials", "met", ",", "Tulsa", "police", "Chief", "Chuck", "Jordan", "said"]
+    heads = [1, 1, 1, 1, 5, 3, 7, 5, 1]
+    deps = ["nsubj", "ROOT", "punct", "dep", "compound", "dobj", "compound", "appos", "conj"]
+    tags = ["NNS", "VBD", ",", "VBP", "NN", "NNP", "NNP", "NNP", "VBD"]
+    plain = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags)
+    name_tags(plain)
+    assert [(t.head.i, t.dep_) for t in plain] == list(zip(heads, deps, strict=True))
