@@ -89,25 +89,53 @@ def _register_paragraph_breaks() -> None:
         stamp, a city or a closing quotation mark part of the next sentence."""
         text = doc.text  # joined from the tokens on every access: read it once
         for token in doc[:-1]:
-            if token.is_space and token.text.count("\n") >= 2:
+            if not token.is_space or "\n" not in token.text:
+                if token.i == 0:
+                    _after_dateline(doc, text, 0, token.i)
+                continue
+            if token.text.count("\n") >= 2:
                 doc[token.i + 1].is_sent_start = True
-            elif "\n" in token.text and token.i > 0 and _ends_sentence(doc, token.i - 1):
+            elif token.i > 0 and _ends_sentence(doc, token.i - 1):
                 # a line break after a full stop or a quotation closed after one
                 doc[token.i + 1].is_sent_start = True
-            elif _runs_on(token):
-                # "she felt the 13th Amendment was": no sentence ends on a word that no
-                # punctuation or line break follows
-                doc[token.i + 1].is_sent_start = False
-            if token.i == 0 or (token.is_space and "\n" in token.text):
-                start = token.idx if token.i == 0 else token.idx + len(token.text)
-                dateline = _DATELINE.match(text, start)
-                if dateline is not None:
-                    after = doc.char_span(
-                        dateline.end(), dateline.end() + 1, alignment_mode="expand"
-                    )
-                    if after is not None and after.start > token.i:
-                        doc[after.start].is_sent_start = True
+            _after_dateline(doc, text, token.idx + len(token.text), token.i)
+        _runs_on(doc, text)
         return doc
+
+
+def _after_dateline(doc: Any, text: str, start: int, i: int) -> None:
+    """Start a sentence after a dateline that opens the line at ``start``."""
+    dateline = _DATELINE.match(text, start)
+    if dateline is not None:
+        after = doc.char_span(dateline.end(), dateline.end() + 1, alignment_mode="expand")
+        if after is not None and after.start > i:
+            doc[after.start].is_sent_start = True
+
+
+# a word or number, one space, and another word or number: no sentence ends there ("she felt
+# the 13th Amendment was"), which the parser sometimes decided
+_RUNS_ON = re.compile(r"(?<=[^\W_]) (?=[^\W_])")
+
+
+def _runs_on(doc: Any, text: str) -> None:
+    """Mark every token that follows a word and a space on the same line as no sentence
+    start (in one pass over arrays: there is one such token for most words)."""
+    from spacy.attrs import IDX, SENT_START
+
+    if len(doc) < 2:
+        return
+    starts = np.array([m.end() for m in _RUNS_ON.finditer(text)], dtype=np.int64)
+    if not len(starts):
+        return
+    idx = doc.to_array(IDX).astype(np.int64)
+    at = np.searchsorted(idx, starts)
+    inside = at < len(idx)
+    at, starts = at[inside], starts[inside]
+    at = at[idx[at] == starts]  # a token starts right after the space
+    values = doc.to_array(SENT_START).astype(np.int64)
+    unset = at[values[at] == 0]
+    values[unset] = -1
+    doc.from_array([SENT_START], values.astype(np.uint64).reshape(-1, 1))
 
 
 _FINAL = frozenset({".", "!", "?"})
@@ -120,15 +148,6 @@ def _ends_sentence(doc: Any, i: int) -> bool:
     if doc[i].text in _FINAL:
         return True
     return doc[i].text in _CLOSERS and i > 0 and doc[i - 1].text in _FINAL
-
-
-def _runs_on(token: Any) -> bool:
-    """Whether the sentence must go on after a token: a word or number followed by a space
-    within the line and then another word or number."""
-    if not token.whitespace_ or "\n" in token.whitespace_ or not token.text[-1].isalnum():
-        return False
-    after = token.nbor(1)
-    return not after.is_space and after.text[0].isalnum()
 
 
 PARSE_REPAIRS = "stancewatch_parse_repairs"

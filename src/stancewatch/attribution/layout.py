@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from spacy.attrs import IDX, POS
+from spacy.attrs import IDX, POS, SENT_START
 
 from stancewatch.attribution.quotes import Quote, QuoteLookup, find_quotes, paragraphs
 
@@ -41,11 +41,13 @@ class Layout:
         self.paras = paragraphs(self.text)
         self._p_starts = [s for s, _ in self.paras]
         self._blank_lines = [m.start() for m in _BLANK_LINE.finditer(self.text)]
-        self.sents = list(doc.sents)
+        # sentences from the sentence-start column (doc.sents builds a Token for every word)
+        starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
+        ends = starts[1:] + [len(doc)]
+        self.sents = [doc[s:e] for s, e in zip(starts, ends, strict=True)] if len(doc) else []
         self.sent_of = [0] * len(doc)
-        for i, sent in enumerate(self.sents):
-            for t in range(sent.start, sent.end):
-                self.sent_of[t] = i
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            self.sent_of[s:e] = [i] * (e - s)
         # token attributes read as arrays: building spaCy Token objects is the slow part
         self.idx = doc.to_array(IDX).tolist()  # each token's character offset
         self.pos = doc.to_array(POS).tolist()  # each token's coarse part of speech (an id)

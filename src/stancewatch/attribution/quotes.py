@@ -32,6 +32,9 @@ QUOTE_MARKS = OPENING | CLOSING | {STRAIGHT}
 # what may stand right before an opening mark: a space, a bracket, a dash, a slash, another mark
 _BEFORE_OPENING = "([{\u2014\u2013-/" + "".join(sorted(OPENING))
 _NEWLINE = re.compile(r"\r?\n")
+# the characters a double quotation mark can start with (two apostrophes and two backticks
+# included): the pairing reads only these
+_CANDIDATES = re.compile("[" + re.escape("".join(sorted(QUOTE_MARKS)) + "'`") + "]")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 
 
@@ -98,9 +101,15 @@ def _pair(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int |
     """Top-level quoted spans of one paragraph and the offset of a mark left open, if any."""
     spans: list[tuple[int, int]] = []
     stack: list[tuple[int, str]] = []
-    i = start
-    while i < end:
+    after = start  # where the last mark read ends (a two-character mark takes both)
+    for found in _CANDIDATES.finditer(text, start, end):
+        i = found.start()
+        if i < after:
+            continue
         kind, width = _mark(text, i)
+        after = i + width
+        if not kind:
+            continue
         if kind == "close" and not stack and _opens(text, i, width):
             kind = "open"  # a closing mark typed where the quotation opens: ”We ... ”
         closes = kind == "close" or (
@@ -114,7 +123,6 @@ def _pair(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int |
                 spans.append((opened, min(i + width, end)))
         elif kind in ("open", "straight"):
             stack.append((i, kind))
-        i += width
     return spans, (stack[0][0] if stack else None)
 
 
