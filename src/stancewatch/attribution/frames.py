@@ -189,8 +189,9 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             block = layout.block_of(token.idx)
             comp = [t for t in comp if layout.block_of(t.idx) == block] or None
         reports_quote = False
-        if comp is not None and layout.outside_words(comp) <= 1:
+        if comp is not None and layout.outside_words(comp) <= (0 if hit[0].oprd else 1):
             # the complement is the quotation itself: "He declared that “torture works.”"
+            # (not "called him “a total stiff”": the object is part of what was said)
             reports_quote = any(layout.quote_of[t.i] >= 0 for t in comp)
             comp = None
         if (
@@ -350,9 +351,14 @@ def _learned_content(
     own content, so the span stops before it."""
     chosen = model.content(verb)
     # "announced X, and the downgrade is casting ...": a clause with its own subject that
-    # the writer joins after the content is not part of it (unless it is quoted)
+    # the writer joins after the content is not part of it (unless it holds a quotation:
+    # "... but instead Obama is giving them “lectures”" quotes the speaker)
     narrator = [
-        c for c in chosen if c.i > verb.i and _joined_clause(c) and layout.quote_of[c.i] < 0
+        c
+        for c in chosen
+        if c.i > verb.i
+        and _joined_clause(c)
+        and not any(layout.quote_of[t.i] >= 0 for t in c.subtree)
     ]
     if narrator:
         chosen = [c for c in chosen if c.i < narrator[0].i]
