@@ -933,3 +933,44 @@ def test_a_name_the_parse_took_apart_becomes_the_tags_subject(nlp):
     plain = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags)
     name_tags(plain)
     assert [(t.head.i, t.dep_) for t in plain] == list(zip(heads, deps, strict=True))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an object with a quoted predicate is what was said, object and quotation together
+        (
+            "Speaking at a rally in Ohio, Vance went after Zelensky, calling him \u201ca total "
+            "ingrate.\u201d",
+            [("Vance", "calling", "him \u201ca total ingrate.\u201d")],
+        ),
+        (
+            "On Telegram, Medvedev called Kallas \u201cunhinged.\u201d Rubio called the "
+            "statement offensive.",
+            [
+                ("Medvedev", "called", "Kallas \u201cunhinged.\u201d"),
+                ("Rubio", "called", "the statement offensive"),
+            ],
+        ),
+        # a clause joined after the content stays in it when it quotes the speaker, and is
+        # the writer's when it does not
+        (
+            "McConnell says the American people want a leader who counters the threats, but "
+            "instead Obama is giving them \u201clectures, distractions and excuses.\u201d",
+            [
+                (
+                    "McConnell",
+                    "says",
+                    "the American people want a leader who counters the threats, but instead "
+                    "Obama is giving them \u201clectures, distractions and excuses.\u201d",
+                )
+            ],
+        ),
+        (
+            "Peskov said the talks would resume, and the delegation left for Istanbul on Monday.",
+            [("Peskov", "said", "the talks would resume")],
+        ),
+    ],
+)
+def test_quoted_predicates_and_quoted_clauses_stay_in_the_content(nlp, text, expected):
+    assert _statements(nlp, text) == expected

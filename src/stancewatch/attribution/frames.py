@@ -189,7 +189,10 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             block = layout.block_of(token.idx)
             comp = [t for t in comp if layout.block_of(t.idx) == block] or None
         reports_quote = False
-        if comp is not None and layout.outside_words(comp) <= (0 if hit[0].oprd else 1):
+        quoted_predicate = (
+            comp is not None and hit[0].oprd and any(layout.quote_of[t.i] >= 0 for t in comp)
+        )
+        if comp is not None and layout.outside_words(comp) <= (0 if quoted_predicate else 1):
             # the complement is the quotation itself: "He declared that “torture works.”"
             # (not "called him “a total stiff”": the object is part of what was said)
             reports_quote = any(layout.quote_of[t.i] >= 0 for t in comp)
