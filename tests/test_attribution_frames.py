@@ -925,6 +925,19 @@ def test_a_name_the_parse_took_apart_becomes_the_tags_subject(nlp):
     said = doc[11]
     assert [(c.text, c.dep_) for c in said.children if c.dep_ == "nsubj"] == [("Jordan", "nsubj")]
     assert [t.text for t in doc[10].lefts] == ["Tulsa", "police", "Chief", "Chuck"]
+    # a name hung on a word inside the quotation, with an appositive before the verb
+    words = ["\u201c", "We", "are", "ready", ",", "\u201d", "Flynn", ",", "a", "top"]
+    words += ["surrogate", ",", "said", "Thursday", "."]
+    heads = [2, 2, 12, 2, 2, 12, 3, 6, 10, 10, 6, 12, 12, 12, 12]
+    deps = ["punct", "nsubj", "ccomp", "acomp", "punct", "punct", "appos", "punct", "det"]
+    deps += ["amod", "appos", "punct", "ROOT", "npadvmod", "punct"]
+    tags = ["``", "PRP", "VBP", "JJ", ",", "''", "NNP", ",", "DT", "JJ", "NN", ",", "VBD"]
+    tags += ["NNP", "."]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags)
+    name_tags(doc)
+    assert (doc[6].head.i, doc[6].dep_) == (12, "nsubj")
+    assert (doc[10].head.i, doc[10].dep_) == (6, "appos")
+    assert not {6, 7, 8, 9, 10, 11} & {t.i for t in doc[3].subtree}  # out of the quotation
     # the same words with no quotation before them are left as parsed
     words = ["Officials", "met", ",", "Tulsa", "police", "Chief", "Chuck", "Jordan", "said"]
     heads = [1, 1, 1, 1, 5, 3, 7, 5, 1]

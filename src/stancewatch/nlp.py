@@ -196,35 +196,66 @@ _NAME_WORDS = 6  # the most words a speaker's name and title in a speech tag run
 
 def name_tags(doc: Any) -> Any:
     """Give a speech tag's verb the name before it as its subject where the parse took the
-    name apart: in "“...,” Tulsa police Chief Chuck Jordan said Monday" the parser read
-    "Tulsa" as a verb with "Chief" its object and left "said" with no subject. Where a finite
-    verb has no subject and follows a closing quotation mark after a comma, question or
-    exclamation mark and at most six words that end in a proper noun, that noun becomes the
-    verb's subject and the words before it its compounds."""
+    name away from it.
+
+    In "“...,” Tulsa police Chief Chuck Jordan said Monday" the parser read "Tulsa" as a verb
+    with "Chief" its object; in "“... our military,” Flynn, a top Trump surrogate, said" it
+    hung "Flynn" on a noun inside the quotation. Either way "said" was left with no subject.
+    Where a finite verb has no subject before it and follows a closing quotation mark (after
+    a comma, question or exclamation mark), at most six words that end in a proper noun and,
+    optionally, an appositive between commas, that noun becomes the verb's subject, the words
+    before it its compounds and the appositive its apposition. Only where the parse made a
+    verb of a word of the name or hung the name on something before it."""
     for verb in doc:
         if verb.tag_ not in ("VBD", "VBZ") or verb.i < 3:
             continue
-        if any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children):
+        if any(c.dep_ in _SUBJECT_DEPS and c.i < verb.i for c in verb.children):
             continue
-        start = verb.i
-        while start > 0 and doc[start - 1].is_alpha and verb.i - start < _NAME_WORDS:
+        end, appos = verb.i, None
+        if doc[verb.i - 1].text == ",":
+            k = verb.i - 2
+            while k > 0 and doc[k].text != "," and verb.i - k <= _APPOS_WORDS:
+                k -= 1
+            if doc[k].text != "," or k >= verb.i - 2:
+                continue
+            end, appos = k, doc[k + 1 : verb.i - 1]
+        start = end
+        while start > 0 and doc[start - 1].is_alpha and end - start < _NAME_WORDS:
             start -= 1
-        name = doc[start : verb.i]
+        name = doc[start:end]
         if not name or name[-1].tag_ != "NNP" or start < 2:
             continue
         if doc[start - 1].text not in _TAG_AFTER or doc[start - 2].text not in (",", "?", "!"):
             continue
-        ancestors = {t.i for t in verb.ancestors}
-        if any(t.i in ancestors for t in name) or not any(t.tag_.startswith("VB") for t in name):
-            continue  # only where the parse made a verb of a word of the name
+        if any(doc[i].is_sent_start for i in range(start + 1, verb.i + 1)):
+            continue  # one sentence
         last = name[-1]
+        misparsed = any(t.tag_.startswith("VB") for t in name) or last.head.i < start
+        ancestors = {t.i for t in verb.ancestors}
+        if not misparsed or any(start <= i < verb.i for i in ancestors):
+            continue
         last.head = verb
         last.dep_ = "nsubj"
         for word in name[:-1]:
             word.head = last
             word.dep_ = "compound"
             word.tag_ = "NNP" if word.is_title else "NN"  # the parts of speech come later
+        if appos is not None:
+            inside = range(appos.start, appos.end)
+            head = next((t for t in reversed(appos) if t.tag_.startswith("NN")), appos[-1])
+            for word in appos:
+                if word is not head and word.head.i not in inside:
+                    word.head = head
+            head.head = last
+            head.dep_ = "appos"
+            for comma in (doc[end], doc[verb.i - 1]):
+                comma.head = last
+                comma.dep_ = "punct"
     return doc
+
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_APPOS_WORDS = 10  # the most tokens from a tag's verb back to the comma before an appositive
 
 
 def parse_repairs(doc: Any) -> Any:
