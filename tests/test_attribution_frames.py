@@ -760,6 +760,15 @@ def test_a_speech_tag_after_a_quotation_is_kept_when_the_model_doubts_it(nlp):
     doubtful = replace(default_model(), threshold=0.999)
     statements = attribute(nlp(text), document_id="d", cues=doubtful)
     assert [(s.speaker, s.cue, s.content_start) for s in statements] == [("she", "continued", 0)]
+    # a quotation that ends with one closed inside it
+    text = (
+        "\u201cIn my first meeting with him in 2011, he said, \u2018Our approach has not "
+        "worked; we want to work with you,\u2019\u201d Mitchell recalled in an interview."
+    )
+    statements = attribute(nlp(text), document_id="d", cues=doubtful)
+    assert [(s.speaker, s.cue, s.content_start) for s in statements] == [
+        ("Mitchell", "recalled", 0)
+    ]
     # a verb in the same place that follows no quotation is no tag: the model decides
     plain = attribute(nlp("The talks stalled, she continued."), document_id="d", cues=doubtful)
     assert plain == []

@@ -57,7 +57,7 @@ _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes 
 # "proclaiming", "jeered")
 _INTRODUCES_FLOOR = 0.1
 _INTRODUCER = CueWord("indirect", quote_only=True)
-_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u2019"})
+_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u2019", "'"})
 # A passive cue with no agent ("are expected to", "has been criticized for") is taken, without
 # a speaker, when the cue model gives it at least this probability (chosen on PolNeAR dev)
 _UNSOURCED_FLOOR = 0.7
@@ -312,7 +312,10 @@ def tags_quote(layout: Layout, verb: Token) -> bool:
         return False
     if doc[i].text not in _CLOSING_MARKS:
         return False
-    return doc[i - 1].text in (",", "?", "!") or doc[i - 1].text.endswith(("?", "!", ","))
+    i -= 1
+    while i > 0 and doc[i].text in _CLOSING_MARKS:
+        i -= 1  # a quotation closed inside it: “... he said, ‘We want to work with you,’”
+    return doc[i].text in (",", "?", "!") or doc[i].text.endswith(("?", "!", ","))
 
 
 def _labelled_as(layout: Layout, verb: Token) -> bool:
