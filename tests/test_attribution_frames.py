@@ -834,6 +834,17 @@ def test_tags_that_follow_a_quotation(nlp, text, expected):
     assert _statements(nlp, text) == expected
 
 
+def test_a_quotation_after_a_repeated_tag_goes_on_from_the_tag(nlp):
+    # the tag that repeated the report's speaker is what the next quotation follows
+    text = (
+        "Umerov said he felt the 13th round was worth attending because \u201cnobody else "
+        "will speak for us,\u201d he said. \u201cWe cannot leave the table empty.\u201d"
+    )
+    statements = _statements(nlp, text)
+    assert statements[-1] == ("he", "said", "\u201cWe cannot leave the table empty.\u201d")
+    assert statements[0][:2] == ("Umerov", "said")
+
+
 def test_a_quotation_goes_on_from_the_outer_statement_not_one_nested_in_it(nlp):
     text = (
         "Her colleagues have mocked the plan, calling it \u201ca capitulation,\u201d Kallas "

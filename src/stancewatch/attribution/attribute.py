@@ -65,6 +65,7 @@ class _Attributor(Layout):
         super().__init__(doc, text)
         self.model = model
         self.resolver = Resolver(doc, linker, when, self.quote_of, self.text)
+        self._retags: dict[int, Cue] = {}  # tags that repeat a report's speaker, by verb
 
     # ------------------------------------------------------------------ quotations
     def attach(self, qi: int, cues: Sequence[Cue]) -> Cue | None | bool:
@@ -234,6 +235,7 @@ class _Attributor(Layout):
             if cue.verb.i in used or cue.word.quote_only or cue.comp is None:
                 continue
             if cue.verb.i in retold and tags_quote(self, cue.verb) and _same_teller(cue, speakers):
+                self._retags[cue.verb.i] = cue
                 continue
             content = self.char_range(cue.comp)
             if content[1] - content[0] < 2 or overlaps(content, direct):
@@ -313,11 +315,12 @@ class _Attributor(Layout):
             if led:
                 source = None  # a lead with a name but no subject: "Trump to Putin:"
             if source is not None and para - self.para_of(source.content[1] - 1) <= 1:
+                # the tag that repeated the report's speaker is the one the quotation follows
+                # ("DuVernay said she felt ... “...,” she said. “We have no context ...”")
+                cue = self._retags.get(source.cue.verb.head.i, source.cue)
                 for qi in group:
                     piece = self.quotes[qi]
-                    out.append(
-                        Found("direct", (piece.start, piece.end), source.cue, 0.6, inherited=True)
-                    )
+                    out.append(Found("direct", (piece.start, piece.end), cue, 0.6, inherited=True))
             elif q.words(self.text) >= 4:
                 for qi in group:
                     piece = self.quotes[qi]
