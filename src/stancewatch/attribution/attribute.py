@@ -314,13 +314,17 @@ class _Attributor(Layout):
                 continue
             if led:
                 source = None  # a lead with a name but no subject: "Trump to Putin:"
-            if source is not None and para - self.para_of(source.content[1] - 1) <= 1:
+            if (
+                source is not None
+                and source.cue is not None
+                and para - self.para_of(source.content[1] - 1) <= 1
+            ):
                 # the tag that repeated the report's speaker is the one the quotation follows
                 # ("DuVernay said she felt ... “...,” she said. “We have no context ...”")
-                cue = self._retags.get(source.cue.verb.head.i, source.cue)
+                said = self._retags.get(source.cue.verb.head.i, source.cue)
                 for qi in group:
                     piece = self.quotes[qi]
-                    out.append(Found("direct", (piece.start, piece.end), cue, 0.6, inherited=True))
+                    out.append(Found("direct", (piece.start, piece.end), said, 0.6, inherited=True))
             elif q.words(self.text) >= 4:
                 for qi in group:
                     piece = self.quotes[qi]
