@@ -1007,3 +1007,26 @@ def test_a_name_the_parse_took_apart_becomes_the_tags_subject(nlp):
 )
 def test_quoted_predicates_and_quoted_clauses_stay_in_the_content(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+def test_a_recording_shows_who_speaks(nlp):
+    text = (
+        "The campaign's new ad uses footage of Marco Rubio asking, \u201cWhy aren\u2019t we "
+        "winning, you might ask?\u201d"
+    )
+    assert ("Marco Rubio", "asking") in [s[:2] for s in _statements(nlp, text)]
+    # a recording with no one speaking in it names no speaker
+    assert _statements(nlp, "The video of the parade shows soldiers marching.")[0][0] != "parade"
+
+
+def test_a_quotation_in_the_clause_of_a_cue_that_took_another_goes_to_the_cue_beside_it(nlp):
+    # "sings" reports the first quotation, so its clause is not reported: the second goes to
+    # "asking", whose object stands between it and its comma
+    text = (
+        "\u201cKeep your hands where we can see them,\u201d the singer sings to Zelensky before "
+        "asking him, \u201cI just want to know, where do we go from here?\u201d"
+    )
+    assert [s[:2] for s in _statements(nlp, text)] == [
+        ("the singer", "sings"),
+        ("the singer", "asking"),
+    ]

@@ -68,8 +68,13 @@ class _Attributor(Layout):
         self._retags: dict[int, Cue] = {}  # tags that repeat a report's speaker, by verb
 
     # ------------------------------------------------------------------ quotations
-    def attach(self, qi: int, cues: Sequence[Cue]) -> Cue | None | bool:
-        """The cue a quotation belongs to; True when it sits inside reported speech."""
+    def attach(
+        self, qi: int, cues: Sequence[Cue], used: set[int] | None = None
+    ) -> Cue | None | bool:
+        """The cue a quotation belongs to; True when it sits inside reported speech. A cue in
+        ``used`` (verbs already given a quotation) no longer reports its clause, so a
+        quotation inside that clause goes to the cue beside it ("Blige sings “...,” to Clinton
+        before asking her, “...”")."""
         q = self.quotes[qi]
         qs, qe = self.quote_tokens(q)
         if qs < 0:
@@ -84,7 +89,8 @@ class _Attributor(Layout):
             sent = self.sent_of[v.i]
             if not first - 1 <= sent <= last + 1:
                 continue
-            if cue.comp is not None and cue.comp[0].i <= min(qs + 1, qe) <= cue.comp[-1].i:
+            inside = cue.comp is not None and cue.comp[0].i <= min(qs + 1, qe) <= cue.comp[-1].i
+            if inside and not (used and v.i in used):
                 if first <= sent <= last and (best is None or best[0] > 0):
                     best = (0, True)
                 continue
@@ -203,7 +209,7 @@ class _Attributor(Layout):
         used: set[int] = set()
         unresolved: list[list[int]] = []
         for group in self._groups():
-            targets = {qi: self.attach(qi, cues) for qi in group}
+            targets = {qi: self.attach(qi, cues, used) for qi in group}
             pieces = [qi for qi in group if targets[qi] is not True]  # True: inside reported speech
             cue = next((t for t in targets.values() if isinstance(t, Cue)), None)
             if cue is None:

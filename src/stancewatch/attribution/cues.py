@@ -152,6 +152,9 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     inverted = _inverted_speaker(verb, quoted)
     if inverted is not None:
         return inverted
+    shown = _depicted(verb)
+    if shown is not None:
+        return shown
     outer = reporting_head(verb, quoted)
     if outer is not None:
         return subject(outer, quoted)
@@ -197,6 +200,26 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 return None
         current = current.head
     return None
+
+
+_DEPICTIONS = frozenset(
+    {"footage", "video", "clip", "recording", "tape", "audio", "image", "scene", "film"}
+)
+
+
+def _depicted(verb: Token) -> Token | None:
+    """The speaker a recording shows: "footage of Hillary Clinton asking, “...”", "a video of
+    Zelensky saying ..." (the parse hangs the participle on the verb above, whose subject is
+    the ad or the spot, not who speaks)."""
+    if verb.tag_ != "VBG" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i == 0:
+        return None
+    shown = verb.doc[verb.i - 1]
+    if shown.dep_ != "pobj" or shown.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    of = shown.head
+    if of.lower_ != "of" or of.head.lemma_.lower() not in _DEPICTIONS:
+        return None
+    return shown
 
 
 def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:

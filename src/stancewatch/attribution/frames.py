@@ -289,9 +289,13 @@ def _second_acts_cut(cues: list[Cue], quoted: Sequence[int]) -> list[Cue]:
 
 
 def _introduces_quote(layout: Layout, verb: Token) -> bool:
-    """Whether a verb stands right before a comma or colon that opens a quotation."""
+    """Whether a verb stands right before a comma or colon that opens a quotation, its object
+    between them or not ("boasted, “...”", "before asking her, “...”")."""
     doc = layout.doc
     i = verb.i + 1
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i == i]
+    if objects and objects[0].right_edge.i - verb.i <= 3:
+        i = objects[0].right_edge.i + 1
     if i + 1 >= len(doc) or doc[i].text not in (",", ":"):
         return False
     return layout.quote_of[verb.i] < 0 and layout.quote_of[i + 1] >= 0
