@@ -1030,3 +1030,27 @@ def test_a_quotation_in_the_clause_of_a_cue_that_took_another_goes_to_the_cue_be
         ("the singer", "sings"),
         ("the singer", "asking"),
     ]
+
+
+def test_a_dash_signature_signs_the_paragraph_its_quotations_open(nlp):
+    text = (
+        "\u201cHe will sell us out at the first chance.\u201d \u2015 Petro Ivanenko\n\n"
+        "\u201cNobody in my town wants this deal. The families of the fallen deserve "
+        "better.\u201d And that is all we ask for, \u201ca just peace.\u201d \u2015 Olena "
+        "Kovalenko\n"
+    )
+    assert _statements(nlp, text) == [
+        ("Petro Ivanenko", "\u2015", "\u201cHe will sell us out at the first chance.\u201d"),
+        (
+            "Olena Kovalenko",
+            "\u2015",
+            "\u201cNobody in my town wants this deal. The families of the fallen deserve "
+            "better.\u201d And that is all we ask for, \u201ca just peace.\u201d",
+        ),
+    ]
+    # a paragraph the writer opens signs only its last quotation
+    text = (
+        "\u201cHe will sell us out at the first chance.\u201d \u2015 Petro Ivanenko\n\n"
+        "The mayor disagreed with the idea of \u201ca just peace.\u201d \u2015 Olena Kovalenko\n"
+    )
+    assert _statements(nlp, text)[-1] == ("Olena Kovalenko", "\u2015", "\u201ca just peace.\u201d")

@@ -252,9 +252,10 @@ class _Attributor(Layout):
         labelled = list(colon_lines(self, direct))
         found.extend(labelled)
         found.extend(listed_after(self, cues, direct + [f.content for f in found]))
-        found.extend(dash_signatures(self))
+        signed = list(dash_signatures(self))
+        found.extend(signed)
         found.extend(reporting_nouns(self, direct))
-        taken = [f.content for f in labelled]
+        taken = [f.content for f in labelled + signed]
         unresolved = [g for g in unresolved if not overlaps(self._group_span(g), taken)]
         found.extend(self._continuations(unresolved, found))
         return joined(found)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from stancewatch.attribution.cues import CueWord
 from stancewatch.attribution.frames import Cue, Found
 from stancewatch.attribution.layout import Layout, overlaps
-from stancewatch.attribution.quotes import CLOSING, OPENING, STRAIGHT
+from stancewatch.attribution.quotes import CLOSING, OPENING, STRAIGHT, Quote
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
@@ -145,7 +145,16 @@ def dash_signatures(layout: Layout) -> Iterable[Found]:
         if not _signs(name, described=bool(signed.group("about"))):
             continue
         cue = Cue(dash[0], CueWord("indirect"), [dash[0]], name, None)
-        yield Found("direct", (q.start, q.end), cue, 0.95)
+        yield Found("direct", (_signed_from(layout, q), q.end), cue, 0.95)
+
+
+def _signed_from(layout: Layout, last: Quote) -> int:
+    """Where a signed passage starts: the first quotation of the paragraph when the paragraph
+    opens with it (a reader's letter in several quotations, the signature after the last),
+    else the signed quotation."""
+    p_start, _ = layout.paras[layout.para_of(last.start)]
+    first = next((q for q in layout.quotes if p_start <= q.start <= last.start), last)
+    return first.start if not layout.text[p_start : first.start].strip() else last.start
 
 
 def _signs(name: Span, *, described: bool = False) -> bool:
