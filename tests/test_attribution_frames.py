@@ -1054,3 +1054,25 @@ def test_a_dash_signature_signs_the_paragraph_its_quotations_open(nlp):
         "The mayor disagreed with the idea of \u201ca just peace.\u201d \u2015 Olena Kovalenko\n"
     )
     assert _statements(nlp, text)[-1] == ("Olena Kovalenko", "\u2015", "\u201ca just peace.\u201d")
+
+
+@pytest.mark.parametrize(
+    "text, speaker, cue",
+    [
+        # a finite verb the parse joins to the bare verb under "should" joins the report
+        (
+            'He said Ukraine should hold elections and called Zelensky "a dictator without '
+            'elections", which echoes the Kremlin.',
+            "He",
+            "called",
+        ),
+        (
+            "Kallas said Europe should keep the sanctions and warned that Moscow was stalling.",
+            "Kallas",
+            "warned",
+        ),
+    ],
+)
+def test_a_second_act_the_parse_put_inside_the_report_is_the_reporters(nlp, text, speaker, cue):
+    said = {s[1]: s[0] for s in _statements(nlp, text)}
+    assert said[cue] == speaker

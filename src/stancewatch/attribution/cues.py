@@ -198,8 +198,27 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 if obj.i < current.i and _someone(obj) and not (quoted and quoted[obj.i] >= 0):
                     return obj
                 return None
+        if _joins_the_report(current):
+            # "He said Ukraine should hold elections and called Zelensky ...": a finite verb
+            # cannot join a bare infinitive under "should"; it joins the report's verb
+            current = current.head.head
+            continue
         current = current.head
     return None
+
+
+def _joins_the_report(verb: Token) -> bool:
+    """Whether a past or present verb that the parse joins to the bare verb of a reported
+    clause belongs with the reporting verb above instead."""
+    head = verb.head
+    return (
+        verb.dep_ == "conj"
+        and verb.tag_ in ("VBD", "VBZ")
+        and head.tag_ == "VB"
+        and head.dep_ == "ccomp"
+        and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
+        and head.head.tag_ == verb.tag_
+    )
 
 
 _DEPICTIONS = frozenset(
