@@ -929,7 +929,7 @@ def test_anonymity_boilerplate_is_no_statement(nlp, text, expected):
 def test_a_name_the_parse_took_apart_becomes_the_tags_subject(nlp):
     from spacy.tokens import Doc
 
-    from stancewatch.nlp import name_tags
+    from stancewatch.parsing import name_tags
 
     # the parse of '“We will act,” Tulsa police Chief Chuck Jordan said Monday.' that the
     # parser gave a news article: "Tulsa" a verb, "Chief" its object, "said" with no subject

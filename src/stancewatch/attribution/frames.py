@@ -24,24 +24,20 @@ from stancewatch.attribution.cues import (
     RELATIVE,
     CueWord,
     age_epithet,
-    anonymous,
     bare_participle,
     complement,
     cue_of,
-    declined,
     experiencer,
     object_clause,
     open_question,
     passive_subject,
-    phoned,
     quoted_as,
     reporting_head,
     reports_aside,
     subject,
-    supposed,
-    unsaid,
 )
 from stancewatch.attribution.layout import Layout, overlaps
+from stancewatch.attribution.unsaid import anonymous, declined, phoned, supposed, unsaid
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
