@@ -332,11 +332,11 @@ def name_tags(doc: Any) -> Any:
         if appos is not None:
             inside = range(appos.start, appos.end)
             head = next((t for t in reversed(appos) if t.tag_.startswith("NN")), appos[-1])
-            for word in appos:
-                if word is not head and word.head.i not in inside:
-                    word.head = head
-            head.head = last
+            head.head = last  # first, so that no word of the appositive is above its head
             head.dep_ = "appos"
+            for word in appos:
+                if word.i != head.i and word.head.i not in inside:
+                    word.head = head
             for comma in (doc[end], doc[verb.i - 1]):
                 comma.head = last
                 comma.dep_ = "punct"
