@@ -53,6 +53,8 @@ _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes 
 # "proclaiming", "jeered")
 _INTRODUCES_FLOOR = 0.1
 _INTRODUCER = CueWord("indirect", quote_only=True)
+# what a quotation can end with before its tag: curly and straight marks, two apostrophes, and a
+# single mark that closes a quotation inside it
 _CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u2019", "'"})
 # A passive cue with no agent ("are expected to", "has been criticized for") is taken, without
 # a speaker, when the cue model gives it at least this probability (chosen on PolNeAR dev)
