@@ -1076,3 +1076,11 @@ def test_a_dash_signature_signs_the_paragraph_its_quotations_open(nlp):
 def test_a_second_act_the_parse_put_inside_the_report_is_the_reporters(nlp, text, speaker, cue):
     said = {s[1]: s[0] for s in _statements(nlp, text)}
     assert said[cue] == speaker
+
+
+def test_a_second_act_the_parse_leaves_loose_keeps_its_subject(nlp):
+    # "then leaned in and boomed": the parse hangs "leaned" on "paused" with no relation it
+    # names; the speaker is still the subject of the first verb
+    text = "Witkoff paused as if to calm the room, then leaned forward and boomed: \u201cThe deal is done.\u201d"
+    assert _statements(nlp, text) == [("Witkoff", "boomed", "\u201cThe deal is done.\u201d")]
+    assert _statements(nlp, "The talks stalled, then the delegation left.") == []

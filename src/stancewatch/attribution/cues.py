@@ -187,7 +187,9 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 # its apposition, between the closing mark and the verb
                 return _apposed_speaker(subj, current, quoted)
             return None
-        if current.dep_ == "relcl" or current.dep_ not in _CLIMB or current.head.i == current.i:
+        if current.dep_ == "relcl" or current.head.i == current.i:
+            return None
+        if current.dep_ not in _CLIMB and not _loose_conjunct(current):
             return None
         if current.dep_ == "xcomp":
             objects = [c for c in current.head.children if c.dep_ in ("dobj", "dative")]
@@ -205,6 +207,20 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             continue
         current = current.head
     return None
+
+
+def _loose_conjunct(verb: Token) -> bool:
+    """A finite verb the parse hangs on the verb before it with no relation it could name,
+    after a comma: "Trump gestured ..., then leaned in and boomed: “...”" (a second act of
+    the same subject)."""
+    return (
+        verb.dep_ == "dep"
+        and verb.tag_ in ("VBD", "VBZ")
+        and verb.head.tag_ == verb.tag_
+        and verb.head.i < verb.i
+        and verb.i > 0
+        and verb.doc[verb.left_edge.i - 1].text == ","
+    )
 
 
 def _joins_the_report(verb: Token) -> bool:
