@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from stancewatch.attribution.frames import Cue
 from stancewatch.attribution.layout import Layout
+from stancewatch.attribution.pieces import joins_quotations
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -107,19 +108,12 @@ class Attacher(Layout):
             qs == self.sents[self.sent_of[qs]].start or qs > 0 and self.doc[qs - 1].text == ":"
         ):
             return False
-        lo = min(cue.verb.i, cue.speaker.start)
-        if lo <= qe:
-            return False
-        between = [t for t in self.doc[qe + 1 : lo] if not t.is_space]
-        if between:
-            return False
-        before = self.text[max(0, self.doc[qe].idx - 4) : self.doc[qe].idx]
-        return before.rstrip(" \u2019'").endswith(",")
+        return self.closed_before(min(cue.verb.i, cue.speaker.start), (",",)) == qe
 
     def _goes_on(self, cue: Cue, lo: int, qs: int, words: list[Token]) -> bool:
         """Whether a quotation after a tag joins the quotation the tag follows through a
         conjunction alone: "“I love Larry,” he said, but “when it comes to ...”"."""
-        if len(words) != 1 or words[0].dep_ != "cc" or words[0].lower_ not in ("but", "and"):
+        if len(words) != 1 or not joins_quotations(words[0]):
             return False
         if not lo < qs or cue.verb.i > qs:
             return False

@@ -261,7 +261,7 @@ def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:
     """The speaker after a tag that opens its sentence and ends in a colon or comma before a
     quotation ("Said Ellis: “...”", "Added the minister, “...”"), which the parser reads as
     a noun phrase the verb modifies."""
-    if verb.i != verb.sent.start or not verb.is_title or verb.dep_ not in ("compound", "amod"):
+    if not verb.is_sent_start or not verb.is_title or verb.dep_ not in ("compound", "amod"):
         return None
     head = verb.head
     if head.i <= verb.i or head.pos_ not in ("PROPN", "NOUN") or quoted and quoted[head.i] >= 0:

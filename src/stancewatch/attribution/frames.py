@@ -53,9 +53,6 @@ _LEARNED = CueWord("other", obj=True, xcomp=True)  # a verb the cue model takes 
 # "proclaiming", "jeered")
 _INTRODUCES_FLOOR = 0.1
 _INTRODUCER = CueWord("indirect", quote_only=True)
-# what a quotation can end with before its tag: curly and straight marks, two apostrophes, and a
-# single mark that closes a quotation inside it
-_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u2019", "'"})
 # A passive cue with no agent ("are expected to", "has been criticized for") is taken, without
 # a speaker, when the cue model gives it at least this probability (chosen on PolNeAR dev)
 _UNSOURCED_FLOOR = 0.7
@@ -303,21 +300,13 @@ def tags_quote(layout: Layout, verb: Token) -> bool:
     """Whether a verb is the speech tag right after a quotation that ends in a comma, a
     question or an exclamation mark: "“...,” she continued." or "“...?” asked Smith." (the
     parser may hang the tag's verb inside the quotation, and the cue model then doubts it)."""
-    doc = layout.doc
-    i = verb.i - 1
+    start = verb.i
     subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
     if subjects:
         if subjects[0].right_edge.i != verb.i - 1:
             return False
-        i = subjects[0].left_edge.i - 1
-    if i < 1 or layout.quote_of[verb.i] >= 0 or layout.quote_of[i] < 0:
-        return False
-    if doc[i].text not in _CLOSING_MARKS:
-        return False
-    i -= 1
-    while i > 0 and doc[i].text in _CLOSING_MARKS:
-        i -= 1  # a quotation closed inside it: “... he said, ‘We want to work with you,’”
-    return doc[i].text in (",", "?", "!") or doc[i].text.endswith(("?", "!", ","))
+        start = subjects[0].left_edge.i
+    return layout.quote_of[verb.i] < 0 and layout.closed_before(start) is not None
 
 
 def _labelled_as(layout: Layout, verb: Token) -> bool:

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 _SPEAKER_CUT = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis", "ccomp", "case"})
 _EDGE_PUNCT = frozenset(",;:—–-()[]")
+# what a quotation can end with before its tag: curly and straight marks, two apostrophes, and
+# a single mark that closes a quotation inside it
+_CLOSING_MARKS = frozenset({"\u201d", '"', "''", "\u2019", "'"})
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 # A list item's marker at the start of a line: a bullet or dash, or "1." / "2)" / "a)".
 _MARKS = "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb"  # quotation marks a paragraph may open with
@@ -202,6 +205,21 @@ class Layout:
             for t in tokens
             if not (t.is_punct or t.is_space) and self.quote_of[t.i] < 0 and t.dep_ != "mark"
         )
+
+    def closed_before(self, start: int, ends: tuple[str, ...] = (",", "?", "!")) -> int | None:
+        """The closing mark of the quotation that ends right before token ``start`` with one
+        of ``ends`` before its mark (a quotation closed inside it may close with it: “... he
+        said, ‘We want to work with you,’”); None when no quotation ends there so."""
+        doc = self.doc
+        i = start - 1
+        while i > 0 and doc[i].is_space:
+            i -= 1
+        if i < 1 or self.quote_of[i] < 0 or doc[i].text not in _CLOSING_MARKS:
+            return None
+        j = i - 1
+        while j > 0 and doc[j].text in _CLOSING_MARKS:
+            j -= 1
+        return i if doc[j].text in ends or doc[j].text.endswith(ends) else None
 
     def quote_tokens(self, q: Quote) -> tuple[int, int]:
         """First and last token index inside a quotation."""

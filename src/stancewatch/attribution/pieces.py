@@ -4,7 +4,12 @@ must stay apart (the writer's own words between them)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from stancewatch.attribution.frames import Found
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 
 def joined(found: list[Found]) -> list[Found]:
@@ -67,7 +72,7 @@ def _prose_between(first: Found, then: Found) -> bool:
     words = [t for t in gap if not (t.is_punct or t.is_space) and t.i not in own]
     # "“I love Larry,” he said, but “when it comes to ...”": a conjunction that only joins
     # the second piece to the first
-    if len(words) == 1 and words[0].dep_ == "cc" and words[0].lower_ in ("but", "and"):
+    if len(words) == 1 and joins_quotations(words[0]):
         return not all(t.is_punct or t.is_space for t in doc[words[0].i + 1 : gap.end])
     return bool(words)
 
@@ -83,3 +88,9 @@ def second_act(other: Found, piece: Found) -> bool:
     if a is not None and b is not None and a.start == b.start and a.end == b.end:
         return True
     return other.kind == "other" and other.cue.verb.sent.start == piece.cue.verb.sent.start
+
+
+def joins_quotations(word: Token) -> bool:
+    """Whether a word between two quotations of one tag only joins them: the "but" of "“I
+    love Larry,” he said, but “when it comes to ...”"."""
+    return word.dep_ == "cc" and word.lower_ in ("but", "and")
