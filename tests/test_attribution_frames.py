@@ -439,6 +439,9 @@ def test_a_negated_cue_after_the_words_reports_none_of_them(nlp, text):
         ("She called into a radio program when she was home sick.", []),
         ("The senator called in to the morning show on Monday.", []),
         ("They called up reservists.", []),
+        # with a particle and an object it summons people: nothing is said
+        ("Putin called in the army.", []),
+        ("He called back the ambassador.", []),
         # the senses that do report keep doing so
         ("He called Putin a war criminal.", [("He", "called", "Putin a war criminal")]),
         ("Zelensky called for a full ceasefire.", [("Zelensky", "called for", "a full ceasefire")]),
@@ -1080,3 +1083,19 @@ def test_a_second_act_the_parse_leaves_loose_keeps_its_subject(nlp):
     text = "Witkoff paused as if to calm the room, then leaned forward and boomed: \u201cThe deal is done.\u201d"
     assert _statements(nlp, text) == [("Witkoff", "boomed", "\u201cThe deal is done.\u201d")]
     assert _statements(nlp, "The talks stalled, then the delegation left.") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a one-word object the cue takes a side on is what the statement is about
+        ("The union endorses Clinton.", [("The union", "endorses", "Clinton")]),
+        ("Cruz has endorsed Trump.", [("Cruz", "endorsed", "Trump")]),
+        ("Kallas praised Ukraine.", [("Kallas", "praised", "Ukraine")]),
+        # a pronoun says nothing of what was said
+        ("She knows nothing.", []),
+        ("He denied it.", []),
+    ],
+)
+def test_a_one_word_object_is_content_when_it_names_something(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -187,7 +187,14 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         quoted_predicate = (
             comp is not None and hit[0].oprd and any(layout.quote_of[t.i] >= 0 for t in comp)
         )
-        if comp is not None and layout.outside_words(comp) <= (0 if quoted_predicate else 1):
+        if (
+            comp is not None
+            and layout.outside_words(comp) <= (0 if quoted_predicate else 1)
+            and (
+                any(layout.quote_of[t.i] >= 0 for t in comp)
+                or not any(t.pos_ in ("NOUN", "PROPN", "NUM") for t in comp)
+            )
+        ):
             # the complement is the quotation itself: "He declared that “torture works.”"
             # (not "called him “a total stiff”": the object is part of what was said)
             reports_quote = any(layout.quote_of[t.i] >= 0 for t in comp)

@@ -62,14 +62,16 @@ _PHONE_PARTICLES = frozenset({"into", "in", "back", "up"})
 
 def phoned(verb: Token) -> bool:
     """ "called into a radio show", "called in to the programme", "called back": "call" as
-    telephoning, which reports nothing (unlike "called X a liar", "called for", "called on")."""
+    telephoning, which reports nothing (unlike "called X a liar", "called for", "called on");
+    nor does "call" with one of these particles and an object: "called up reservists",
+    "called in the army", "called back the ambassador" summon people."""
     if verb.lemma_.lower() != "call" or verb.i + 1 >= len(verb.doc):
         return False
     after = verb.doc[verb.i + 1]
-    return (
-        after.lower_ in _PHONE_PARTICLES
-        and after.head.i == verb.i
-        and not any(c.dep_ in ("dobj", "oprd", "ccomp", "xcomp") for c in verb.children)
+    if after.lower_ not in _PHONE_PARTICLES or after.head.i != verb.i:
+        return False
+    return after.dep_ in ("prt", "advmod") or not any(
+        c.dep_ in ("dobj", "oprd", "ccomp", "xcomp") for c in verb.children
     )
 
 
