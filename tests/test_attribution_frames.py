@@ -1099,3 +1099,74 @@ def test_a_second_act_the_parse_leaves_loose_keeps_its_subject(nlp):
 )
 def test_a_one_word_object_is_content_when_it_names_something(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a tag set off by commas inside the sentence it reports: both sides are what was said
+        (
+            "The ceasefire, Peskov told reporters on Monday, would not hold unless Kyiv withdrew.",
+            [
+                (
+                    "Peskov",
+                    "told",
+                    "The ceasefire, Peskov told reporters on Monday, would not hold unless Kyiv "
+                    "withdrew",
+                )
+            ],
+        ),
+        (
+            "Though the transition was seamless, he said, replacing Clinton would be much "
+            "more acrimonious.",
+            [
+                (
+                    "he",
+                    "said",
+                    "Though the transition was seamless, he said, replacing Clinton would be much "
+                    "more acrimonious",
+                )
+            ],
+        ),
+        (
+            "The middle fifth paid 8.9 percent, the agency said in a June report, and those "
+            "in the bottom fifth paid 0.8 percent.",
+            [
+                (
+                    "the agency",
+                    "said",
+                    "The middle fifth paid 8.9 percent, the agency said in a June report, and "
+                    "those in the bottom fifth paid 0.8 percent",
+                )
+            ],
+        ),
+        # what follows the tag goes on with the tag: a participle, a subordinate clause
+        (
+            "The talks failed, Peskov said, citing Western interference.",
+            [("Peskov", "said", "The talks failed"), ("Peskov", "citing", "Western interference")],
+        ),
+        (
+            "Trump's remarks are an insult, top lawmakers said Friday, as they bristled at the "
+            "questions.",
+            [("top lawmakers", "said", "Trump's remarks are an insult")],
+        ),
+        # a tag inside a relative clause reports the clause, not the sentence around it
+        (
+            "The park is near the stadium, which, Tompkins said, is usually full.",
+            [("Tompkins", "said", "which, Tompkins said, is usually full")],
+        ),
+        # a verb with an object of its own is no tag
+        (
+            "Kyiv will not give up land, some officials express reservations about the plan, "
+            "and talks go on.",
+            [("some officials", "express", "reservations about the plan")],
+        ),
+        # no comma after the tag: the clause after it is all
+        (
+            "On Monday, Peskov told reporters that the talks would resume.",
+            [("Peskov", "told", "the talks would resume")],
+        ),
+    ],
+)
+def test_a_tag_inside_the_sentence_reports_both_sides(nlp, text, expected):
+    assert _statements(nlp, text) == expected

@@ -36,6 +36,7 @@ from stancewatch.attribution.cues import (
     reports_aside,
     subject,
 )
+from stancewatch.attribution.interrupted import around_tag
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.unsaid import anonymous, declined, phoned, supposed, unsaid
 from stancewatch.records import StatementKind
@@ -178,6 +179,10 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
             # "the rate he has proposed", "an explosion that de Blasio described as ...":
             # what was said is the noun the clause describes
             comp = list(token.head.subtree)
+        if passive is None and not unsourced and hit[0] not in (_LEARNED, _INTRODUCER):
+            around = around_tag(token, subj, layout.quote_of)  # "X, Peskov said, would ..."
+            if around is not None and (comp is None or comp[0].i >= around[0].i):
+                comp = around
         if comp is not None:
             # a parse can run over a paragraph break; what a cue reports stays in its
             # paragraph
