@@ -417,3 +417,50 @@ def test_overlapping_passes_in_several_threads_give_torch_its_threads_back() -> 
         torch.set_num_threads(before)
     assert inside == [(2, 1), (2, 1)]  # both saw the count torch had, and ran on one thread
     assert after == 2
+
+
+def test_the_attribute_rulers_quick_matches_are_spacys(nlp) -> None:
+    from importlib import resources
+
+    from spacy.pipeline import AttributeRuler
+
+    from stancewatch.parsing import RuleMatches
+
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler.match, RuleMatches)
+    corpus = resources.files("stancewatch") / "demo_corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.iterdir()) if p.is_file()]
+    texts += ["", "   \n\n", "Y'all gonna see, c'mon, let's go, nothin' ain't it.", "I told you."]
+    before = ("tok2vec", "tagger", "stancewatch_paragraph_breaks", "parser")
+    off = [name for name in nlp.pipe_names if name not in before]
+    for doc in nlp.pipe(texts, disable=off):
+        assert ruler.match(doc) == AttributeRuler.match(ruler, doc)
+
+
+def test_rule_matches_agree_with_spacy_on_every_kind_of_rule() -> None:
+    import spacy
+    from spacy.pipeline import AttributeRuler
+
+    from stancewatch.parsing import RuleMatches
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "kyiv"}]], {"LEMMA": "Kyiv"})
+    ruler.add([[{"LOWER": {"IN": ["said", "says"]}}]], {"LEMMA": "say"})
+    ruler.add([[{"LOWER": {"NOT_IN": ["said", "says", "kyiv"]}, "IS_SPACE": False}]], {"NORM": "w"})
+    ruler.add([[{"IS_SPACE": True}]], {"NORM": "space"})
+    ruler.add([[{"LOWER": {"REGEX": "^gon$"}}, {"LOWER": "na"}]], {"LEMMA": "go"})
+    ruler.add([[{"LOWER": "said"}]], {"LEMMA": "tell"})  # a later rule wins
+    ruler.add([[{"LOWER": "a"}], [{"LOWER": "b"}]], {"LEMMA": "letter"})  # two patterns
+    quick = RuleMatches(ruler)
+    assert len(quick._rules) == 5  # the regex, two-token and two-pattern rules go to spaCy
+    for text in ["Kyiv said  we gonna win", "a b says kyiv", "", "  "]:
+        expected = nlp(text)
+        doc = nlp.make_doc(text)
+        assert quick(doc) == AttributeRuler.match(ruler, doc)
+        ruler.match = quick
+        got = nlp(text)
+        del ruler.match
+        assert [(t.lemma_, t.norm_) for t in got] == [(t.lemma_, t.norm_) for t in expected]
+    doc = nlp("Kyiv said gonna")
+    assert [t.lemma_ for t in doc] == ["Kyiv", "tell", "go", ""]

@@ -27,6 +27,7 @@ from stancewatch.parsing import (
     PARAGRAPH_BREAKS,
     PARSE_REPAIRS,
     equate_punctuation,
+    quicken_attribute_ruler,
     register_paragraph_breaks,
     register_parse_repairs,
 )
@@ -93,6 +94,7 @@ def _spacy(name: str) -> Language:
             register_paragraph_breaks()
             nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
         equate_punctuation(nlp)
+        quicken_attribute_ruler(nlp)
         if "parser" in nlp.pipe_names and PARSE_REPAIRS not in nlp.pipe_names:
             register_parse_repairs()
             nlp.add_pipe(PARSE_REPAIRS, after="parser")

@@ -383,3 +383,88 @@ def equate_punctuation(nlp: Language) -> None:
         target.prefix_ = source.prefix_
         target.suffix_ = source.suffix_
         target.is_punct = source.is_punct
+
+
+ATTRIBUTE_RULER = "attribute_ruler"
+# the token attributes a one-token rule of the attribute ruler may test to be matched here
+_RULE_TESTS = ("TAG", "LOWER", "DEP", "IS_SPACE")
+
+
+class RuleMatches:
+    """The matches of a spaCy attribute ruler's rules, the same list its own ``match`` gives,
+    found faster: each rule of one token that tests only its tag, lowercase form, dependency
+    label or whitespace (with a value or an ``IN`` / ``NOT_IN`` list) is compared against the
+    document's arrays at once; the others (several tokens, regular expressions) go to a
+    spaCy matcher of their own. The ruler of ``en_core_web_sm`` holds 179 rules, 171 of them
+    of the first kind; spaCy's matcher tries each rule on each token, which took a sixth of
+    the pipeline's time. The ruler still sets the attributes itself."""
+
+    def __init__(self, ruler: Any) -> None:
+        from spacy.attrs import IDS
+        from spacy.matcher import Matcher
+
+        strings = ruler.vocab.strings
+        self._strings = strings
+        self._columns = [IDS[name] for name in _RULE_TESTS]
+        self._rules: list[tuple[int, list[tuple[int, str, Any]]]] = []
+        self._matcher = Matcher(ruler.vocab)
+        for rule, entry in enumerate(ruler.patterns):
+            tests = _array_tests(entry["patterns"], strings)
+            if tests is None:
+                self._matcher.add(str(rule), entry["patterns"])
+            else:
+                self._rules.append((rule, tests))
+
+    def __call__(self, doc: Any) -> list[tuple[int, int, int, int]]:
+        strings = self._strings
+        found: list[tuple[int, int, int, int]] = []
+        if len(doc):
+            values = doc.to_array(self._columns).astype(np.uint64)
+            for rule, tests in self._rules:
+                hit = np.ones(len(doc), dtype=bool)
+                for column, op, value in tests:
+                    if op == "==":
+                        hit &= values[:, column] == value
+                    else:
+                        inside = np.isin(values[:, column], value)
+                        hit &= inside if op == "IN" else ~inside
+                key = strings[str(rule)]
+                found.extend((rule, key, int(i), int(i) + 1) for i in np.flatnonzero(hit))
+        for key, start, end in self._matcher(doc, allow_missing=True):
+            found.append((int(strings[key]), key, start, end))
+        found.sort()
+        return found
+
+
+def _array_tests(patterns: list[Any], strings: Any) -> list[tuple[int, str, Any]] | None:
+    """(column of :data:`_RULE_TESTS`, operator, value) for a rule of one pattern of one
+    token that :class:`RuleMatches` compares on arrays; None for any other rule."""
+    if len(patterns) != 1 or len(patterns[0]) != 1:
+        return None
+    tests: list[tuple[int, str, Any]] = []
+    for name, value in patterns[0][0].items():
+        if name not in _RULE_TESTS:
+            return None
+        column = _RULE_TESTS.index(name)
+        if isinstance(value, bool):
+            tests.append((column, "==", int(value)))
+        elif isinstance(value, str):
+            tests.append((column, "==", strings.add(value)))
+        elif isinstance(value, dict) and value and set(value) <= {"IN", "NOT_IN"}:
+            for op, listed in value.items():
+                hashes = [strings.add(v) for v in listed]
+                tests.append((column, op, np.array(hashes, dtype=np.uint64)))
+        else:
+            return None
+    return tests
+
+
+def quicken_attribute_ruler(nlp: Language) -> None:
+    """Let the pipeline's attribute ruler find its rules' matches with :class:`RuleMatches`
+    (the same matches, so the same attributes; a ruler whose rules change afterwards gets
+    the matches of the rules it had here, so this is for loaded pipelines only)."""
+    if ATTRIBUTE_RULER not in nlp.pipe_names:
+        return
+    ruler = nlp.get_pipe(ATTRIBUTE_RULER)
+    if hasattr(ruler, "patterns") and hasattr(ruler, "match"):
+        ruler.match = RuleMatches(ruler)
