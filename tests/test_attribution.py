@@ -173,6 +173,12 @@ CASES = [
         "Dmitry Peskov, the Kremlin's spokesman, said that talks were possible.",
         [("indirect", "talks were possible", "Dmitry Peskov", "peskov")],
     ),
+    # a relative clause on the role that follows the name: the name is the speaker
+    (
+        "Zelensky met Sergei Lavrov, now Russia's top diplomat, who said in 2022 that "
+        "talks were possible.",
+        [("indirect", "talks were possible", "Sergei Lavrov", "lavrov")],
+    ),
     # indirect speech, titles, institutions, unnamed sources
     (
         "US Defense Secretary Pete Hegseth told reporters on Wednesday that a return to "

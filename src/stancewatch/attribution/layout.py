@@ -139,6 +139,8 @@ class Layout:
         Doe, said") gives the name: a name links to its actor whatever the date, a role
         description only through the pack's dated roles.
         """
+        if head.dep_ == "appos" and head.ent_type_ != "PERSON" and head.head.ent_type_ == "PERSON":
+            head = head.head  # "McConnell, now the majority leader, who said": the name
         if head.ent_type_ != "PERSON":
             named = next(
                 (
