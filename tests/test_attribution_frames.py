@@ -1140,7 +1140,40 @@ def test_a_one_word_object_is_content_when_it_names_something(nlp, text, expecte
                 )
             ],
         ),
+        # a quotation inside a side does not stop it; a side that opens one does
+        (
+            "These employees, Stumpf explained earlier in the committee hearing, were "
+            "“well-paid,” making between $30,000 and $60,000 a year.",
+            [
+                (
+                    "Stumpf",
+                    "explained",
+                    "These employees, Stumpf explained earlier in the committee hearing, were "
+                    "“well-paid,” making between $30,000 and $60,000 a year",
+                )
+            ],
+        ),
+        # "including" is a preposition, not a participle going on with the tag
+        (
+            "The emails were on many work topics, the newspaper said, including speeches and "
+            "meetings.",
+            [
+                (
+                    "the newspaper",
+                    "said",
+                    "The emails were on many work topics, the newspaper said, including speeches "
+                    "and meetings",
+                )
+            ],
+        ),
         # what follows the tag goes on with the tag: a participle, a subordinate clause
+        (
+            "She had struggled her whole life, Cruz explained, recalling the time he visited her.",
+            [
+                ("Cruz", "explained", "She had struggled her whole life"),
+                ("Cruz", "recalling", "the time he visited her"),
+            ],
+        ),
         (
             "The talks failed, Peskov said, citing Western interference.",
             [("Peskov", "said", "The talks failed"), ("Peskov", "citing", "Western interference")],

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 
 from spacy.tokens import Token
 
+from stancewatch.attribution.cues import cue_of
+from stancewatch.attribution.cues import subject as subject_of
+
 # what a tag may hold between its verb and the comma that closes it: "told reporters on
 # Monday", "said in a statement", "wrote later"
 _TAG_DEPS = frozenset({"dobj", "dative", "prep", "npadvmod", "advmod", "prt", "agent"})
@@ -21,6 +24,14 @@ _TAG_DEPS = frozenset({"dobj", "dative", "prep", "npadvmod", "advmod", "prt", "a
 _ADDRESSING = frozenset({"tell", "assure", "warn", "remind", "inform", "brief"})
 _CONJUNCTIONS = frozenset({"and", "but", "or", "yet", "so"})
 _FINITE = frozenset({"MD", "VBD", "VBZ", "VBP"})
+
+
+def _hangs_outside(lead: Token, side: Sequence[Token]) -> bool:
+    """Whether a side opens with a participle that hangs on a word outside it: "citing ..." on
+    the tag, "Asked about ..." on a later verb; not a participle that is its side's subject."""
+    if lead.tag_ not in ("VBG", "VBN") or lead.dep_ == "prep":
+        return False  # "..., experts say, including ...": a preposition in a participle's form
+    return not side[0].i <= lead.head.i <= side[-1].i
 
 
 def around_tag(verb: Token, subject: Token, quoted: Sequence[int]) -> list[Token] | None:
@@ -38,6 +49,8 @@ def around_tag(verb: Token, subject: Token, quoted: Sequence[int]) -> list[Token
     if doc[start - 2].tag_ in ("WDT", "WP"):
         return None  # "the stadium, which, Tompkins said, is ...": a tag inside a relative clause
     tagged = [c for c in verb.children if c.i > verb.i and c.dep_ in _TAG_DEPS]
+    if any(c.tag_ in ("WRB", "WP") for c in tagged):
+        return None  # "Mr. Cruz described how, growing up, ...": the tag goes on
     if any(c.dep_ == "dobj" for c in tagged) and verb.lemma_.lower() not in _ADDRESSING:
         return None  # "some Democrats express reservations about ...": a verb with an object
     own = {t.i for c in tagged for t in c.subtree}
@@ -56,9 +69,13 @@ def around_tag(verb: Token, subject: Token, quoted: Sequence[int]) -> list[Token
     right = doc[close + 1 : last + 1]
     if not len(left) or not len(right):
         return None
-    if any(quoted[t.i] >= 0 for t in (*left, *right)):
-        return None
-    lead = right[0]
+    lead = next((t for t in right if not (t.is_space or t.is_punct)), None)
+    if lead is None or quoted[left[0].i] >= 0 or quoted[lead.i] >= 0:
+        return None  # a side that opens a quotation: the quotation's rules take it
+    if _hangs_outside(left[0], left):
+        return None  # "Asked about ..., Christie said ...": a participle on a clause of its own
+    if any(t.tag_ in _FINITE and cue_of(t) is not None and subject_of(t) is not None for t in left):
+        return None  # "Christie said that ... - no different, he said, from ...": a tag before
     if lead.dep_ == "mark" or lead.pos_ == "SCONJ":
         return None  # "..., lawmakers said Friday, as they bristled at ...": the tag goes on
     if lead.lower_ in _CONJUNCTIONS and not (
@@ -66,7 +83,7 @@ def around_tag(verb: Token, subject: Token, quoted: Sequence[int]) -> list[Token
         and any(t.tag_ in _FINITE for t in right)
     ):
         return None  # "..., he said, and left": the tag goes on
-    if lead.tag_ in ("VBG", "VBN") and not any(t.tag_ in _FINITE for t in right):
+    if _hangs_outside(lead, right):
         return None  # "..., he said, citing ...", not "..., he said, replacing her would be ..."
     if not any(t.pos_ in ("VERB", "AUX") for t in (*left, *right)):
         return None
