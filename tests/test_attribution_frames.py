@@ -1203,3 +1203,44 @@ def test_a_one_word_object_is_content_when_it_names_something(nlp, text, expecte
 )
 def test_a_tag_inside_the_sentence_reports_both_sides(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a name the parse hangs on the words before it, or a day it takes for the subject
+        (
+            "Saturday at the Massachusetts Democratic state’s party convention Sen. Elizabeth "
+            "Warren (D-MA) said presumptive Republican presidential nominee Donald Trump was a "
+            "“proven failure” in business.",
+            [
+                (
+                    "Sen. Elizabeth Warren",
+                    "said",
+                    "presumptive Republican presidential nominee Donald Trump was a “proven "
+                    "failure” in business",
+                )
+            ],
+        ),
+        # a reduced relative parsed as the clause that speaks: its own subject speaks
+        (
+            "Large majorities of voters in six states going to the polls on Tuesday said they "
+            "support the proposal.",
+            [
+                (
+                    "Large majorities of voters in six states",
+                    "said",
+                    "they support the proposal",
+                )
+            ],
+        ),
+        # a day is no speaker, and a name without a verb of its own is none either
+        ("Tuesday said the talks had failed.", []),
+        (
+            "Monday in Kyiv the Ukrainian president said the talks had failed.",
+            [("the Ukrainian president", "said", "the talks had failed")],
+        ),
+    ],
+)
+def test_a_speaker_the_parse_strands_is_found(nlp, text, expected):
+    assert _statements(nlp, text) == expected

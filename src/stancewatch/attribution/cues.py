@@ -174,6 +174,13 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             # the subject nearest before the verb is the speaker
             before = [c for c in outside if c.i < current.i]
             subj = before[-1] if before else outside[0]
+            if subj.dep_ == "csubj" and subj.tag_ == "VBG":
+                # "majorities of voters going to the polls said ...": a reduced relative
+                # parsed as a clausal subject; who speaks is the clause's own subject
+                subj = next((c for c in subj.children if c.dep_ == "nsubj"), subj)
+            if subj.ent_type_ in ("DATE", "TIME") and subj.tag_ == "NNP" and subj.i < current.i:
+                # "Tuesday on WTMJ's show Rep. Paul Ryan (R-WI) said ...": a day is no speaker
+                return _stranded_name(current) if current is verb else None
             if subj.lower_ in RELATIVE and current.dep_ == "relcl":
                 between = verb.doc[current.head.i + 1 : subj.i]
                 if any(t.text in (":", ";", "?") for t in between):
@@ -187,8 +194,10 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 # its apposition, between the closing mark and the verb
                 return _apposed_speaker(subj, current, quoted)
             return None
-        if current.dep_ == "relcl" or current.head.i == current.i:
+        if current.dep_ == "relcl":
             return None
+        if current.head.i == current.i:
+            return _stranded_name(current) if current is verb else None
         if current.dep_ not in _CLIMB and not _loose_conjunct(current):
             return None
         if current.dep_ == "xcomp":
@@ -207,6 +216,17 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             continue
         current = current.head
     return None
+
+
+def _stranded_name(verb: Token) -> Token | None:
+    """The name right before a finite verb the parse left without a subject: "Saturday at the
+    convention Sen. Elizabeth Warren (D-MA) said ..." hangs the name on the words before it."""
+    doc, i = verb.doc, verb.i - 1
+    if i > 0 and doc[i].text == ")":
+        i = next((j for j in range(i - 1, max(i - 8, 0), -1) if doc[j].text == "("), 0) - 1
+    if verb.tag_ not in ("VBD", "VBZ") or i < 0 or doc[i].ent_type_ != "PERSON":
+        return None
+    return doc[i]
 
 
 def _loose_conjunct(verb: Token) -> bool:
