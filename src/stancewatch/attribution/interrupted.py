@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from stancewatch.attribution.cues import cue_of
 from stancewatch.attribution.cues import subject as subject_of
@@ -26,7 +26,7 @@ _CONJUNCTIONS = frozenset({"and", "but", "or", "yet", "so"})
 _FINITE = frozenset({"MD", "VBD", "VBZ", "VBP"})
 
 
-def _hangs_outside(lead: Token, side: Sequence[Token]) -> bool:
+def _hangs_outside(lead: Token, side: Span) -> bool:
     """Whether a side opens with a participle that hangs on a word outside it: "citing ..." on
     the tag, "Asked about ..." on a later verb; not a participle that is its side's subject."""
     if lead.tag_ not in ("VBG", "VBN") or lead.dep_ == "prep":
