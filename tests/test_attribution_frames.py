@@ -1234,8 +1234,19 @@ def test_a_tag_inside_the_sentence_reports_both_sides(nlp, text, expected):
                 )
             ],
         ),
-        # a day is no speaker, and a name without a verb of its own is none either
+        # a day is no speaker; nor is a name without a title, or with other words in its
+        # phrase, which would give the wrong words or the wrong person
         ("Tuesday said the talks had failed.", []),
+        ("At a dinner with donors in Florida Trump said the talks had failed.", []),
+        (
+            "On Monday in Riyadh alongside the team of Steve Witkoff Umerov said the talks failed.",
+            [],
+        ),
+        (
+            "Tuesday at the party convention in Boston Sen. Elizabeth Warren (D-MA) said the "
+            "plan was a failure.",
+            [],
+        ),
         (
             "Monday in Kyiv the Ukrainian president said the talks had failed.",
             [("the Ukrainian president", "said", "the talks had failed")],

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from stancewatch.attribution.hidden import depicted, stranded_name
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     inverted = _inverted_speaker(verb, quoted)
     if inverted is not None:
         return inverted
-    shown = _depicted(verb)
+    shown = depicted(verb)
     if shown is not None:
         return shown
     outer = reporting_head(verb, quoted)
@@ -180,7 +181,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 subj = next((c for c in subj.children if c.dep_ == "nsubj"), subj)
             if subj.ent_type_ in ("DATE", "TIME") and subj.tag_ == "NNP" and subj.i < current.i:
                 # "Tuesday on WTMJ's show Rep. Paul Ryan (R-WI) said ...": a day is no speaker
-                return _stranded_name(current) if current is verb else None
+                return stranded_name(current) if current is verb else None
             if subj.lower_ in RELATIVE and current.dep_ == "relcl":
                 between = verb.doc[current.head.i + 1 : subj.i]
                 if any(t.text in (":", ";", "?") for t in between):
@@ -197,7 +198,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
         if current.dep_ == "relcl":
             return None
         if current.head.i == current.i:
-            return _stranded_name(current) if current is verb else None
+            return stranded_name(current) if current is verb else None
         if current.dep_ not in _CLIMB and not _loose_conjunct(current):
             return None
         if current.dep_ == "xcomp":
@@ -216,17 +217,6 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
             continue
         current = current.head
     return None
-
-
-def _stranded_name(verb: Token) -> Token | None:
-    """The name right before a finite verb the parse left without a subject: "Saturday at the
-    convention Sen. Elizabeth Warren (D-MA) said ..." hangs the name on the words before it."""
-    doc, i = verb.doc, verb.i - 1
-    if i > 0 and doc[i].text == ")":
-        i = next((j for j in range(i - 1, max(i - 8, 0), -1) if doc[j].text == "("), 0) - 1
-    if verb.tag_ not in ("VBD", "VBZ") or i < 0 or doc[i].ent_type_ != "PERSON":
-        return None
-    return doc[i]
 
 
 def _loose_conjunct(verb: Token) -> bool:
@@ -255,26 +245,6 @@ def _joins_the_report(verb: Token) -> bool:
         and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
         and head.head.tag_ == verb.tag_
     )
-
-
-_DEPICTIONS = frozenset(
-    {"footage", "video", "clip", "recording", "tape", "audio", "image", "scene", "film"}
-)
-
-
-def _depicted(verb: Token) -> Token | None:
-    """The speaker a recording shows: "footage of Hillary Clinton asking, “...”", "a video of
-    Zelensky saying ..." (the parse hangs the participle on the verb above, whose subject is
-    the ad or the spot, not who speaks)."""
-    if verb.tag_ != "VBG" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i == 0:
-        return None
-    shown = verb.doc[verb.i - 1]
-    if shown.dep_ != "pobj" or shown.pos_ not in ("PROPN", "NOUN", "PRON"):
-        return None
-    of = shown.head
-    if of.lower_ != "of" or of.head.lemma_.lower() not in _DEPICTIONS:
-        return None
-    return shown
 
 
 def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:
