@@ -1255,3 +1255,22 @@ def test_a_tag_inside_the_sentence_reports_both_sides(nlp, text, expected):
 )
 def test_a_speaker_the_parse_strands_is_found(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # when something was said is not what was said
+        ("Pollak reported after the FBI left the scene.", []),
+        ("Pollak reported after the meeting.", []),
+        ("Zelensky spoke before the vote.", []),
+        # a time beside what was said leaves it
+        (
+            "Peskov said after the meeting that the talks would resume.",
+            [("Peskov", "said", "the talks would resume")],
+        ),
+        ("The senator called for new talks.", [("The senator", "called for", "new talks")]),
+    ],
+)
+def test_a_time_alone_is_no_content(nlp, text, expected):
+    assert _statements(nlp, text) == expected

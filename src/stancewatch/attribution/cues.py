@@ -388,9 +388,25 @@ def complement(verb: Token, word: CueWord) -> list[Token] | None:
             if predicate:
                 return list(verb.doc[child.left_edge.i : predicate[0].right_edge.i + 1])
     for child in verb.children:  # "called for new talks"
-        if word.obj and child.dep_ == "prep" and child.i == verb.i + 1:
+        if word.obj and child.dep_ == "prep" and child.i == verb.i + 1 and not says_when(child):
             return [t for t in child.subtree if t is not child] or None
     return None
+
+
+_TIME_WORDS = frozenset(
+    {"after", "before", "during", "since", "until", "till", "when", "while", "whenever", "once"}
+    | {"amid", "amidst", "following", "throughout"}
+)
+
+
+def says_when(child: Token) -> bool:
+    """Whether a verb's dependent says when: "after the meeting", "before he left"."""
+    if child.dep_ == "prep":
+        return child.lower_ in _TIME_WORDS
+    if child.dep_ != "advcl":
+        return False
+    marks = [g for g in child.children if g.dep_ in ("mark", "advmod") and g.i < child.i]
+    return bool(marks) and marks[0].lower_ in _TIME_WORDS
 
 
 def object_clause(verb: Token) -> list[Token] | None:

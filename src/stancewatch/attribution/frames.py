@@ -34,6 +34,7 @@ from stancewatch.attribution.cues import (
     quoted_as,
     reporting_head,
     reports_aside,
+    says_when,
     subject,
 )
 from stancewatch.attribution.interrupted import around_tag
@@ -359,6 +360,8 @@ def _learned_content(
     a second act of the speaker ("said X, arguing Y"; "said X and added Y") reports its
     own content, so the span stops before it."""
     chosen = model.content(verb)
+    if all(says_when(c) for c in chosen):
+        return None  # "reported after the FBI left the scene": when, not what, was reported
     # "announced X, and the downgrade is casting ...": a clause with its own subject that
     # the writer joins after the content is not part of it (unless it holds a quotation:
     # "... but instead Obama is giving them “lectures”" quotes the speaker)
