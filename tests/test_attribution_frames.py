@@ -1274,3 +1274,29 @@ def test_a_speaker_the_parse_strands_is_found(nlp, text, expected):
 )
 def test_a_time_alone_is_no_content(nlp, text, expected):
     assert _statements(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an inverted tag before a colon: the name after the verb speaks, whether the
+        # quotation follows on the line or opens the next paragraph, and however the tagger
+        # took the verb ("Stated" as a name)
+        (
+            "Stated Stone: “I think that the stakes are so high.”",
+            [("Stone", "Stated", "“I think that the stakes are so high.”")],
+        ),
+        (
+            "Continued Peskov: “Nobody will accept that plan, not now.”",
+            [("Peskov", "Continued", "“Nobody will accept that plan, not now.”")],
+        ),
+        (
+            "Said Ellis:\n\n“I think that the stakes are so high.”",
+            [("Ellis", "Said", "“I think that the stakes are so high.”")],
+        ),
+        # a capitalised word that only looks like a past tense is no tag
+        ("Stated Goals: the plan has four parts and more.", []),
+    ],
+)
+def test_inverted_tags_before_a_colon(nlp, text, expected):
+    assert _statements(nlp, text) == expected

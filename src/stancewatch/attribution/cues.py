@@ -260,7 +260,10 @@ def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:
     after = head.i + 1
     if after + 1 >= len(doc) or doc[after].text not in (",", ":"):
         return None
-    return head if quoted and quoted[after + 1] >= 0 else None
+    opening = after + 1
+    while opening + 1 < len(doc) and doc[opening].is_space:
+        opening += 1  # "Said Ellis:" ending its paragraph, the quotation the next one
+    return head if quoted and quoted[opening] >= 0 else None
 
 
 def _apposed_speaker(subj: Token, verb: Token, quoted: Sequence[int]) -> Token | None:

@@ -8,14 +8,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from stancewatch.attribution.cues import CueWord
+from stancewatch.attribution.cues import CueWord, lexicon
 from stancewatch.attribution.frames import Cue, Found
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.quotes import CLOSING, OPENING, STRAIGHT, Quote
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Span, Token
 
 _COLON_SPEAKER_MAX = 6  # words before a headline colon that may name the speaker
 # Labels a newsroom puts before a colon that name no speaker
@@ -75,6 +75,9 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
         if colon is None or colon.i == first:
             continue
         speaker = layout.doc[first : colon.i]
+        tag = speaker[0] if len(speaker) > 1 and _speech_verb(speaker[0]) else None
+        if tag is not None:
+            speaker = speaker[1:]  # "Stated Stone: “...”": a tag the tagger took for a name
         if speaker.text.upper() in _EDITORIAL_LABELS or any(t.tag_ in _FINITE for t in speaker):
             continue  # "CORRECTION: ...", a subheading ("Sanctions Squeeze Moscow Banks:")
         named = any(t.ent_type_ in ("PERSON", "ORG") for t in speaker) or (
@@ -103,7 +106,23 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
             continue
         kind: StatementKind = "direct" if first > span.start else "indirect"
         cue = Cue(colon, CueWord("indirect"), [colon], named_speaker, list(rest))
+        if tag is not None:
+            quoted = layout.quote_of[rest[0].i] >= 0 if len(rest) else False
+            kind = "direct" if quoted else "indirect"
+            cue = Cue(tag, CueWord(kind), [tag], named_speaker, list(rest))
         yield Found(kind, content, cue, 0.6)
+
+
+def _speech_verb(word: Token) -> bool:
+    """Whether a capitalised word opening a line is the past form of a verb of speech
+    ("Stated", "Added", "Replied"), however the tagger took it."""
+    if not word.is_title:
+        return False
+    lower, verbs = word.lower_, lexicon().verbs
+    if lower == "said":
+        return True
+    stems = (lower[:-1], lower[:-2], lower[:-3] + "y") if lower.endswith("ed") else ()
+    return any(stem in verbs for stem in stems)
 
 
 def _headline_speaker(lead: Span) -> Span | None:
