@@ -1294,6 +1294,18 @@ def test_a_time_alone_is_no_content(nlp, text, expected):
             "Said Ellis:\n\n“I think that the stakes are so high.”",
             [("Ellis", "Said", "“I think that the stakes are so high.”")],
         ),
+        # a lead-in whose colon ends its paragraph introduces the quotation opening the next
+        (
+            "The NRA made these claims in February, and the ministry responded:\n\n“We will "
+            "not accept any plan that rewards aggression.”",
+            [
+                (
+                    "the ministry",
+                    "responded",
+                    "“We will not accept any plan that rewards aggression.”",
+                )
+            ],
+        ),
         # a capitalised word that only looks like a past tense is no tag
         ("Stated Goals: the plan has four parts and more.", []),
     ],

@@ -306,7 +306,10 @@ def _introduces_quote(layout: Layout, verb: Token) -> bool:
         i = objects[0].right_edge.i + 1
     if i + 1 >= len(doc) or doc[i].text not in (",", ":"):
         return False
-    return layout.quote_of[verb.i] < 0 and layout.quote_of[i + 1] >= 0
+    opening = i + 1
+    while doc[i].text == ":" and opening + 1 < len(doc) and doc[opening].is_space:
+        opening += 1  # "... responded:" ending its paragraph, the quotation the next one
+    return layout.quote_of[verb.i] < 0 and layout.quote_of[opening] >= 0
 
 
 def tags_quote(layout: Layout, verb: Token) -> bool:
