@@ -1306,8 +1306,16 @@ def test_a_time_alone_is_no_content(nlp, text, expected):
                 )
             ],
         ),
+        (
+            "Stated Stone:\n\n“I think that the stakes are so high.”",
+            [("Stone", "Stated", "“I think that the stakes are so high.”")],
+        ),
         # a capitalised word that only looks like a past tense is no tag
         ("Stated Goals: the plan has four parts and more.", []),
+        (
+            "Stated Goals:\n\n“The plan has four parts.”",
+            [(None, None, "“The plan has four parts.”")],
+        ),
     ],
 )
 def test_inverted_tags_before_a_colon(nlp, text, expected):

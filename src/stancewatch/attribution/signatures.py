@@ -99,6 +99,12 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
         if named_speaker is None:
             continue
         rest = layout.doc[colon.i + 1 : span.end]
+        if tag is not None and not any(not t.is_space for t in rest):
+            # "Stated Stone:" closing its paragraph: the quotation that opens the next
+            yield from _next_quotation(
+                layout, p_end, Cue(tag, CueWord("direct"), [tag], named_speaker, None), taken
+            )
+            continue
         content = layout.char_range(rest)
         if layout.outside_words(rest) + sum(1 for t in rest if layout.quote_of[t.i] >= 0) < 3:
             continue
@@ -111,6 +117,19 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
             kind = "direct" if quoted else "indirect"
             cue = Cue(tag, CueWord(kind), [tag], named_speaker, list(rest))
         yield Found(kind, content, cue, 0.6)
+
+
+def _next_quotation(
+    layout: Layout, line_end: int, cue: Cue, taken: list[tuple[int, int]]
+) -> Iterable[Found]:
+    """The pieces of the quotation that opens the paragraph after ``line_end``, as ``cue``'s."""
+    after = len(layout.text[line_end:]) - len(layout.text[line_end:].lstrip())
+    first = next((q for q in layout.quotes if q.start == line_end + after), None)
+    if first is None:
+        return
+    pieces = [(q.start, q.end) for q in layout.quotes if q.group == first.group]
+    if not any(overlaps(piece, taken) for piece in pieces):
+        yield from (Found("direct", piece, cue, 0.6) for piece in pieces)
 
 
 def _speech_verb(word: Token) -> bool:
