@@ -1310,6 +1310,15 @@ def test_a_time_alone_is_no_content(nlp, text, expected):
             "Stated Stone:\n\n“I think that the stakes are so high.”",
             [("Stone", "Stated", "“I think that the stakes are so high.”")],
         ),
+        # the parse may take the speaker after the verb for its object
+        (
+            "Added the minister: “We will not accept this.”",
+            [("the minister", "Added", "“We will not accept this.”")],
+        ),
+        (
+            "Added the minister:\n\n“We will not accept this.”",
+            [("the minister", "Added", "“We will not accept this.”")],
+        ),
         # a capitalised word that only looks like a past tense is no tag
         ("Stated Goals: the plan has four parts and more.", []),
         (

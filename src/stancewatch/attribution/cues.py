@@ -18,7 +18,7 @@ from stancewatch.attribution.hidden import depicted, stranded_name
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLIMB = ("xcomp", "conj", "advcl", "pcomp", "prep")  # verbs that share their head's subject
@@ -250,20 +250,31 @@ def _joins_the_report(verb: Token) -> bool:
 def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:
     """The speaker after a tag that opens its sentence and ends in a colon or comma before a
     quotation ("Said Ellis: “...”", "Added the minister, “...”"), which the parser reads as
-    a noun phrase the verb modifies."""
-    if not verb.is_sent_start or not verb.is_title or verb.dep_ not in ("compound", "amod"):
+    a noun phrase the verb modifies, or as the verb's object."""
+    if not verb.is_sent_start or not verb.is_title:
         return None
-    head = verb.head
-    if head.i <= verb.i or head.pos_ not in ("PROPN", "NOUN") or quoted and quoted[head.i] >= 0:
+    if verb.dep_ in ("compound", "amod"):
+        head = verb.head
+        if head.i <= verb.i or head.pos_ not in ("PROPN", "NOUN") or quoted[head.i] >= 0:
+            return None
+        return head if _opens_quotation(verb.doc, head.i + 1, quoted) else None
+    if verb.tag_ != "VBD" or any(c.dep_ in _SUBJECTS for c in verb.children):
         return None
-    doc = verb.doc
-    after = head.i + 1
-    if after + 1 >= len(doc) or doc[after].text not in (",", ":"):
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)  # "Added the minister:"
+    if obj is None or obj.left_edge.i != verb.i + 1 or obj.pos_ not in ("NOUN", "PROPN"):
         return None
+    return obj if _opens_quotation(verb.doc, obj.right_edge.i + 1, quoted) else None
+
+
+def _opens_quotation(doc: Doc, after: int, quoted: Sequence[int]) -> bool:
+    """Whether token ``after`` is a comma or colon right before a quotation, a paragraph
+    break between them or not ("Said Ellis:" ending its paragraph)."""
+    if not quoted or after + 1 >= len(doc) or doc[after].text not in (",", ":"):
+        return False
     opening = after + 1
     while opening + 1 < len(doc) and doc[opening].is_space:
-        opening += 1  # "Said Ellis:" ending its paragraph, the quotation the next one
-    return head if quoted and quoted[opening] >= 0 else None
+        opening += 1
+    return quoted[opening] >= 0
 
 
 def _apposed_speaker(subj: Token, verb: Token, quoted: Sequence[int]) -> Token | None:

@@ -128,8 +128,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         token = layout.doc[i]
         if declined(token) or supposed(token) or phoned(token) or anonymous(token):
             continue  # "... rather than complain": what the speaker does not do
-        # "The minister has:\n• claimed that ...": a list item's verb takes the subject of the
-        # line that introduces the list
+        # "The minister has:\n• claimed that ...": a list item takes its lead-in's subject
         subj = layout.list_lead(token) or subject(token, layout.quote_of)
         frame = quoted_as(token)  # "Lavrov was quoted as saying": Lavrov said it
         if frame is not None and frame.i > token.i and frame.i in hits:
@@ -159,11 +158,13 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         # "The plan was criticized by the Kremlin": a passive cue's agent said it, its subject
         # is what was said (the dependents the model picks are when and where)
         passive = passive_subject(token, subj)
-        comp = passive or complement(token, hit[0])
+        inverted = subj.dep_ == "dobj" and subj.head.i == i  # "Added the minister: “...”"
+        comp = passive or (None if inverted else complement(token, hit[0]))
         if (
             model is not None
             and model.content_weights
             and passive is None
+            and not inverted
             and not (comp is not None and (token.dep_ == "parataxis" or reports_aside(token)))
         ):  # "The plan, he said, is dead": the rules take both sides of the cue
             comp = _learned_content(layout, token, model, hits, hit[1]) or comp
