@@ -1319,6 +1319,12 @@ def test_a_time_alone_is_no_content(nlp, text, expected):
             "Added the minister:\n\n“We will not accept this.”",
             [("the minister", "Added", "“We will not accept this.”")],
         ),
+        # with plain words after the colon too, when the object is someone or an office
+        (
+            "Added the minister: the plan is dead.",
+            [("the minister", "Added", "the plan is dead")],
+        ),
+        ("Announced the winners: the jury picked three films.", []),
         # a capitalised word that only looks like a past tense is no tag
         ("Stated Goals: the plan has four parts and more.", []),
         (

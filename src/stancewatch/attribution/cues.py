@@ -14,11 +14,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from stancewatch.attribution.hidden import depicted, stranded_name
+from stancewatch.attribution.hidden import depicted, inverted_speaker, someone, stranded_name
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Token
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLIMB = ("xcomp", "conj", "advcl", "pcomp", "prep")  # verbs that share their head's subject
@@ -150,7 +150,7 @@ def cue_of(token: Token, quoted: Sequence[int] = ()) -> tuple[CueWord, list[Toke
 
 def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
     """The speaker token of a cue verb: its subject, or the subject of the verb it joins."""
-    inverted = _inverted_speaker(verb, quoted)
+    inverted = inverted_speaker(verb, quoted, lexicon().verbs)
     if inverted is not None:
         return inverted
     shown = depicted(verb)
@@ -207,7 +207,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 # "The senator forced Stumpf to admit that ...": the object of the verb
                 # above is who admits, not its subject
                 obj = objects[0]
-                if obj.i < current.i and _someone(obj) and not (quoted and quoted[obj.i] >= 0):
+                if obj.i < current.i and someone(obj) and not (quoted and quoted[obj.i] >= 0):
                     return obj
                 return None
         if _joins_the_report(current):
@@ -245,36 +245,6 @@ def _joins_the_report(verb: Token) -> bool:
         and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
         and head.head.tag_ == verb.tag_
     )
-
-
-def _inverted_speaker(verb: Token, quoted: Sequence[int]) -> Token | None:
-    """The speaker after a tag that opens its sentence and ends in a colon or comma before a
-    quotation ("Said Ellis: “...”", "Added the minister, “...”"), which the parser reads as
-    a noun phrase the verb modifies, or as the verb's object."""
-    if not verb.is_sent_start or not verb.is_title:
-        return None
-    if verb.dep_ in ("compound", "amod"):
-        head = verb.head
-        if head.i <= verb.i or head.pos_ not in ("PROPN", "NOUN") or quoted[head.i] >= 0:
-            return None
-        return head if _opens_quotation(verb.doc, head.i + 1, quoted) else None
-    if verb.tag_ != "VBD" or any(c.dep_ in _SUBJECTS for c in verb.children):
-        return None
-    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)  # "Added the minister:"
-    if obj is None or obj.left_edge.i != verb.i + 1 or obj.pos_ not in ("NOUN", "PROPN"):
-        return None
-    return obj if _opens_quotation(verb.doc, obj.right_edge.i + 1, quoted) else None
-
-
-def _opens_quotation(doc: Doc, after: int, quoted: Sequence[int]) -> bool:
-    """Whether token ``after`` is a comma or colon right before a quotation, a paragraph
-    break between them or not ("Said Ellis:" ending its paragraph)."""
-    if not quoted or after + 1 >= len(doc) or doc[after].text not in (",", ":"):
-        return False
-    opening = after + 1
-    while opening + 1 < len(doc) and doc[opening].is_space:
-        opening += 1
-    return quoted[opening] >= 0
 
 
 def _apposed_speaker(subj: Token, verb: Token, quoted: Sequence[int]) -> Token | None:
@@ -330,17 +300,6 @@ def _speaker_word(token: Token) -> bool:
     if token.pos_ in ("PRON", "PROPN", "NOUN"):
         return True
     return token.pos_ in ("ADJ", "NUM") and (token.is_alpha or token.like_num)
-
-
-def _someone(token: Token) -> bool:
-    """Whether an object names someone who can speak: a personal pronoun or a named person,
-    organisation, group or country (not "language" in "used blunt language to denounce")."""
-    if token.pos_ == "PRON":
-        return token.lower_ in _PERSONAL
-    return token.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
-
-
-_PERSONAL = frozenset({"him", "her", "them", "us", "me", "you"})
 
 
 def experiencer(verb: Token, subj: Token) -> Token | None:

@@ -37,6 +37,7 @@ from stancewatch.attribution.cues import (
     says_when,
     subject,
 )
+from stancewatch.attribution.hidden import told
 from stancewatch.attribution.interrupted import around_tag
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.unsaid import anonymous, declined, phoned, supposed, unsaid
@@ -133,8 +134,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         frame = quoted_as(token)  # "Lavrov was quoted as saying": Lavrov said it
         if frame is not None and frame.i > token.i and frame.i in hits:
             continue  # the passive frame of the cue under its "as", not a report of its own
-        # "The efforts are expected to continue", "they have been criticized for ...": a
-        # passive cue with no agent reports something with no source named
+        # "they have been criticized for ...": a passive cue with no agent names no source
         unsourced = (
             subj is not None
             and subj.dep_ == "nsubjpass"
@@ -159,7 +159,7 @@ def find_cues(layout: Layout, model: CueModel | None) -> list[Cue]:
         # is what was said (the dependents the model picks are when and where)
         passive = passive_subject(token, subj)
         inverted = subj.dep_ == "dobj" and subj.head.i == i  # "Added the minister: “...”"
-        comp = passive or (None if inverted else complement(token, hit[0]))
+        comp = passive or (told(subj, layout.quote_of) if inverted else complement(token, hit[0]))
         if (
             model is not None
             and model.content_weights
