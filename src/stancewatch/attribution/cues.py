@@ -14,13 +14,18 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from stancewatch.attribution.hidden import depicted, inverted_speaker, someone, stranded_name
+from stancewatch.attribution.hidden import (
+    SUBJECTS,
+    depicted,
+    inverted_speaker,
+    someone,
+    stranded_name,
+)
 from stancewatch.records import StatementKind
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLIMB = ("xcomp", "conj", "advcl", "pcomp", "prep")  # verbs that share their head's subject
 RELATIVE = frozenset({"who", "that", "which", "whom"})  # relative pronouns
 # Verbs of feeling whose object holds the feeling (its subject is what the feeling is about)
@@ -166,7 +171,7 @@ def subject(verb: Token, quoted: Sequence[int] = ()) -> Token | None:
                 pobj = [c for c in child.children if c.dep_ == "pobj"]
                 if pobj:
                     return pobj[0]
-        subjects = [c for c in current.children if c.dep_ in _SUBJECTS]
+        subjects = [c for c in current.children if c.dep_ in SUBJECTS]
         if subjects:
             # '"... panic mode," said Leslie Wimes': the parser may take a quoted word as a
             # second subject; the speaker is the one outside the quotation
@@ -394,7 +399,7 @@ def object_clause(verb: Token) -> list[Token] | None:
             if token.dep_ not in ("relcl", "acl"):
                 continue
             marks = [c for c in token.children if c.dep_ == "mark" and c.lower_ == "that"]
-            if marks and any(c.dep_ in _SUBJECTS and c.i > marks[0].i for c in token.children):
+            if marks and any(c.dep_ in SUBJECTS and c.i > marks[0].i for c in token.children):
                 return list(verb.doc[marks[0].i : token.right_edge.i + 1])
     return None
 

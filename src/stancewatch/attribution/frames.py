@@ -37,7 +37,7 @@ from stancewatch.attribution.cues import (
     says_when,
     subject,
 )
-from stancewatch.attribution.hidden import told
+from stancewatch.attribution.hidden import opens_quotation, told
 from stancewatch.attribution.interrupted import around_tag
 from stancewatch.attribution.layout import Layout, overlaps
 from stancewatch.attribution.unsaid import anonymous, declined, phoned, supposed, unsaid
@@ -305,12 +305,8 @@ def _introduces_quote(layout: Layout, verb: Token) -> bool:
     objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i == i]
     if objects and objects[0].right_edge.i - verb.i <= 3:
         i = objects[0].right_edge.i + 1
-    if i + 1 >= len(doc) or doc[i].text not in (",", ":"):
-        return False
-    opening = i + 1
-    while doc[i].text == ":" and opening + 1 < len(doc) and doc[opening].is_space:
-        opening += 1  # "... responded:" ending its paragraph, the quotation the next one
-    return layout.quote_of[verb.i] < 0 and layout.quote_of[opening] >= 0
+    # "... responded:" ending its paragraph introduces the quotation that opens the next
+    return layout.quote_of[verb.i] < 0 and opens_quotation(doc, i, layout.quote_of)
 
 
 def tags_quote(layout: Layout, verb: Token) -> bool:

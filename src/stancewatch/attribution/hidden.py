@@ -17,7 +17,7 @@ from stancewatch.attribution.actors import name_words
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")  # the dependency labels of a subject
 
 _DEPICTIONS = frozenset(
     {"footage", "video", "clip", "recording", "tape", "audio", "image", "scene", "film"}
@@ -28,7 +28,7 @@ def depicted(verb: Token) -> Token | None:
     """The speaker a recording shows: "footage of Hillary Clinton asking, “...”", "a video of
     Zelensky saying ..." (the parse hangs the participle on the verb above, whose subject is
     the ad or the spot, not who speaks)."""
-    if verb.tag_ != "VBG" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i == 0:
+    if verb.tag_ != "VBG" or any(c.dep_ in SUBJECTS for c in verb.children) or verb.i == 0:
         return None
     shown = verb.doc[verb.i - 1]
     if shown.dep_ != "pobj" or shown.pos_ not in ("PROPN", "NOUN", "PRON"):
@@ -73,13 +73,13 @@ def inverted_speaker(verb: Token, quoted: Sequence[int], verbs: Container[str]) 
             return None
         if quoted[head.i] >= 0:
             return None
-        return head if _opens_quotation(verb.doc, head.i + 1, quoted) else None
-    if verb.tag_ != "VBD" or any(c.dep_ in _SUBJECTS for c in verb.children):
+        return head if opens_quotation(verb.doc, head.i + 1, quoted) else None
+    if verb.tag_ != "VBD" or any(c.dep_ in SUBJECTS for c in verb.children):
         return None
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)  # "Added the minister:"
     if obj is None or obj.left_edge.i != verb.i + 1 or obj.pos_ not in ("NOUN", "PROPN"):
         return None
-    if _opens_quotation(verb.doc, obj.right_edge.i + 1, quoted):
+    if opens_quotation(verb.doc, obj.right_edge.i + 1, quoted):
         return obj
     after = obj.right_edge.i + 1  # "Added the minister: the plan is dead", a speaker's word
     if after < len(obj.doc) and obj.doc[after].text == ":" and verb.lemma_.lower() in verbs:
@@ -101,13 +101,13 @@ def told(speaker: Token, quoted: Sequence[int]) -> list[Token] | None:
     return words or None
 
 
-def _opens_quotation(doc: Doc, after: int, quoted: Sequence[int]) -> bool:
-    """Whether token ``after`` is a comma or colon right before a quotation, a paragraph
-    break between them or not ("Said Ellis:" ending its paragraph)."""
+def opens_quotation(doc: Doc, after: int, quoted: Sequence[int]) -> bool:
+    """Whether token ``after`` is a comma or colon right before a quotation; after a colon,
+    a paragraph break may stand between them ("Said Ellis:" ending its paragraph)."""
     if not quoted or after + 1 >= len(doc) or doc[after].text not in (",", ":"):
         return False
     opening = after + 1
-    while opening + 1 < len(doc) and doc[opening].is_space:
+    while doc[after].text == ":" and opening + 1 < len(doc) and doc[opening].is_space:
         opening += 1
     return quoted[opening] >= 0
 

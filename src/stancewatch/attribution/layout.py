@@ -132,6 +132,10 @@ class Layout:
     def para_of(self, char: int) -> int:
         return bisect.bisect_right(self._p_starts, char) - 1
 
+    def quote_at(self, char: int) -> int:
+        """The index in :attr:`quotes` of the quotation holding character ``char``, or -1."""
+        return self._quote_lookup.at(char)
+
     def speaker_span(self, head: Token) -> Span:
         """The noun phrase a speaker token heads, without relative clauses or appositions.
 
@@ -193,7 +197,7 @@ class Layout:
         if not toks:
             return (0, 0)
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
-        first, last = self._quote_lookup.at(start), self._quote_lookup.at(end - 1)
+        first, last = self.quote_at(start), self.quote_at(end - 1)
         if first >= 0:
             start = self.quotes[first].start
         if last >= 0:

@@ -62,7 +62,7 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
     """Lines that name a speaker before a colon: headlines ("Zelensky: No deal") and
     transcripts ("WALLACE: Governor, ...", also inside quotation marks)."""
     names = {t.lower_ for e in layout.doc.ents if e.label_ in ("PERSON", "ORG", "NORP") for t in e}
-    for p_start, p_end in layout.paras:
+    for para, (p_start, p_end) in enumerate(layout.paras):
         span = layout.doc.char_span(p_start, p_end, alignment_mode="expand")
         if span is None:
             continue
@@ -102,7 +102,7 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
         if tag is not None and not any(not t.is_space for t in rest):
             # "Stated Stone:" closing its paragraph: the quotation that opens the next
             yield from _next_quotation(
-                layout, p_end, Cue(tag, CueWord("direct"), [tag], named_speaker, None), taken
+                layout, para + 1, Cue(tag, CueWord("direct"), [tag], named_speaker, None), taken
             )
             continue
         content = layout.char_range(rest)
@@ -120,14 +120,18 @@ def colon_lines(layout: Layout, taken: list[tuple[int, int]]) -> Iterable[Found]
 
 
 def _next_quotation(
-    layout: Layout, line_end: int, cue: Cue, taken: list[tuple[int, int]]
+    layout: Layout, para: int, cue: Cue, taken: list[tuple[int, int]]
 ) -> Iterable[Found]:
-    """The pieces of the quotation that opens the paragraph after ``line_end``, as ``cue``'s."""
-    after = len(layout.text[line_end:]) - len(layout.text[line_end:].lstrip())
-    first = next((q for q in layout.quotes if q.start == line_end + after), None)
-    if first is None:
+    """The pieces of the quotation that opens paragraph ``para``, as ``cue``'s."""
+    if para >= len(layout.paras):
         return
-    pieces = [(q.start, q.end) for q in layout.quotes if q.group == first.group]
+    start, end = layout.paras[para]
+    opening = start + len(layout.text[start:end]) - len(layout.text[start:end].lstrip())
+    first = layout.quote_at(opening)
+    if first < 0 or layout.quotes[first].start != opening:
+        return
+    group = layout.quotes[first].group
+    pieces = [(q.start, q.end) for q in layout.quotes if q.group == group]
     if not any(overlaps(piece, taken) for piece in pieces):
         yield from (Found("direct", piece, cue, 0.6) for piece in pieces)
 
