@@ -32,9 +32,11 @@ __all__ = [
     "ReferenceGold",
     "ReferencePrediction",
     "ReferenceScore",
+    "match_pairs",
     "overlap",
     "prf",
     "quoted_subset",
+    "speaker_right",
 ]
 
 
@@ -89,24 +91,10 @@ class ReferenceScore:
         kept = [g for g in golds if self.subset(g)]
         others = [g for g in golds if not self.subset(g)]
         self.gold += len(kept)
-        candidates = []
-        for i, g in enumerate(kept):
-            length = _length(g.content) or 1
-            for j, p in enumerate(predictions):
-                shared = overlap(g.content, p.content)
-                if shared >= 0.5 * length:
-                    candidates.append((shared / length, i, j))
-        used_g: set[int] = set()
-        used_p: set[int] = set()
-        for _, i, j in sorted(candidates, reverse=True):
-            if i in used_g or j in used_p:
-                continue
-            used_g.add(i)
-            used_p.add(j)
-            self.matched += 1
-            g_src, p_src = kept[i].source, predictions[j].source
-            if (not g_src and not p_src) or (g_src and p_src and overlap(g_src, p_src) > 0):
-                self.speaker += 1
+        pairs = match_pairs(kept, predictions)
+        self.matched += len(pairs)
+        self.speaker += sum(speaker_right(kept[i], predictions[j]) for i, j in pairs)
+        used_p = {j for _, j in pairs}
         self.pred += len(used_p)
         for j, p in enumerate(predictions):
             if j not in used_p and not any(overlap(g.content, p.content) > 0 for g in others):
@@ -130,6 +118,37 @@ class ReferenceScore:
             "end_to_end_r": er,
             "end_to_end_f1": ef,
         }
+
+
+def match_pairs(
+    golds: Sequence[ReferenceGold], predictions: Sequence[ReferencePrediction]
+) -> list[tuple[int, int]]:
+    """(gold index, prediction index) of each match: content overlapping at least half of the
+    gold content's characters, one-to-one, the pairs covering the larger share of their gold
+    first (ties to the later gold and prediction, as the reference script sorts)."""
+    candidates = []
+    for i, g in enumerate(golds):
+        length = _length(g.content) or 1
+        for j, p in enumerate(predictions):
+            shared = overlap(g.content, p.content)
+            if shared >= 0.5 * length:
+                candidates.append((shared / length, i, j))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs = []
+    for _, i, j in sorted(candidates, reverse=True):
+        if i not in used_g and j not in used_p:
+            used_g.add(i)
+            used_p.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def speaker_right(gold: ReferenceGold, prediction: ReferencePrediction) -> bool:
+    """Whether a matched prediction's speaker is right: its span overlaps the gold source,
+    or neither has one."""
+    g_src, p_src = gold.source, prediction.source
+    return (not g_src and not p_src) or bool(g_src and p_src and overlap(g_src, p_src) > 0)
 
 
 def quoted_subset(gold: ReferenceGold) -> bool:
